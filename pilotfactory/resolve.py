@@ -46,7 +46,7 @@ def _type_pilot(catalog: Catalog, source: Source, diags: Diagnostics) -> TypedPi
             diags.error(Code.UNKNOWN_TEMPLATE, f"no template `{template_name}` in catalog/templates/"
                         f"{suggest(template_name, catalog.templates)}", source.where(("template",)),
                         ("template",))
-        elif entry.template.defaults:
+        elif entry.source.data.get("defaults"):
             layers.insert(0, (entry.source, ("defaults",)))
     merged = layer(*layers) if len(layers) > 1 else source
     pilot = parse_document(merged, Pilot, diags)

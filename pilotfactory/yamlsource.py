@@ -310,7 +310,10 @@ def load_yaml_text(text: str, file: str, diags: Diagnostics) -> Source | None:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
-            problem = f"{problem} ({exc.context})"
+            cm = exc.context_mark
+            started = f" started at line {cm.line + 1}, column {cm.column + 1}" if cm and mark and \
+                (cm.line, cm.column) != (mark.line, mark.column) else ""
+            problem = f"{problem} ({exc.context}{started})"
         diags.error(Code.SYNTAX, f"YAML syntax: {problem}",
                     Location(file, mark.line + 1, mark.column + 1) if mark else Location(file))
         return None

@@ -5,16 +5,12 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
+from .pilot import PilotDefaults
 from .common import (
     ApiVersion, Email, EnvName, GroupName, Identifier, JobLevel, Model, NonEmpty, Phase, Uuid, doc,
 )
 
 # ---- environments.yaml -------------------------------------------------------------------
-
-
-class ExistingWorkspace(Model):
-    host: Annotated[str, Field(pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$",
-                               description="URL of an existing workspace.")]
 
 
 class NewWorkspace(Model):
@@ -238,4 +234,5 @@ class Template(Model):
     description: NonEmpty
     version: Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
     parameters: dict[Identifier, Parameter] = {}
-    defaults: dict = doc("Pilot fields preset for every pilot of this template.", default={})
+    defaults: PilotDefaults = doc("Pilot fields preset for every pilot of this template.",
+                                  default=PilotDefaults())

@@ -252,7 +252,8 @@ class Pilot(Model):
     title: NonEmpty
     description: NonEmpty | None = None
     template: Slug = doc("The template under catalog/templates/ it came from.")
-    template_version: NonEmpty | None = doc("Version of the template it was rendered from.", default=None)
+    template_version: Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] | None = doc(
+        "Version of the template it was rendered from.", default=None)
     phase: Phase = doc("pilot: dev only; staging: up to staging; production: every environment.")
     cost_center: NonEmpty = doc("Charged for the pilot's compute; a required cluster tag.")
     data_classification: DataClassification = doc("Highest classification of data it touches.")
@@ -270,11 +271,17 @@ class Pilot(Model):
     overrides: dict[EnvName, Overlay] = doc("Per-environment overlay, applied last.", default={})
 
 
-class PilotDefaults(Model):
-    """What a template may preset for its pilots; the pilot file wins."""
+class ModelDefaults(Model):
+    name: Identifier | None = None
+    serving: Serving | None = None
 
-    compute: Compute | None = None
+
+class PilotDefaults(Model):
+    """What a template may preset for its pilots; every key is optional and the pilot file wins."""
+
+    compute: OverlayCompute | None = None
     jobs: list[Job] = []
-    model: ModelSpec | None = None
+    model: ModelDefaults | None = None
     secrets: Secrets | None = None
     data_classification: DataClassification | None = None
+    tags: dict[Identifier, NonEmpty] = {}

@@ -1,0 +1,28 @@
+"""Generate a catalog of N pilots from the example pilots, for benchmarks and scale tests."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def generate_catalog(target: Path, count: int) -> Path:
+    """Copy config/, templates and evidence; write `count` pilots cycling through the examples."""
+    for name in ("config", "evidence"):
+        shutil.copytree(REPO / name, target / name, dirs_exist_ok=True)
+    shutil.copytree(REPO / "catalog" / "templates", target / "catalog" / "templates", dirs_exist_ok=True)
+    shutil.copy(REPO / "cdktf.json", target / "cdktf.json")
+    pilots = target / "catalog" / "pilots"
+    pilots.mkdir(parents=True, exist_ok=True)
+    examples = sorted((REPO / "catalog" / "pilots").glob("*.yaml"))
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in examples}
+    for i in range(count):
+        stem = examples[i % len(examples)].stem
+        name = f"{stem[:33]}-{i:04d}"
+        data = yaml.safe_load(texts[stem])
+        data["name"] = name
+        (pilots / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return target

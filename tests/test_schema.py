@@ -1,0 +1,36 @@
+"""The published JSON Schemas are generated from the model and must be current."""
+from __future__ import annotations
+
+import json
+
+from pilotfactory.schema import SCHEMAS, render_schemas, write_schemas
+
+from .conftest import REPO
+
+
+def test_committed_schemas_are_current():
+    stale = write_schemas(REPO / "schema", check_only=True)
+    assert stale == [], f"run `pilotfactory schema`: {stale} are stale"
+
+
+def test_a_changed_model_makes_the_schema_stale(tmp_path):
+    write_schemas(tmp_path)
+    (tmp_path / "pilot.schema.json").write_text("{}\n")
+    assert write_schemas(tmp_path, check_only=True) == ["pilot.schema.json"]
+
+
+def test_every_example_file_points_editors_at_its_schema():
+    files = sorted((REPO / "catalog" / "pilots").glob("*.yaml")) + sorted((REPO / "config").glob("*.yaml")) \
+        + sorted((REPO / "catalog" / "templates").glob("*/template.yaml"))
+    assert files
+    for path in files:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target.name in SCHEMAS and target.is_file(), path
+
+
+def test_schema_names_the_catalog_keys():
+    pilot = json.loads(render_schemas()["pilot.schema.json"])
+    assert {"apiVersion", "name", "phase", "owners", "release", "jobs"} <= set(pilot["properties"])
+    assert pilot["additionalProperties"] is False
