@@ -1,0 +1,90 @@
+"""Who gets which permission level on each kind of object, from a group's job level."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pilotfactory.resolved import ResolvedPilot
+
+__all__ = [
+    "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "Principal", "AccessEntry",
+    "level_for", "pilot_access", "model_privileges",
+]
+
+# Levels Databricks accepts per object type; anything else fails at apply, so we refuse it at synth.
+VALID_LEVELS: dict[str, frozenset[str]] = {
+    "job": frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"}),
+    "cluster_policy": frozenset({"CAN_USE"}),
+    "experiment": frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"}),
+    "serving_endpoint": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"}),
+}
+
+# The run-as service principal owns the jobs and manages everything else it runs.
+RUN_AS_LEVEL: dict[str, str] = {
+    "job": "IS_OWNER",
+    "cluster_policy": "CAN_USE",
+    "experiment": "CAN_MANAGE",
+    "serving_endpoint": "CAN_MANAGE",
+}
+
+# A group's or person's job level (environments.yaml `access`) carried over to the other objects; None: no entry.
+FROM_JOB_LEVEL: dict[str, dict[str, str | None]] = {
+    "CAN_MANAGE":     {"job": "CAN_MANAGE", "cluster_policy": "CAN_USE", "experiment": "CAN_MANAGE", "serving_endpoint": "CAN_MANAGE"},
+    "CAN_MANAGE_RUN": {"job": "CAN_MANAGE_RUN", "cluster_policy": None, "experiment": "CAN_READ", "serving_endpoint": "CAN_QUERY"},
+    "CAN_VIEW":       {"job": "CAN_VIEW", "cluster_policy": None, "experiment": "CAN_READ", "serving_endpoint": "CAN_VIEW"},
+}
+
+# Unity Catalog privileges on the registered model, by job level; the run-as principal gets ALL_PRIVILEGES.
+MODEL_PRIVILEGES: dict[str, tuple[str, ...]] = {
+    "CAN_MANAGE": ("APPLY_TAG", "EXECUTE"),
+    "CAN_MANAGE_RUN": ("EXECUTE",),
+    "CAN_VIEW": ("EXECUTE",),
+}
+
+
+def level_for(job_level: str, object_type: str) -> str | None:
+    """The level a principal with `job_level` on jobs gets on `object_type`, or None for none."""
+    level = FROM_JOB_LEVEL[job_level][object_type]
+    if level is not None and level not in VALID_LEVELS[object_type]:
+        raise AssertionError(f"{level} is not a valid level on {object_type}")
+    return level
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    kind: Literal["user", "group", "service_principal"]
+    name: str  # email, group display name, or application id
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessEntry:
+    principal: Principal
+    level: str
+
+
+def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]:
+    """Entries on one pilot object: run-as principal first, then builders, approvers, on-call."""
+    access = rp.env.job_access
+    owners = rp.pilot.owners
+    entries = [AccessEntry(principal=Principal(kind="service_principal", name=rp.env.run_as.application_id),
+                           level=RUN_AS_LEVEL[object_type])]
+    for principal, job_level in (
+        (Principal(kind="group", name=owners.builders), access.builders),
+        (Principal(kind="group", name=owners.approvers), access.approvers),
+        (Principal(kind="user", name=owners.on_call), access.on_call),
+    ):
+        level = level_for(job_level, object_type)
+        if level is not None:
+            entries.append(AccessEntry(principal=principal, level=level))
+    return tuple(entries)
+
+
+def model_privileges(rp: ResolvedPilot) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(principal, privileges) on the pilot's registered model; the run-as principal holds everything."""
+    access = rp.env.job_access
+    owners = rp.pilot.owners
+    return (
+        (rp.env.run_as.application_id, ("ALL_PRIVILEGES",)),
+        (owners.builders, MODEL_PRIVILEGES[access.builders]),
+        (owners.approvers, MODEL_PRIVILEGES[access.approvers]),
+    )

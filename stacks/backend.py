@@ -1,0 +1,47 @@
+"""Where a stack keeps its Terraform state: the environment's backend, one state per stack."""
+from __future__ import annotations
+
+import posixpath
+
+from pilotfactory.model.config import (
+    AzurermBackend, Backend, CloudBackend, GcsBackend, LocalBackend, S3Backend,
+)
+
+from .engine import Engine
+
+__all__ = ["STACK_DIR_DEPTH", "local_state_path", "add_backend"]
+
+# Terraform runs in <repo>/cdktf.out/stacks/<stack>/ (cdktf.json "output"), three levels below the repo.
+STACK_DIR_DEPTH = 3
+
+
+def local_state_path(directory: str, stack_id: str) -> str:
+    """State file path relative to the stack's working directory, so no absolute path is synthesized."""
+    return posixpath.join(*([".."] * STACK_DIR_DEPTH), directory.strip("/"), f"{stack_id}.tfstate")
+
+
+def add_backend(stack, backend: Backend, stack_id: str) -> None:
+    engine = Engine.of(stack)
+    match backend:
+        case LocalBackend():
+            engine.LocalBackend(stack, path=local_state_path(backend.directory, stack_id))
+        case S3Backend():
+            s3 = engine.S3Backend(
+                stack, bucket=backend.bucket, key=f"{backend.key_prefix}/{stack_id}.tfstate",
+                region=backend.region, encrypt=backend.encrypt, dynamodb_table=backend.dynamodb_table)
+            if backend.dynamodb_table is None:
+                # S3 native locking; cdktf 0.21 has no `use_lockfile` argument, so set it directly.
+                s3.add_override("use_lockfile", True)
+        case AzurermBackend():
+            engine.AzurermBackend(
+                stack, resource_group_name=backend.resource_group_name,
+                storage_account_name=backend.storage_account_name,
+                container_name=backend.container_name, key=f"{backend.key_prefix}/{stack_id}.tfstate")
+        case GcsBackend():
+            engine.GcsBackend(stack, bucket=backend.bucket, prefix=f"{backend.prefix}/{stack_id}")
+        case CloudBackend():
+            engine.CloudBackend(
+                stack, organization=backend.organization, hostname=backend.hostname,
+                workspaces=engine.NamedCloudWorkspace(name=stack_id, project=backend.project))
+        case _:
+            raise AssertionError(f"unknown backend {backend!r}")

@@ -1,0 +1,35 @@
+"""The generated check a `contract` task runs, deployed as a workspace file."""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from generators.contract_check import render_contract_check
+from pilotfactory.model.pilot import DataContract
+
+from .engine import Engine
+
+__all__ = ["ContractCheckProps", "ContractCheck"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractCheckProps:
+    contract: DataContract
+    path: str              # workspace path, without the /Workspace prefix
+    source: str            # repository-relative pilot file, written into the script's header
+
+
+class ContractCheck(Construct):
+    def __init__(self, scope: Construct, id: str, props: ContractCheckProps):
+        super().__init__(scope, id)
+        self.script = render_contract_check(props.contract, source=props.source)
+        self.resource = Engine.of(self).databricks("workspace_file").WorkspaceFile(
+            self, "Resource", path=props.path,
+            content_base64=base64.b64encode(self.script.encode("utf-8")).decode("ascii"))
+
+    @property
+    def workspace_path(self) -> str:
+        """Token of the /Workspace/... path a spark_python_task with source WORKSPACE runs."""
+        return self.resource.workspace_path

@@ -1,0 +1,75 @@
+"""The only door to the CDK engine (cdktf or its fork cdktn) and its Databricks provider."""
+from __future__ import annotations
+
+import importlib
+import os
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
+
+from pilotfactory.diagnostics import PilotFactoryError
+
+__all__ = ["Engine", "ENGINES", "CONTEXT_KEY", "get_engine"]
+
+# Engine name -> (core package, Databricks provider package); both expose the same class names.
+ENGINES: dict[str, tuple[str, str]] = {
+    "cdktf": ("cdktf", "cdktf_cdktf_provider_databricks"),
+    "cdktn": ("cdktn", "cdktn_provider_databricks"),
+}
+
+# App context key naming the engine, so a construct finds its engine from its scope alone.
+CONTEXT_KEY = "pilotfactory:engine"
+
+
+class Engine:
+    """CDK core classes of one engine, and its provider's submodules imported on first use."""
+
+    def __init__(self, name: str, core: ModuleType, provider_package: str):
+        self.name = name
+        self._provider_package = provider_package
+        self.App = core.App
+        self.TerraformStack = core.TerraformStack
+        self.TerraformResourceLifecycle = core.TerraformResourceLifecycle
+        self.Testing = core.Testing
+        self.Fn = core.Fn
+        self.Token = core.Token
+        self.LocalBackend = core.LocalBackend
+        self.S3Backend = core.S3Backend
+        self.AzurermBackend = core.AzurermBackend
+        self.GcsBackend = core.GcsBackend
+        self.CloudBackend = core.CloudBackend
+        self.NamedCloudWorkspace = core.NamedCloudWorkspace
+
+    def databricks(self, submodule: str) -> ModuleType:
+        """A provider submodule such as "job"; the package is huge, so import only what is used."""
+        return importlib.import_module(f"{self._provider_package}.{submodule}")
+
+    def app(self, outdir: str) -> Any:
+        return self.App(outdir=outdir, context={CONTEXT_KEY: self.name})
+
+    @staticmethod
+    def of(scope: Any) -> "Engine":
+        """The engine of the app that `scope` belongs to."""
+        name = scope.node.try_get_context(CONTEXT_KEY)
+        if name is None:
+            raise RuntimeError(f"construct {scope.node.path!r} is not in an app made by Engine.app()")
+        return get_engine(name)
+
+    def __repr__(self) -> str:
+        return f"Engine({self.name!r})"
+
+
+@lru_cache(maxsize=None)
+def get_engine(name: str = "cdktf") -> Engine:
+    if name not in ENGINES:
+        raise PilotFactoryError(
+            f"unknown CDK engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}")
+    core_name, provider_package = ENGINES[name]
+    # jsii prints a banner on Node 20 to every run's stderr; it says nothing about our output.
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    try:
+        core = importlib.import_module(core_name)
+    except ImportError as exc:
+        raise PilotFactoryError(
+            f"CDK engine {name!r} is not installed ({exc}); run `make setup`") from exc
+    return Engine(name, core, provider_package)

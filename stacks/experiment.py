@@ -1,0 +1,33 @@
+"""The pilot's MLflow experiment in one environment, with its permissions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from pilotfactory.resolved import ResolvedPilot
+
+from . import names
+from .access import pilot_access
+from .engine import Engine
+from .permissions import ObjectPermissions, PermissionsProps
+
+__all__ = ["ExperimentProps", "Experiment"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExperimentProps:
+    pilot: ResolvedPilot
+
+
+class Experiment(Construct):
+    def __init__(self, scope: Construct, id: str, props: ExperimentProps):
+        super().__init__(scope, id)
+        rp = props.pilot
+        engine = Engine.of(self)
+        # Runs and metrics are audit evidence: a protected environment never loses them to a destroy.
+        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
+        self.resource = engine.databricks("mlflow_experiment").MlflowExperiment(
+            self, "Resource", name=names.experiment_name(rp), lifecycle=lifecycle)
+        self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
+            object_type="experiment", object_id=self.resource.id, entries=pilot_access(rp, "experiment")))

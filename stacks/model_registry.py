@@ -1,0 +1,56 @@
+"""A pilot's Unity Catalog schema and registered model, with grants and champion/challenger aliases."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from pilotfactory.resolved import ResolvedPilot
+
+from .access import model_privileges
+from .engine import Engine
+
+__all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelRegistryProps:
+    pilot: ResolvedPilot   # with `pilot.model` set
+
+
+def model_aliases(rp: ResolvedPilot) -> list[tuple[str, int]]:
+    """`champion` is the active slot's model version, `challenger` the standby's; slots without one are skipped."""
+    out = []
+    for slot in rp.slots:
+        if slot.slot.model_version is not None:
+            out.append(("champion" if slot.active else "challenger", slot.slot.model_version))
+    return sorted(out)
+
+
+class ModelRegistry(Construct):
+    def __init__(self, scope: Construct, id: str, props: ModelRegistryProps):
+        super().__init__(scope, id)
+        rp = props.pilot
+        engine = Engine.of(self)
+        owner = rp.env.run_as.application_id
+        # Schema and model hold versions and lineage that Terraform cannot recreate.
+        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
+
+        self.schema = engine.databricks("schema").Schema(
+            self, "Schema", catalog_name=rp.env.catalog, name=rp.schema_name, owner=owner,
+            comment=f"Pilot Factory: {rp.pilot.title}", lifecycle=lifecycle)
+        mod = engine.databricks("registered_model")
+        aliases = [mod.RegisteredModelAliases(alias_name=a, version_num=v) for a, v in model_aliases(rp)]
+        self.resource = mod.RegisteredModel(
+            self, "Resource", catalog_name=rp.env.catalog, schema_name=self.schema.name,
+            name=rp.pilot.model.name, owner=owner, aliases=aliases or None, lifecycle=lifecycle)
+
+        grants = engine.databricks("grants")
+        groups = (rp.pilot.owners.builders, rp.pilot.owners.approvers)
+        # Without USE_SCHEMA the model privileges below would be unusable.
+        self.schema_grants = grants.Grants(
+            self, "SchemaGrants", schema=self.schema.id,
+            grant=[grants.GrantsGrant(principal=group, privileges=["USE_SCHEMA"]) for group in groups])
+        self.grants = grants.Grants(
+            self, "Grants", model=self.resource.id,
+            grant=[grants.GrantsGrant(principal=p, privileges=list(privs)) for p, privs in model_privileges(rp)])

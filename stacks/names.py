@@ -1,0 +1,58 @@
+"""Names of Databricks objects and construct ids, derived only from catalog keys so they never drift."""
+from __future__ import annotations
+
+from pilotfactory.diagnostics import PilotFactoryError
+from pilotfactory.model.pilot import Job, Task
+from pilotfactory.resolved import ResolvedPilot, SlotRun
+
+__all__ = [
+    "ACCOUNT_STACK", "platform_stack", "job_id", "job_name", "pilot_object_name", "experiment_name",
+    "contract_file_path", "wheel_path", "model_full_name", "slot_version",
+]
+
+ACCOUNT_STACK = "account"
+
+
+def platform_stack(env_name: str) -> str:
+    return f"platform-{env_name}"
+
+
+def pilot_object_name(rp: ResolvedPilot) -> str:
+    """Name of the pilot's per-environment objects: cluster policy, secret scope, serving endpoint."""
+    return rp.stack_id
+
+
+def job_id(rp: ResolvedPilot, job: Job, slot: SlotRun) -> str:
+    """Construct id of a job: blue and green keep their own id across every cutover."""
+    return f"{job.name}-{slot.name}" if rp.blue_green else job.name
+
+
+def job_name(rp: ResolvedPilot, job: Job, slot: SlotRun) -> str:
+    return f"{rp.name}-{job_id(rp, job, slot)}"
+
+
+def experiment_name(rp: ResolvedPilot) -> str:
+    return f"/Shared/pilotfactory/{rp.stack_id}"
+
+
+def contract_file_path(rp: ResolvedPilot, contract: str) -> str:
+    """Workspace path of a generated contract check (the provider adds the /Workspace prefix)."""
+    return f"/Shared/pilotfactory/{rp.name}/{rp.env_name}/contracts/{contract}.py"
+
+
+def model_full_name(rp: ResolvedPilot) -> str:
+    return f"{rp.env.catalog}.{rp.schema_name}.{rp.pilot.model.name}"
+
+
+def slot_version(rp: ResolvedPilot, slot: SlotRun, task: Task | None = None) -> str:
+    """The slot's release tag; validation (PF215) should already have refused a missing one."""
+    if slot.slot.version is None:
+        what = f"task {task.key!r}" if task else "a git task"
+        raise PilotFactoryError(
+            f"{rp.file}: slot {slot.name!r} has no `version`, but {what} needs released code in {rp.env_name}")
+    return slot.slot.version
+
+
+def wheel_path(rp: ResolvedPilot, slot: SlotRun, task: Task) -> str:
+    version = slot_version(rp, slot, task).removeprefix("v")
+    return f"{rp.env.artifacts.rstrip('/')}/{task.python_wheel.package}-{version}-py3-none-any.whl"

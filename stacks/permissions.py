@@ -1,0 +1,56 @@
+"""`databricks_permissions` on one workspace object, checked against the levels that object accepts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from pilotfactory.diagnostics import PilotFactoryError
+
+from .access import VALID_LEVELS, AccessEntry
+from .engine import Engine
+
+__all__ = ["PermissionsProps", "ObjectPermissions"]
+
+# The provider argument that names each object type.
+_ID_ARGUMENT = {
+    "job": "job_id",
+    "cluster_policy": "cluster_policy_id",
+    "experiment": "experiment_id",
+    "serving_endpoint": "serving_endpoint_id",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PermissionsProps:
+    object_type: str          # a key of access.VALID_LEVELS
+    object_id: str            # usually a token of the object's id
+    entries: tuple[AccessEntry, ...]
+
+
+class ObjectPermissions(Construct):
+    """The complete access list of one object: Terraform removes any entry not listed here."""
+
+    def __init__(self, scope: Construct, id: str, props: PermissionsProps):
+        super().__init__(scope, id)
+        valid = VALID_LEVELS[props.object_type]
+        bad = [e for e in props.entries if e.level not in valid]
+        if bad:
+            raise PilotFactoryError(
+                f"{self.node.path}: {', '.join(e.level for e in bad)} is not a permission level of a "
+                f"{props.object_type} (valid: {', '.join(sorted(valid))})")
+        owners = [e for e in props.entries if e.level == "IS_OWNER"]
+        if props.object_type == "job" and len(owners) != 1:
+            raise PilotFactoryError(f"{self.node.path}: a job needs exactly one IS_OWNER, got {len(owners)}")
+        mod = Engine.of(self).databricks("permissions")
+        self.resource = mod.Permissions(
+            self, "Resource",
+            access_control=[
+                mod.PermissionsAccessControl(
+                    permission_level=e.level,
+                    **{f"{e.principal.kind}_name": e.principal.name},
+                )
+                for e in props.entries
+            ],
+            **{_ID_ARGUMENT[props.object_type]: props.object_id},
+        )

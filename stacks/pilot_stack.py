@@ -1,0 +1,64 @@
+"""The `<pilot>-<env>` stack: everything one pilot needs in one environment."""
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from pilotfactory.resolved import ResolvedPilot
+
+from . import names
+from .access import pilot_access
+from .backend import add_backend
+from .contract_check import ContractCheck, ContractCheckProps
+from .engine import Engine
+from .experiment import Experiment, ExperimentProps
+from .job import PilotJob, PilotJobProps
+from .model_registry import ModelRegistry, ModelRegistryProps
+from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
+from .secret_scope import SecretScope, SecretScopeProps
+from .serving import ServingEndpoint, ServingEndpointProps
+
+__all__ = ["define_pilot_stack"]
+
+
+def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
+    engine = Engine.of(app)
+    stack = engine.TerraformStack(app, rp.stack_id)
+    add_backend(stack, rp.env.backend, rp.stack_id)
+    # No credentials here, ever: the Databricks SDK/CLI environment supplies them at plan time.
+    engine.databricks("provider").DatabricksProvider(stack, "databricks", host=rp.env.workspace.url)
+
+    policy = ClusterPolicy(stack, "policy", ClusterPolicyProps(
+        name=names.pilot_object_name(rp),
+        description=f"Pilot Factory: {rp.name} in {rp.env_name} ({rp.file})",
+        rules=PolicyRules.for_compute(rp.compute, rp.tags),
+        access=pilot_access(rp, "cluster_policy"),
+    ))
+
+    if rp.pilot.secrets is not None:
+        SecretScope(stack, "secrets", SecretScopeProps(
+            name=names.pilot_object_name(rp), reader=rp.env.run_as.application_id,
+            admins=rp.platform_admins, protected=rp.env.protected))
+
+    # Only contracts a task checks get a script; declared-but-unchecked ones deploy nothing.
+    checked = {t.contract for j in rp.jobs for t in j.tasks if t.contract is not None}
+    contracts = Construct(stack, "contracts")
+    contract_paths = {
+        c.name: ContractCheck(contracts, c.name, ContractCheckProps(
+            contract=c, path=names.contract_file_path(rp, c.name), source=rp.file)).workspace_path
+        for c in rp.pilot.data_contracts if c.name in checked
+    }
+
+    jobs = Construct(stack, "jobs")
+    for job in rp.jobs:
+        for slot in rp.slots:
+            PilotJob(jobs, names.job_id(rp, job, slot), PilotJobProps(
+                pilot=rp, job=job, slot=slot, policy_id=policy.policy_id, contract_paths=contract_paths))
+
+    if rp.pilot.model is not None:
+        Experiment(stack, "experiment", ExperimentProps(pilot=rp))
+        registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp))
+        if rp.pilot.model.serving is not None:
+            ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource))
+    return stack

@@ -1,0 +1,39 @@
+"""The `platform-<env>` stack: guardrails shared by every pilot of one environment."""
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from pilotfactory.resolved import ResolvedCatalog
+
+from . import names
+from .backend import add_backend
+from .engine import Engine
+from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
+
+__all__ = ["define_platform_stack"]
+
+
+def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> Any:
+    engine = Engine.of(app)
+    env = catalog.environments.environments[env_name]
+    stack_id = names.platform_stack(env_name)
+    stack = engine.TerraformStack(app, stack_id)
+    add_backend(stack, env.backend, stack_id)
+    engine.databricks("provider").DatabricksProvider(stack, "databricks", host=env.workspace.url)
+
+    # Namespaces keep tier names and group names from ever colliding as construct ids.
+    policies = Construct(stack, "policies")
+    for tier_name, tier in catalog.standards.sizes.items():
+        ClusterPolicy(policies, tier_name, ClusterPolicyProps(
+            name=f"{stack_id}-{tier_name}",
+            description=f"Pilot Factory baseline for size {tier_name} in {env_name} (config/standards.yaml)",
+            rules=PolicyRules.baseline(catalog.standards, tier, env_name),
+        ))
+    groups = Construct(stack, "groups")
+    group = engine.databricks("group").Group
+    for group_name, spec in catalog.roles.groups.items():
+        if spec.managed:
+            group(groups, group_name, display_name=group_name)
+    return stack

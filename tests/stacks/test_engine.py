@@ -1,0 +1,46 @@
+"""The engine seam: one module imports the CDK, and both engines build the same resources."""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from pilotfactory.diagnostics import PilotFactoryError
+from stacks import build_app
+from stacks.engine import get_engine
+
+STACKS_DIR = Path(__file__).resolve().parents[2] / "stacks"
+CDK_PACKAGES = {"cdktf", "cdktn", "cdktf_cdktf_provider_databricks", "cdktn_provider_databricks"}
+
+
+def test_unknown_engine_is_a_user_error():
+    with pytest.raises(PilotFactoryError, match="unknown CDK engine 'pulumi'.*cdktf, cdktn"):
+        get_engine("pulumi")
+
+
+def test_only_engine_module_imports_the_cdk():
+    offenders = []
+    for path in sorted(STACKS_DIR.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(m.split(".")[0] in CDK_PACKAGES for m in mods) and path.name != "engine.py":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_provider_submodules_come_from_the_chosen_engine():
+    assert get_engine("cdktf").databricks("job").__name__ == "cdktf_cdktf_provider_databricks.job"
+    assert get_engine("cdktn").databricks("job").__name__ == "cdktn_provider_databricks.job"
+
+
+def test_cdktn_builds_the_same_resources_as_cdktf(catalog, tmp_path):
+    def resources_of(engine_name: str) -> dict:
+        app = build_app(catalog, str(tmp_path / engine_name), engine_name)
+        stack = app.node.find_child("kyc-document-triage-prod")
+        return json.loads(get_engine(engine_name).Testing.synth(stack))["resource"]
+
+    assert resources_of("cdktn") == resources_of("cdktf")
