@@ -11,6 +11,10 @@ from pilotfactory.diagnostics import PilotFactoryError
 
 __all__ = ["Engine", "ENGINES", "CONTEXT_KEY", "get_engine"]
 
+# jsii prints a banner on Node 20 to every run's stderr; it says nothing about our output. Set
+# before the jsii runtime starts, which is the first import of `constructs` anywhere in stacks/.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
+
 # Engine name -> (core package, Databricks provider package); both expose the same class names.
 ENGINES: dict[str, tuple[str, str]] = {
     "cdktf": ("cdktf", "cdktf_cdktf_provider_databricks"),
@@ -65,8 +69,6 @@ def get_engine(name: str = "cdktf") -> Engine:
         raise PilotFactoryError(
             f"unknown CDK engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}")
     core_name, provider_package = ENGINES[name]
-    # jsii prints a banner on Node 20 to every run's stderr; it says nothing about our output.
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     try:
         core = importlib.import_module(core_name)
     except ImportError as exc:

@@ -18,7 +18,7 @@ def test_npx_cdktf_synth_and_list(repo_copy):
     (repo_copy / ".venv").symlink_to(REPO / ".venv")
     (repo_copy / "node_modules").symlink_to(REPO / "node_modules")
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "CI": "1", "NO_COLOR": "1",
-           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
+           "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "16,18,20"}
     env.pop("CDKTF_OUTDIR", None)
     npx = shutil.which("npx") or "npx"
     synth = subprocess.run([npx, "cdktf", "synth"], cwd=repo_copy, env=env, capture_output=True,

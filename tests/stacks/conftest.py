@@ -17,7 +17,7 @@ from pilotfactory.resolve import resolve
 from pilotfactory.resolved import ResolvedCatalog
 from pilotfactory.yamlsource import Source
 
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
 
 SP_DEV = "0b7c1d2e-3f40-4a51-8b62-7c83d94ea5f6"
 SP_STAGING = "1c8d2e3f-4051-4b62-9c73-8d94ea5fb607"

@@ -1,0 +1,77 @@
+"""The command line as users meet it: messages, exit codes, engine setting, no tracebacks."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from pilotfactory.cli import _engine, cli
+
+from .conftest import REPO
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_validate_the_example_catalog():
+    result = run("validate", "--root", str(REPO))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "catalog valid: 3 pilots, 6 pilot stacks in 3 environments\n"
+
+
+def test_validate_json_lists_every_diagnostic_with_its_location(repo_copy):
+    (repo_copy / "catalog" / "pilots" / "typo.yaml").write_text(
+        (REPO / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
+        .replace("name: card-fraud-scoring", "name: typo").replace("phase: pilot", "phase: pilto"))
+    result = run("validate", "--root", str(repo_copy), "--format", "json")
+    assert result.exit_code == 1
+    [diag] = json.loads(result.stdout)
+    assert diag["code"] == "PF104" and diag["file"] == "catalog/pilots/typo.yaml"
+    assert diag["path"] == "phase" and "did you mean `pilot`?" in diag["summary"]
+    assert isinstance(diag["line"], int) and isinstance(diag["column"], int)
+
+
+def test_stacks_lists_names_without_synthesizing():
+    result = run("stacks", "--root", str(REPO))
+    assert result.exit_code == 0
+    names = result.stdout.split()
+    assert names[:4] == ["account", "platform-dev", "platform-staging", "platform-prod"]
+    assert "kyc-document-triage-prod" in names and len(names) == 10
+
+
+def test_a_missing_config_folder_is_a_diagnostic_not_a_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pilotfactory", "validate", "--root", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "config/environments.yaml:1:1: error[PF107]: missing `config/environments.yaml`" in result.stderr
+
+
+def test_synth_in_ci_prints_one_summary_line(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(REPO),
+                             "--out", str(out)], capture_output=True, text=True,
+                            env={**__import__("os").environ, "CI": "true"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("synthesized 10 stacks into ")
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_engine_is_one_setting(tmp_path, monkeypatch):
+    monkeypatch.delenv("PILOTFACTORY_ENGINE", raising=False)
+    (tmp_path / "cdktf.json").write_text(json.dumps({"context": {"pilotfactoryEngine": "cdktn"}}))
+    assert _engine(tmp_path, None) == "cdktn"
+    assert _engine(REPO, None) == "cdktf"
+    monkeypatch.setenv("PILOTFACTORY_ENGINE", "cdktn")
+    assert _engine(REPO, None) == "cdktn"
+    assert _engine(REPO, "cdktf") == "cdktf"
+
+
+def test_codes_are_listed_with_their_meaning():
+    result = run("codes")
+    assert result.exit_code == 0
+    assert "PF007  A key appears twice" in result.stdout
