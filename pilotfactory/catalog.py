@@ -38,6 +38,8 @@ class Catalog:
     gates: Gates | None = None
     config_sources: dict[str, Source] = field(default_factory=dict)
     templates: dict[str, TemplateEntry] = field(default_factory=dict)
+    # template folders whose template.yaml has errors (reported): not unknown, just unusable
+    broken_templates: set[str] = field(default_factory=set)
     pilot_sources: list[Source] = field(default_factory=list)  # typed by resolve: templates layer under them
 
     @property
@@ -83,17 +85,18 @@ def load_catalog(root: Path, diags: Diagnostics) -> Catalog:
             if not path.is_file():
                 diags.error(Code.MISSING_FILE, f"template folder `{directory.name}` has no template.yaml",
                             Location(_display(root, directory), 1, 1))
+                catalog.broken_templates.add(directory.name)
                 continue
             source = load_yaml_file(path, display, diags)
-            if source is None:
-                continue
-            template = parse_document(source, Template, diags)
+            template = parse_document(source, Template, diags) if source is not None else None
             if template is None:
+                catalog.broken_templates.add(directory.name)
                 continue
             if template.name != directory.name:
                 diags.error(Code.FILE_NAME, f"template `{template.name}` lives in folder "
                             f"`{directory.name}`; the folder name is the template's name",
                             source.where(("name",)), ("name",))
+                catalog.broken_templates.add(directory.name)
                 continue
             catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
 

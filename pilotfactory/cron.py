@@ -84,9 +84,10 @@ def quartz_error(expression: str) -> str | None:
     """Why `expression` is not a valid Quartz cron expression, or None when it is."""
     fields = expression.split()
     if len(fields) not in (6, 7):
-        hint = f" (as Quartz: `{_from_unix(fields)}`?)" if len(fields) == 5 else ""
-        return f"has {len(fields)} fields; Quartz needs 6 or 7: seconds minutes hours " \
-               f"day-of-month month day-of-week [year]{hint}"
+        unix = len(fields) == 5
+        hint = f"; in Quartz this one is `{_from_unix(fields)}`" if unix else ""
+        return f"has {len(fields)} fields{', like a Unix cron' if unix else ''}; Quartz needs 6 or " \
+               f"7: seconds minutes hours day-of-month month day-of-week [year]{hint}"
     for index, text in enumerate(fields):
         try:
             _check_field(text, index)

@@ -9,18 +9,41 @@ from pydantic import BaseModel, ValidationError
 
 from .codes import Code
 from .diagnostics import Diagnostics
-from .model.common import PATTERN_HELP
+from .model.fields import PATTERN_HELP, Version
 from .yamlsource import Source
 
-__all__ = ["parse_document", "suggest"]
+__all__ = ["parse_document", "suggest", "closest"]
+
+VERSION_PATTERN = Version.__metadata__[0].pattern  # its mismatches have a code of their own
 
 M = TypeVar("M", bound=BaseModel)
 
 
+def closest(word: str, choices) -> str | None:
+    """The one choice `word` is most likely a slip for, if any: a close spelling (case aside),
+    else the only choice that is a prefix of `word` or has it as a prefix (`production`/`prod`)."""
+    word = str(word)
+    by_folded: dict[str, str] = {}
+    for choice in map(str, choices):
+        by_folded.setdefault(choice.casefold(), choice)
+    match = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=0.6)
+    if match:
+        return by_folded[match[0]]
+    folded = word.casefold()
+    prefixed = [c for f, c in by_folded.items() if min(len(f), len(folded)) >= 3 and f != folded
+                and (folded.startswith(f) or f.startswith(folded))]
+    return prefixed[0] if len(prefixed) == 1 else None
+
+
 def suggest(word: str, choices) -> str:
     """`; did you mean `x`?` when one choice is close, else nothing."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean `{match[0]}`?" if match else ""
+    match = closest(word, choices)
+    return f"; did you mean `{match}`?" if match is not None else ""
+
+
+def _one_of(options: list[str]) -> str:
+    quoted = [f"'{o}'" for o in options]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 @lru_cache(maxsize=None)
@@ -53,6 +76,19 @@ def _candidates(schema: dict, node: dict, data: Any) -> list[dict]:
 
 def _allowed_keys(model: type[BaseModel], data: Any, path: tuple) -> list[str]:
     """The keys the schema allows in the mapping at `path` of `data`."""
+    keys: list[str] = []
+    for cand in _schemas_at(model, data, path):
+        keys.extend(k for k in cand.get("properties", {}) if k not in keys)
+    return keys
+
+
+def _expected_types(model: type[BaseModel], data: Any, path: tuple) -> set[str]:
+    """The JSON types (`string`, `boolean`, `integer`...) the schema allows at `path`."""
+    return {c["type"] for c in _schemas_at(model, data, path) if isinstance(c.get("type"), str)}
+
+
+def _schemas_at(model: type[BaseModel], data: Any, path: tuple) -> list[dict]:
+    """The schemas the value at `path` of `data` may have to satisfy."""
     schema = _schema(model)
     nodes = [schema]
     for part in path:
@@ -65,13 +101,11 @@ def _allowed_keys(model: type[BaseModel], data: Any, path: tuple) -> list[str]:
                     nxt.append(cand["properties"][part])
                 elif isinstance(cand.get("additionalProperties"), dict):
                     nxt.append(cand["additionalProperties"])
+                else:  # dict[Pattern, X]: pydantic writes the key pattern as patternProperties
+                    nxt.extend(cand.get("patternProperties", {}).values())
         data = data[part] if isinstance(data, (dict, list)) and _has(data, part) else None
         nodes = nxt
-    keys: list[str] = []
-    for node in nodes:
-        for cand in _candidates(schema, node, data):
-            keys.extend(k for k in cand.get("properties", {}) if k not in keys)
-    return keys
+    return [cand for node in nodes for cand in _candidates(schema, node, data)]
 
 
 def _has(data, part) -> bool:
@@ -142,12 +176,13 @@ def _message(err: dict, model: type[BaseModel], data: Any, path: tuple) -> tuple
         expected = ctx.get("expected_tags", "")
         options = [o.strip().strip("'") for o in expected.split(",")]
         return Code.BAD_VALUE, (f"`{ctx.get('tag')}` is not a known `{ctx.get('discriminator', 'kind').strip(chr(39))}`; "
-                                f"expected {expected}{suggest(ctx.get('tag'), options)}"), False
+                                f"expected {_one_of(options)}{suggest(ctx.get('tag'), options)}"), False
     if kind == "union_tag_not_found":
         return Code.MISSING_KEY, f"missing required key `{ctx.get('discriminator', 'kind').strip(chr(39))}`", False
     if kind == "string_pattern_mismatch":
         helptext = PATTERN_HELP.get(ctx.get("pattern"), f"matching `{ctx.get('pattern')}`")
-        return Code.BAD_VALUE, f"`{_shown(value)}` is not {helptext}", False
+        code = Code.BAD_VERSION if ctx.get("pattern") == VERSION_PATTERN else Code.BAD_VALUE
+        return code, f"`{_shown(value)}` is not {helptext}", False
     if kind in _TYPE_NAMES:
         return Code.WRONG_TYPE, f"`{field}` should be {_TYPE_NAMES[kind]}, not {_kind_of(value)}", False
     if kind == "value_error":
@@ -181,8 +216,21 @@ def parse_document(source: Source, model: type[M], diags: Diagnostics) -> M | No
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            path = _data_path(data, err["loc"])
+        errors = exc.errors(include_url=False)
+        paths = [_data_path(data, err["loc"]) for err in errors]
+        # A misspelt required key gives `unknown key` and `missing required key` for one slip;
+        # the unknown key's did-you-mean already names the missing one, so that one is enough.
+        meant = {(path[:-1], closest(path[-1], _allowed_keys(model, data, path[:-1])))
+                 for err, path in zip(errors, paths) if err["type"] == "extra_forbidden" and path}
+        for err, path in zip(errors, paths):
+            if any(path[:len(p)] == p for p in source.load_errors):
+                continue  # loading reported this value already (alias, refused tag)
+            if err["type"] == "missing" and (path, err["loc"][-1]) in meant:
+                continue
+            if err["type"] == "union_tag_invalid":
+                disc = str((err.get("ctx") or {}).get("discriminator", "")).strip("'")
+                if isinstance(_value_at(data, path), dict) and disc in _value_at(data, path):
+                    path = path + (disc,)  # point at the bad `kind:` value, not the mapping
             code, summary, at_key = _message(err, model, data, path)
             if err["type"] == "missing":
                 where = source.where(path, key=True)
@@ -192,26 +240,37 @@ def parse_document(source: Source, model: type[M], diags: Diagnostics) -> M | No
                 where = source.where(path)
             errored.add(path)
             if path in source.ambiguous and code in (Code.WRONG_TYPE, Code.BAD_VALUE):
-                text, reading = source.ambiguous[path]
-                code, summary = Code.YAML11, (f"`{text}` is {reading} in YAML 1.1 and a string in "
-                                              f"YAML 1.2; {_advice(text, reading)}")
+                yaml11 = _yaml11(model, data, path, *source.ambiguous[path], errored=True)
+                if yaml11:
+                    code, summary = Code.YAML11, yaml11
             diags.error(code, summary, where, path)
-    dumped = obj.model_dump(by_alias=True, mode="python") if obj is not None else None
     for path, (text, reading) in source.ambiguous.items():
-        if path in errored:
+        if path in errored or any(path[:len(p)] == p for p in source.load_errors):
             continue
-        value = _value_at(dumped, path) if dumped is not None else _MISSING
-        if isinstance(value, bool):
-            summary = f"`{text}` is {reading} only in YAML 1.1; write `{str(value).lower()}`"
-        elif value is _MISSING or isinstance(value, str) or dumped is None:
-            summary = (f"`{text}` is {reading} in YAML 1.1 and a string in YAML 1.2; quote it: "
-                       f"\"{text}\"")
-        else:
-            continue
-        diags.error(Code.YAML11, summary, source.where(path), path)
-        obj = None
+        summary = _yaml11(model, data, path, text, reading, errored=False)
+        if summary:
+            diags.error(Code.YAML11, summary, source.where(path), path)
+            obj = None
     return obj if source.clean else None
 
 
-def _advice(text: str, reading: str) -> str:
-    return f"quote it: \"{text}\""
+def _yaml11(model: type[BaseModel], data: Any, path: tuple, text: str, reading: str, *,
+            errored: bool) -> str | None:
+    """What to tell about a plain scalar that YAML 1.1 tools read differently, or None.
+
+    The advice depends on what the field expects: `true` for a boolean field (`yes`), quotes for
+    a string field (`NO`, `0777`). When quoting would not help (the value is already a string
+    and still wrong, or the field wants a number), the schema error says it better.
+    """
+    value = _value_at(data, path)
+    types = _expected_types(model, data, path)
+    now = "a string" if isinstance(value, str) else f"{_kind_of(value)}"
+    if reading.startswith("the boolean ") and "boolean" in types:
+        word = reading.rsplit(" ", 1)[-1]
+        if "string" in types:
+            return (f"`{text}` is {reading} in YAML 1.1 and a string in YAML 1.2; write `{word}` "
+                    f"for the boolean or quote it for the string: \"{text}\"")
+        return f"`{text}` is {reading} only in YAML 1.1; write `{word}`"
+    if "string" in types and not (errored and isinstance(value, str)):
+        return f"`{text}` is {reading} in YAML 1.1 and {now} in YAML 1.2; quote it: \"{text}\""
+    return None

@@ -36,6 +36,8 @@ class _Writer:
             self.out.keys[out_path] = src.keys[src_path]
         if src_path in src.ambiguous:
             self.out.ambiguous[out_path] = src.ambiguous[src_path]
+        if src_path in src.load_errors:
+            self.out.load_errors.add(out_path)
         if isinstance(value, dict):
             return {k: self.copy(v, src, src_path + (k,), out_path + (k,)) for k, v in value.items()}
         if isinstance(value, list):
@@ -93,12 +95,14 @@ def layer(*layers: Layer, drop: tuple[str, ...] = ()) -> Source:
     writer = _Writer(out)
     base_src, base_path = layers[0]
     data = writer.copy(_subtree(base_src, base_path), base_src, base_path, ())
-    current = Source(base_src.file, data, dict(out.values), dict(out.keys), dict(out.ambiguous))
+    current = Source(base_src.file, data, dict(out.values), dict(out.keys), dict(out.ambiguous),
+                     load_errors=set(out.load_errors))
     for src, path in layers[1:]:
         out = Source(top_src.file)
         writer = _Writer(out)
         data = writer.merge(current.data, current, (), _subtree(src, path), src, path, ())
-        current = Source(top_src.file, data, out.values, out.keys, out.ambiguous)
+        current = Source(top_src.file, data, out.values, out.keys, out.ambiguous,
+                         load_errors=out.load_errors)
     current.clean = all(src.clean for src, _ in layers)
     if drop and isinstance(current.data, dict):
         current.data = {k: v for k, v in current.data.items() if k not in drop}

@@ -42,6 +42,8 @@ def _type_pilot(catalog: Catalog, source: Source, diags: Diagnostics) -> TypedPi
     template_name = source.data.get("template")
     if isinstance(template_name, str):
         entry = catalog.templates.get(template_name)
+        if entry is None and template_name in catalog.broken_templates:
+            return None  # its template's errors are reported; without its defaults, more would be noise
         if entry is None:
             diags.error(Code.UNKNOWN_TEMPLATE, f"no template `{template_name}` in catalog/templates/"
                         f"{suggest(template_name, catalog.templates)}", source.where(("template",)),

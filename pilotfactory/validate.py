@@ -8,7 +8,7 @@ from .catalog import Catalog
 from .codes import Code
 from .cron import quartz_error
 from .diagnostics import Diagnostics
-from .documents import suggest
+from .documents import closest, suggest
 from .model import PHASES
 from .resolve import Resolution, TypedPilot
 
@@ -209,16 +209,24 @@ def _check_release(catalog: Catalog, typed: TypedPilot, reached: list[str], diag
             diags.error(Code.BAD_SLOT, f"a `blue_green` release has the slots `blue` and `green` "
                         f"(found {', '.join(sorted(slots)) or 'none'})",
                         src.where(("release", "slots"), key=True), ("release", "slots"))
+        # `production: blue` for `prod: blue` is reported as an unknown environment with a
+        # did-you-mean; the environment it leaves without a slot is the same slip.
+        envs = catalog.environments.environments
+        meant = {closest(name, envs) for name in release.active if name not in envs}
         for env_name in reached:
-            if env_name not in release.active:
+            if env_name not in release.active and env_name not in meant:
                 diags.error(Code.BAD_SLOT, f"phase `{pilot.phase}` reaches `{env_name}`, but "
                             f"`release.active` names no live slot there",
                             src.where(("release", "active"), key=True), ("release", "active"))
+    # A blue_green release names its slots `blue` and `green`; when a slot is misnamed, that is
+    # reported once above, not again for every environment whose active slot it leaves dangling.
+    valid = {"blue", "green"} if release.strategy == "blue_green" else slots
     for env_name, slot in release.active.items():
         path = ("release", "active", env_name)
-        if slot not in slots:
-            diags.error(Code.BAD_SLOT, f"active slot `{slot}` is not a declared slot"
-                        f"{suggest(slot, slots)}", src.where(path), path)
+        if slot not in valid:
+            what = "`blue` or `green`" if release.strategy == "blue_green" else "a declared slot"
+            diags.error(Code.BAD_SLOT, f"active slot `{slot}` is not {what}"
+                        f"{suggest(slot, valid)}", src.where(path), path)
     live = set(release.active.values()) if release.strategy == "blue_green" else slots
     for name in sorted(live & slots):
         slot = release.slots[name]

@@ -40,6 +40,9 @@ class Source:
     # plain scalars that YAML 1.1 reads differently: path -> (text, what YAML 1.1 makes of it)
     ambiguous: dict[YamlPath, tuple[str, str]] = field(default_factory=dict)
     clean: bool = True  # False when loading reported errors
+    # paths whose value loading already reported (alias, refused tag): schema errors there would
+    # only repeat the same problem in other words
+    load_errors: set[YamlPath] = field(default_factory=set)
 
     def where(self, path: YamlPath, *, key: bool = False) -> Location:
         """The position of `path`, or of its nearest ancestor that has one."""
@@ -144,6 +147,7 @@ class _Builder:
         self.file = file
         self.diags = diags
         self.source = Source(file)
+        self.anchors: set[str] = set()
 
     def loc(self, mark) -> Location:
         return Location(self.file, mark.line + 1, mark.column + 1)
@@ -156,17 +160,31 @@ class _Builder:
     def build(self, events, path: YamlPath) -> Any:
         event = next(events)
         if isinstance(event, yaml.AliasEvent):
-            self.diags.error(Code.ANCHOR, f"alias `*{event.anchor}`: anchors and aliases are not "
-                             "allowed; write the value out in full", self.loc(event.start_mark))
             self.source.values[path] = self.loc(event.start_mark)
+            # Never expanded: an alias of an alias of ... is how a small file becomes gigabytes.
+            # Schema errors under this path would repeat the same problem, so they are skipped.
+            if event.anchor in self.anchors:
+                self.diags.error(Code.ANCHOR, f"alias `*{event.anchor}`: anchors and aliases are "
+                                 "not allowed; write the value out in full", self.loc(event.start_mark))
+            else:
+                self.diags.error(Code.ANCHOR, f"alias `*{event.anchor}` refers to no anchor; anchors "
+                                 "and aliases are not allowed anyway: write the value out in full",
+                                 self.loc(event.start_mark))
+            self.source.load_errors.add(path)
             return None
         self.check_node(event)
         self.source.values[path] = self.loc(event.start_mark)
+        value = self.node(event, events, path)
+        if getattr(event, "anchor", None):
+            self.anchors.add(event.anchor)
+        return value
+
+    def node(self, event, events, path: YamlPath) -> Any:
         tag = getattr(event, "tag", None)
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event, path, tag)
         if tag and not event.implicit and tag not in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-            self.bad_tag(tag, event)
+            self.bad_tag(tag, event, path)
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             while not isinstance(self.peek(events), yaml.SequenceEndEvent):
@@ -177,21 +195,24 @@ class _Builder:
             return self.mapping(events, path)
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
-    def bad_tag(self, tag: str, event) -> None:
+    def bad_tag(self, tag: str, event, path: YamlPath | None = None) -> None:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         self.diags.error(Code.TAG, f"tag `{shown}` is not allowed: the catalog is plain data",
                          self.loc(event.start_mark))
+        if path is not None:
+            self.source.load_errors.add(path)
 
     def scalar(self, event, path: YamlPath, tag: str | None) -> Any:
         text = event.value
         if _explicit_tag(event):
             if tag not in _CORE_TAGS or tag.endswith((":map", ":seq")):
-                self.bad_tag(tag, event)
+                self.bad_tag(tag, event, path)
                 return text
             value, ok = _tag_value(tag, text)
             if not ok:
                 self.diags.error(Code.TAG, f"`{text}` is not a valid {tag.rsplit(':', 1)[-1]}",
                                  self.loc(event.start_mark))
+                self.source.load_errors.add(path)
             return value
         if event.style:  # quoted or block scalar: always a string
             return text

@@ -70,3 +70,11 @@ def test_files_over_one_mebibyte_are_refused_unread(tmp_path):
     diags = Diagnostics()
     assert load_yaml_file(path, "big.yaml", diags) is None
     assert diags.items[0].code == "PF001"
+
+
+def test_aliases_are_never_expanded_so_a_yaml_bomb_stays_small():
+    levels = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i-1}'] * 9)}]" for i in range(1, 10)]
+    source, rendered = load("\n".join(levels) + "\n")
+    assert all("PF008" in r for r in rendered)
+    assert source.data["a9"] == [None] * 9  # 9**10 strings had it been expanded

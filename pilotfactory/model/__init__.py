@@ -1,5 +1,5 @@
 """The catalog's typed model. Knows nothing of cdktf or Terraform."""
-from .common import API_VERSION, PHASES
+from .fields import API_VERSION, PHASES
 from .config import (
     DEFAULT_ACCESS, Environment, Environments, Gates, Roles, SizeTier, Standards, Template,
 )

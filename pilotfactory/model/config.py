@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from .pilot import PilotDefaults
-from .common import (
+from .fields import (
     ApiVersion, Email, EnvName, GroupName, Identifier, JobLevel, Model, NonEmpty, Phase, Uuid, doc,
 )
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .common import (
+from .fields import (
     ApiVersion, Email, EnvName, GroupName, Identifier, Model, NonEmpty, Phase, Slug, Version, doc,
 )
 
