@@ -186,8 +186,10 @@ def _message(err: dict, model: type[BaseModel], data: Any, path: tuple) -> tuple
     if kind in _TYPE_NAMES:
         return Code.WRONG_TYPE, f"`{field}` should be {_TYPE_NAMES[kind]}, not {_kind_of(value)}", False
     if kind == "value_error":
+        # A rule over a whole mapping: name the mapping, and point at its key.
         msg = err["msg"].removeprefix("Value error, ")
-        return Code.BAD_VALUE, msg, False
+        named = ".".join(str(p) for p in path if not isinstance(p, int))
+        return Code.BAD_VALUE, (f"`{named}`: {msg}" if named else msg), True
     if kind in ("too_short", "too_long"):
         return Code.BAD_VALUE, f"`{field}` {err['msg'].lower()}", False
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal",
