@@ -12,7 +12,10 @@ from .documents import closest, suggest
 from .model import PHASES
 from .resolve import Resolution, TypedPilot
 
-__all__ = ["validate"]
+__all__ = ["validate", "RESERVED_NAMES"]
+
+# `<pilot>-<env>` must never equal `account` or `platform-<env>`.
+RESERVED_NAMES = frozenset({"account", "platform"})
 
 
 @lru_cache(maxsize=None)
@@ -316,6 +319,10 @@ def validate(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> No
     _check_config(catalog, diags)
     names: dict[str, TypedPilot] = {}
     for typed in resolution.pilots:
+        if typed.pilot.name in RESERVED_NAMES:
+            diags.error(Code.DUPLICATE_NAME, f"`{typed.pilot.name}` is reserved: its stacks would "
+                        f"collide with the `{typed.pilot.name}` stacks; choose another name",
+                        typed.source.where(("name",)), ("name",))
         if typed.pilot.name in names:
             first = names[typed.pilot.name]
             diags.error(Code.DUPLICATE_NAME, f"pilot `{typed.pilot.name}` is also defined in "

@@ -18,8 +18,11 @@ def define_account_stack(app: Any, catalog: ResolvedCatalog) -> Any:
     engine = Engine.of(app)
     environments = catalog.environments
     stack = engine.TerraformStack(app, names.ACCOUNT_STACK)
-    # Account-wide state follows the last (most protected) environment's backend.
-    add_backend(stack, list(environments.environments.values())[-1].backend, names.ACCOUNT_STACK)
+    # Account-wide state: its own setting, else the last (most protected) environment's backend.
+    account = environments.account
+    backend = account.backend if account and account.backend else \
+        list(environments.environments.values())[-1].backend
+    add_backend(stack, backend, names.ACCOUNT_STACK)
     to_create = [(n, e) for n, e in environments.environments.items() if e.workspace.create is not None]
     account = environments.account
     if account is None:

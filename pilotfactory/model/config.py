@@ -122,6 +122,8 @@ class Environment(Model):
 class Account(Model):
     id: Uuid = doc("Databricks account id (an identifier, not a secret).")
     host: Annotated[str, Field(pattern=r"^https://[A-Za-z0-9.-]+/?$")] = "https://accounts.cloud.databricks.com"
+    backend: Backend | None = doc("State of the `account` stack; default: the last environment's.",
+                                  default=None)
 
 
 class Environments(Model):
