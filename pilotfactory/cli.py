@@ -14,11 +14,11 @@ from .diagnostics import Diagnostics, PilotFactoryError, Severity
 ENGINE_SETTING = "pilotfactoryEngine"  # in cdktf.json's "context"; PILOTFACTORY_ENGINE overrides
 
 
-def _root(value: str | None) -> Path:
+def repo_root(value: str | None) -> Path:
     return Path(value or os.environ.get("PILOTFACTORY_ROOT") or ".").resolve()
 
 
-def _engine(root: Path, flag: str | None) -> str:
+def engine_setting(root: Path, flag: str | None) -> str:
     """One setting picks the engine: --engine, else $PILOTFACTORY_ENGINE, else cdktf.json."""
     if flag:
         return flag
@@ -31,7 +31,7 @@ def _engine(root: Path, flag: str | None) -> str:
         return "cdktf"
 
 
-def _print_diagnostics(diags: Diagnostics, fmt: str) -> None:
+def print_diagnostics(diags: Diagnostics, fmt: str) -> None:
     items = diags.sorted()
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in items], indent=2))
@@ -60,8 +60,8 @@ def validate(root: str | None, fmt: str) -> None:
     """Load, resolve and validate the catalog; print every problem with file:line:col."""
     from .pipeline import check
 
-    checked = check(_root(root))
-    _print_diagnostics(checked.diagnostics, fmt)
+    checked = check(repo_root(root))
+    print_diagnostics(checked.diagnostics, fmt)
     if not checked.ok:
         sys.exit(1)
     if fmt == "text":
@@ -80,9 +80,9 @@ def synth(root: str | None, outdir: str | None, engine: str | None) -> None:
     from .pipeline import check
     from .synth import synthesize
 
-    base = _root(root)
+    base = repo_root(root)
     checked = check(base)
-    _print_diagnostics(checked.diagnostics, "text")
+    print_diagnostics(checked.diagnostics, "text")
     if not checked.ok:
         click.echo("nothing synthesized: fix the errors above", err=True)
         sys.exit(1)
@@ -92,7 +92,7 @@ def synth(root: str | None, outdir: str | None, engine: str | None) -> None:
     started = time.perf_counter()
     progress = _progress(len(_stack_names(checked)))
     try:
-        names = synthesize(checked.resolution.catalog, target, _engine(base, engine),
+        names = synthesize(checked.resolution.catalog, target, engine_setting(base, engine),
                            on_stack=progress.step if progress else None)
     finally:
         if progress:
@@ -137,9 +137,9 @@ def list_stacks(root: str | None) -> None:
     """List the stacks synth would write, without loading the CDK."""
     from .pipeline import check
 
-    checked = check(_root(root))
+    checked = check(repo_root(root))
     if not checked.ok:
-        _print_diagnostics(checked.diagnostics, "text")
+        print_diagnostics(checked.diagnostics, "text")
         sys.exit(1)
     for name in _stack_names(checked):
         click.echo(name)
@@ -152,7 +152,7 @@ def schema(root: str | None, check_only: bool) -> None:
     """Write the JSON Schemas under schema/ from the model."""
     from .schema import write_schemas
 
-    stale = write_schemas(_root(root) / "schema", check_only=check_only)
+    stale = write_schemas(repo_root(root) / "schema", check_only=check_only)
     for name in stale:
         click.echo(f"{'stale' if check_only else 'wrote'} schema/{name}")
     if check_only and stale:
@@ -167,6 +167,20 @@ def codes() -> None:
 
     for code, text in sorted(EXPLANATIONS.items()):
         click.echo(f"{code}  {text}")
+
+
+def _register_command_modules() -> None:
+    """Each module of pilotfactory.commands adds its commands through `register(cli)`."""
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        importlib.import_module(f"{commands.__name__}.{info.name}").register(cli)
+
+
+_register_command_modules()
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
-from pilotfactory.cli import _engine, cli
+from pilotfactory.cli import cli, engine_setting as _engine
 
 from .conftest import REPO
 
