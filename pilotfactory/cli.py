@@ -149,12 +149,12 @@ def list_stacks(root: str | None) -> None:
 @click.option("--root", help="Repository root (default: here).")
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if schema/ is out of date.")
 def schema(root: str | None, check_only: bool) -> None:
-    """Write the JSON Schemas under schema/ from the model."""
+    """Write the JSON Schemas under schema/ and docs/catalog-reference.md from the model."""
     from .schema import write_schemas
 
     stale = write_schemas(repo_root(root) / "schema", check_only=check_only)
     for name in stale:
-        click.echo(f"{'stale' if check_only else 'wrote'} schema/{name}")
+        click.echo(f"{'stale' if check_only else 'wrote'} {name}")
     if check_only and stale:
         click.echo("run `pilotfactory schema` to regenerate", err=True)
         sys.exit(1)

@@ -31,14 +31,20 @@ def render_schemas() -> dict[str, str]:
 
 
 def write_schemas(directory: Path, check_only: bool = False) -> list[str]:
-    """Write schemas whose content changed; return their names (stale ones, with check_only)."""
+    """Write the schemas and the catalog reference where their content changed; return the paths
+    (relative to the repository root) that changed, or that are stale with check_only."""
+    from .reference import REFERENCE_PATH, render_reference
+
     changed = []
-    for name, text in render_schemas().items():
-        path = directory / name
+    schemas = render_schemas()
+    files = {f"schema/{name}": text for name, text in schemas.items()}
+    files[REFERENCE_PATH] = render_reference(schemas)
+    for name, text in files.items():
+        path = directory.parent / name
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
         changed.append(name)
         if not check_only:
-            directory.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     return changed

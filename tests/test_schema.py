@@ -14,9 +14,17 @@ def test_committed_schemas_are_current():
 
 
 def test_a_changed_model_makes_the_schema_stale(tmp_path):
-    write_schemas(tmp_path)
-    (tmp_path / "pilot.schema.json").write_text("{}\n")
-    assert write_schemas(tmp_path, check_only=True) == ["pilot.schema.json"]
+    write_schemas(tmp_path / "schema")
+    (tmp_path / "schema" / "pilot.schema.json").write_text("{}\n")
+    (tmp_path / "docs" / "catalog-reference.md").write_text("old\n")
+    assert write_schemas(tmp_path / "schema", check_only=True) == [
+        "schema/pilot.schema.json", "docs/catalog-reference.md"]
+
+
+def test_the_reference_documents_every_pilot_key():
+    text = (REPO / "docs" / "catalog-reference.md").read_text()
+    for key in ("apiVersion", "owners", "data_contracts", "release", "canary_percent", "overrides"):
+        assert f"| `{key}` |" in text, key
 
 
 def test_every_example_file_points_editors_at_its_schema():
