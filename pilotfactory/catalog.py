@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from .codes import Code
 from .diagnostics import Diagnostics, Location
 from .documents import parse_document
 from .model import Environments, Gates, Roles, Standards, Template
-from .yamlsource import Source, load_yaml_file
+from .yamlsource import Source, load_yaml_file, load_yaml_text
 
 __all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES"]
 
@@ -61,17 +62,28 @@ def _yaml_files(directory: Path) -> list[Path]:
                   if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
 
 
-def load_catalog(root: Path, diags: Diagnostics) -> Catalog:
-    """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root."""
+def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None) -> Catalog:
+    """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root.
+
+    `replaced` maps a repository-relative file to text read in its place: an edit checked before
+    it is written.
+    """
     root = root.resolve()
     catalog = Catalog(root)
+    replaced = replaced or {}
+
+    def read(path: Path, display: str) -> Source | None:
+        if display in replaced:
+            return load_yaml_text(replaced[display], display, diags)
+        return load_yaml_file(path, display, diags)
+
     for attr, (relpath, model) in CONFIG_FILES.items():
         path = root / relpath
         if not path.is_file():
             diags.error(Code.MISSING_FILE, f"missing `{relpath}`: the platform configuration needs it",
                         Location(relpath, 1, 1))
             continue
-        source = load_yaml_file(path, relpath, diags)
+        source = read(path, relpath)
         if source is None:
             continue
         catalog.config_sources[attr] = source
@@ -87,7 +99,7 @@ def load_catalog(root: Path, diags: Diagnostics) -> Catalog:
                             Location(_display(root, directory), 1, 1))
                 catalog.broken_templates.add(directory.name)
                 continue
-            source = load_yaml_file(path, display, diags)
+            source = read(path, display)
             template = parse_document(source, Template, diags) if source is not None else None
             if template is None:
                 catalog.broken_templates.add(directory.name)
@@ -101,7 +113,7 @@ def load_catalog(root: Path, diags: Diagnostics) -> Catalog:
             catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
 
     for path in _yaml_files(root / "catalog" / "pilots"):
-        source = load_yaml_file(path, _display(root, path), diags)
+        source = read(path, _display(root, path))
         if source is not None:
             catalog.pilot_sources.append(source)
     return catalog

@@ -47,6 +47,38 @@ class Code:
     UNKNOWN_TIMEZONE = "PF218"
     UNKNOWN_GROUP = "PF219"
     UNKNOWN_JOB = "PF220"
+    OPEN_IP_ACCESS_LIST = "PF240"
+
+    # PF3xx: gates: the phase a pilot declares must be earned with evidence and approvals
+    PHASE_NOT_EARNED = "PF301"
+    INTAKE = "PF302"
+    CONTRACT_INCOMPLETE = "PF303"
+    OWNERS_INCOMPLETE = "PF304"
+    SEGREGATION = "PF305"
+    SECURITY_REVIEW = "PF306"
+    TEST_EVIDENCE = "PF307"
+    ROLLBACK_REHEARSAL = "PF308"
+    APPROVAL_MISSING = "PF309"
+    APPROVAL_STALE = "PF310"
+    MODEL_VALIDATION = "PF311"
+    FUTURE_DATE = "PF312"
+
+    # PF4xx: release commands (release, cutover, rollback, rehearse) refusing a slot change
+    UNKNOWN_PILOT = "PF401"
+    ENV_NOT_REACHED = "PF402"
+    NOT_BLUE_GREEN = "PF403"
+    SLOT_NOT_READY = "PF404"
+    SLOT_IS_LIVE = "PF405"
+    CUTOVER_UNTESTED = "PF406"
+    REHEARSAL_FAILED = "PF407"
+    NO_MODEL = "PF408"
+
+    # PF5xx: scaffolding a pilot from a template
+    BAD_PARAMETER = "PF501"
+    MISSING_PARAMETER = "PF502"
+    UNKNOWN_PARAMETER = "PF503"
+    TEMPLATE_RENDER = "PF504"
+    PILOT_EXISTS = "PF505"
 
 
 # One line each, for `pilotfactory codes` and the catalog reference.
@@ -90,4 +122,30 @@ EXPLANATIONS: dict[str, str] = {
     Code.UNKNOWN_TIMEZONE: "A schedule's timezone is not an IANA time zone.",
     Code.UNKNOWN_GROUP: "A group that config/roles.yaml does not declare.",
     Code.UNKNOWN_JOB: "An environment overlay names a job the pilot does not have.",
+    Code.OPEN_IP_ACCESS_LIST: "An IP allow list holds 0.0.0.0/0 or ::/0, which lets the whole internet in.",
+    Code.PHASE_NOT_EARNED: "A pilot declares a phase its gates do not grant; synth builds no stack for the unearned environments.",
+    Code.INTAKE: "An intake criterion (scores, required owners, success metrics, model-risk review) fails.",
+    Code.CONTRACT_INCOMPLETE: "A data contract lacks schema, freshness or quality, which leaving `pilot` needs.",
+    Code.OWNERS_INCOMPLETE: "A pilot's builders or approvers group has no members in config/roles.yaml.",
+    Code.SEGREGATION: "Segregation of duties: a maker approves, approver groups overlap builders, or one person holds two required roles.",
+    Code.SECURITY_REVIEW: "No passing security review.",
+    Code.TEST_EVIDENCE: "A version that will run lacks a passing test report: missing, tampered (sha256) or failing JUnit.",
+    Code.ROLLBACK_REHEARSAL: "No passing rollback rehearsal recent enough in the environment gates.yaml names.",
+    Code.APPROVAL_MISSING: "A role that gates.yaml requires has not approved.",
+    Code.APPROVAL_STALE: "An approval's digest does not match the pilot's content: it changed since it was approved.",
+    Code.MODEL_VALIDATION: "A model version that will run lacks a passing independent model validation.",
+    Code.FUTURE_DATE: "Evidence or an approval is dated after today.",
+    Code.UNKNOWN_PILOT: "A command names a pilot that catalog/pilots/ does not define.",
+    Code.ENV_NOT_REACHED: "A command names an environment the pilot's phase does not reach.",
+    Code.NOT_BLUE_GREEN: "Release, cutover, rollback and rehearse need `release.strategy: blue_green`.",
+    Code.SLOT_NOT_READY: "A cutover or rollback targets a slot with no version: nothing to run there.",
+    Code.SLOT_IS_LIVE: "A new version goes only to a slot that is standby everywhere; this one is live somewhere.",
+    Code.CUTOVER_UNTESTED: "A cutover in a protected environment to a version without a passing test report.",
+    Code.REHEARSAL_FAILED: "A rehearsed cutover or rollback would create or destroy resources, or not restore the stack.",
+    Code.NO_MODEL: "`--model-version` for a pilot that declares no model.",
+    Code.BAD_PARAMETER: "A template parameter value breaks its type, enum, pattern or range.",
+    Code.MISSING_PARAMETER: "A required template parameter was not given (and no terminal to ask).",
+    Code.UNKNOWN_PARAMETER: "`--set` names a parameter the template does not declare.",
+    Code.TEMPLATE_RENDER: "A template's pilot.yaml.j2 does not render.",
+    Code.PILOT_EXISTS: "`pilotfactory new` refuses to overwrite an existing pilot file.",
 }

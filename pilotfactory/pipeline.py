@@ -3,23 +3,28 @@
     load     reads config/ and catalog/ YAML          -> Catalog (typed config, templates, raw pilots)
     resolve  layers template defaults, pilot, overlay -> typed pilots, one ResolvedPilot per env
     validate checks rules across fields and files     -> diagnostics only
+    gates    earns each pilot's declared phase        -> GateResults; drops unearned environments
     synth    builds the cdktf App from the resolution -> cdktf.out/ (stacks/, imported lazily)
+             then runs the guardrail rules (PFG...) on every stack before swapping it in
 
-Nothing after `validate` runs when any step reported an error.
+Nothing after `validate` runs when any step reported an error; synth does not run when gates did.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from .catalog import Catalog, load_catalog
 from .diagnostics import Diagnostics
+from .gates import GateResults, gates
 from .resolve import Resolution, resolve
 from .validate import validate
 
 __all__ = ["Checked", "check", "STEPS"]
 
-STEPS = ("load", "resolve", "validate", "synth")
+STEPS = ("load", "resolve", "validate", "gates", "synth")
 
 
 @dataclass
@@ -27,16 +32,25 @@ class Checked:
     catalog: Catalog
     resolution: Resolution
     diagnostics: Diagnostics
+    gates: GateResults | None = None  # None when an earlier step reported an error
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.has_errors and self.resolution.catalog is not None
 
 
-def check(root: Path) -> Checked:
-    """load -> resolve -> validate, collecting every diagnostic on the way."""
+def check(root: Path, replaced: Mapping[str, str] | None = None, *,
+          today: dt.date | None = None) -> Checked:
+    """load -> resolve -> validate -> gates, collecting every diagnostic on the way.
+
+    `replaced`: repository-relative file -> text to check in its place (an edit not yet written).
+    `today`: the date evidence is judged against (default: pilotfactory.clock.today()).
+    """
     diags = Diagnostics()
-    catalog = load_catalog(root, diags)
+    catalog = load_catalog(root, diags, replaced)
     resolution = resolve(catalog, diags)
     validate(catalog, resolution, diags)
-    return Checked(catalog, resolution, diags)
+    checked = Checked(catalog, resolution, diags)
+    if not diags.has_errors and resolution.catalog is not None:
+        checked.gates = gates(catalog, resolution, diags, today)
+    return checked

@@ -28,6 +28,9 @@ class TypedPilot:
 class Resolution:
     pilots: list[TypedPilot] = field(default_factory=list)
     catalog: ResolvedCatalog | None = None
+    # Every environment the phases declare, before the gates withhold the unearned ones: what a
+    # change would deploy once its gates pass.
+    declared: ResolvedCatalog | None = None
 
 
 def reached_environments(catalog: Catalog, phase: str) -> list[str]:
@@ -129,8 +132,10 @@ def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
                 pilot=pilot, env_name=env_name, env=env, compute=compute, slots=slots,
                 tags=_tags(catalog, pilot, env_name), platform_admins=catalog.roles.platform_admins,
                 file=typed.file,
+                source=merged if env_name in typed.pilot.overrides else typed.source,
             ))
     result.catalog = ResolvedCatalog(environments=catalog.environments, standards=catalog.standards,
-                                     roles=catalog.roles, pilots=tuple(resolved))
+                                     roles=catalog.roles, pilots=tuple(resolved),
+                                     config_sources=dict(catalog.config_sources))
     return result
 

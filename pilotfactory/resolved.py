@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from .model.config import Environment, Environments, Roles, SizeTier, Standards
+from .yamlsource import Source
 from .model.pilot import Job, Pilot, Slot
 
 __all__ = ["EffectiveCompute", "SlotRun", "ResolvedPilot", "ResolvedCatalog"]
@@ -42,6 +44,8 @@ class ResolvedPilot:
     tags: dict[str, str]         # required cluster/job tags with their values
     platform_admins: str         # group with MANAGE on secret scopes
     file: str                    # the pilot file, repository-relative
+    # positions of every value (pilot file, template, overlay): guardrail findings point back here
+    source: Source | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -71,6 +75,8 @@ class ResolvedCatalog:
     standards: Standards
     roles: Roles
     pilots: tuple[ResolvedPilot, ...] = field(default=())
+    # config/ documents by name ("environments", "standards", "roles"), for located guardrail findings
+    config_sources: Mapping[str, Source] = field(default_factory=dict, compare=False, repr=False)
 
     def env_pilots(self, env_name: str) -> list[ResolvedPilot]:
         return [p for p in self.pilots if p.env_name == env_name]

@@ -11,6 +11,7 @@ from .diagnostics import Diagnostics
 from .documents import closest, suggest
 from .model import PHASES
 from .resolve import Resolution, TypedPilot
+from .validate_security import check_security
 
 __all__ = ["validate", "RESERVED_NAMES"]
 
@@ -230,24 +231,59 @@ def _check_release(catalog: Catalog, typed: TypedPilot, reached: list[str], diag
             what = "`blue` or `green`" if release.strategy == "blue_green" else "a declared slot"
             diags.error(Code.BAD_SLOT, f"active slot `{slot}` is not {what}"
                         f"{suggest(slot, valid)}", src.where(path), path)
-    live = set(release.active.values()) if release.strategy == "blue_green" else slots
-    for name in sorted(live & slots):
-        slot = release.slots[name]
+    _check_slot_readiness(typed, reached, diags)
+
+
+def _serves(pilot, env_name: str) -> bool:
+    """Whether the pilot has a serving endpoint in `env_name`, its overlay included."""
+    if pilot.model is None:
+        return False
+    overlay = pilot.overrides.get(env_name)
+    return pilot.model.serving is not None or bool(overlay and overlay.model and overlay.model.serving)
+
+
+def _check_slot_readiness(typed: TypedPilot, reached: list[str], diags: Diagnostics) -> None:
+    """Per environment: the live slot must run and serve; a standby may still be empty (warned)."""
+    pilot, src = typed.pilot, typed.source
+    release = pilot.release
+    if release.strategy == "single" and len(release.slots) != 1:
+        return  # reported above: a single release has exactly one slot
+    live_in: dict[str, list[str]] = {}
+    standby_in: dict[str, list[str]] = {}
+    for env_name in reached:
+        active = next(iter(release.slots)) if release.strategy == "single" else release.active.get(env_name)
+        if active not in release.slots:
+            continue  # reported above as a bad or missing active slot
+        live_in.setdefault(active, []).append(env_name)
+        for name in release.slots:
+            if name != active:
+                standby_in.setdefault(name, []).append(env_name)
+    for name, envs in sorted(live_in.items()):
+        slot, path = release.slots[name], ("release", "slots", name)
         if slot.version is None:
-            path = ("release", "slots", name)
-            diags.error(Code.NO_VERSION, f"slot `{name}` is live but has no `version`",
+            diags.error(Code.NO_VERSION, f"slot `{name}` is live in {', '.join(envs)} but has no "
+                        "`version`", src.where(path, key=True), path)
+        serving = [e for e in envs if _serves(pilot, e)]
+        if serving and slot.model_version is None:
+            diags.error(Code.SERVING_WITHOUT_MODEL, f"slot `{name}` is live in {', '.join(serving)}, "
+                        "where the pilot serves its model, but has no `model_version` to serve",
                         src.where(path, key=True), path)
-    if pilot.model is not None and pilot.model.serving is not None:
-        if not any(release.slots[n].model_version for n in live & slots):
-            diags.error(Code.SERVING_WITHOUT_MODEL, "serving is asked for, but no live slot has a "
-                        "`model_version` to serve", src.where(("model", "serving"), key=True),
-                        ("model", "serving"))
-    for name in sorted(slots - live):
-        slot = release.slots[name]
-        if pilot.model is not None and pilot.model.serving is not None and slot.model_version is None:
-            path = ("release", "slots", name)
+    for name, envs in sorted(standby_in.items()):
+        slot, path = release.slots[name], ("release", "slots", name)
+        serving = [e for e in envs if _serves(pilot, e)]
+        canary = [e for e in serving if release.canary_percent.get(e)]
+        if canary and slot.model_version is None:
+            where = ("release", "canary_percent", canary[0])
+            diags.error(Code.SERVING_WITHOUT_MODEL, f"`canary_percent` sends traffic in "
+                        f"{', '.join(canary)} to standby slot `{name}`, which has no `model_version` "
+                        "to serve", src.where(where), where)
+        elif serving and slot.model_version is None and name not in live_in:
             diags.warning(Code.SERVING_WITHOUT_MODEL, f"standby slot `{name}` has no `model_version` "
                           "yet: the endpoint serves no entity for it", src.where(path, key=True), path)
+        if slot.version is None and name not in live_in:
+            diags.warning(Code.NO_VERSION, f"standby slot `{name}` has no `version` yet: no job is "
+                          "declared for it until `pilotfactory release` stages one",
+                          src.where(path, key=True), path)
 
 
 def _check_compute(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> None:
@@ -317,6 +353,7 @@ def validate(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> No
     from .resolve import reached_environments
 
     _check_config(catalog, diags)
+    check_security(catalog, diags)
     names: dict[str, TypedPilot] = {}
     for typed in resolution.pilots:
         if typed.pilot.name in RESERVED_NAMES:

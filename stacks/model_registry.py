@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from pilotfactory.inventory import inventory_id
 from pilotfactory.resolved import ResolvedPilot
 
 from .access import model_privileges
 from .engine import Engine
 
-__all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases"]
+__all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases", "model_comment"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +26,13 @@ def model_aliases(rp: ResolvedPilot) -> list[tuple[str, int]]:
         if slot.slot.model_version is not None:
             out.append(("champion" if slot.active else "challenger", slot.slot.model_version))
     return sorted(out)
+
+
+def model_comment(rp: ResolvedPilot) -> str:
+    """The model inventory id and risk tier, as `key=value` pairs: registered models take no tags in
+    provider 1.99 (nor 1.138), and entity tag assignments cover catalogs to volumes, not models."""
+    return (f"pilotfactory_inventory_id={inventory_id(rp.pilot)}; "
+            f"model_risk_tier={rp.pilot.intake.risk.model_risk_tier}; {rp.pilot.title}")
 
 
 class ModelRegistry(Construct):
@@ -43,7 +51,8 @@ class ModelRegistry(Construct):
         aliases = [mod.RegisteredModelAliases(alias_name=a, version_num=v) for a, v in model_aliases(rp)]
         self.resource = mod.RegisteredModel(
             self, "Resource", catalog_name=rp.env.catalog, schema_name=self.schema.name,
-            name=rp.pilot.model.name, owner=owner, aliases=aliases or None, lifecycle=lifecycle)
+            name=rp.pilot.model.name, owner=owner, aliases=aliases or None, lifecycle=lifecycle,
+            comment=model_comment(rp))
 
         grants = engine.databricks("grants")
         groups = (rp.pilot.owners.builders, rp.pilot.owners.approvers)

@@ -1,6 +1,7 @@
 """Shared fixtures: a scratch copy of the example repository to break one file at a time."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -9,6 +10,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
+
+# The example evidence is judged as of this day, so in-process tests do not age with the calendar
+# (subprocess tests see the real date: the example rehearsal expires 30 days after 2026-11-10).
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pinned_today():
+    import pilotfactory.clock
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pilotfactory.clock, "today", lambda: TODAY)
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from .pilot import PilotDefaults
+from .security import AuditLogDelivery, Security
 from .fields import (
     ApiVersion, Email, EnvName, GroupName, Identifier, JobLevel, Model, NonEmpty, Phase, Uuid, doc,
 )
@@ -113,6 +114,8 @@ class Environment(Model):
     backend: Backend = doc("Terraform state for every stack of this environment.",
                            default=LocalBackend(type="local"))
     access: Access | None = doc("Job levels per group; defaults follow min_phase.", default=None)
+    security: Security = doc("Workspace security baseline (platform stack); see model/security.py.",
+                             default=Security())
 
     @property
     def job_access(self) -> Access:
@@ -124,6 +127,8 @@ class Account(Model):
     host: Annotated[str, Field(pattern=r"^https://[A-Za-z0-9.-]+/?$")] = "https://accounts.cloud.databricks.com"
     backend: Backend | None = doc("State of the `account` stack; default: the last environment's.",
                                   default=None)
+    audit_logs: AuditLogDelivery | None = doc("Deliver account-wide audit logs (verbose JSON) to storage.",
+                                              default=None)
 
 
 class Environments(Model):
@@ -181,6 +186,8 @@ class Roles(Model):
     platform_admins: GroupName = doc("Group that administers every workspace; MANAGE on scopes.")
     roles: dict[Identifier, GroupName] = doc("Control roles (security, compliance, model_risk) to groups.")
     groups: dict[GroupName, Group] = doc("Every group the catalog names.")
+    code_owner_prefix: NonEmpty = doc("Turns a group into a CODEOWNERS owner: `@` for GitLab groups, "
+                                      "`@org/` for GitHub teams.", default="@")
 
 # ---- gates.yaml --------------------------------------------------------------------------
 
@@ -189,6 +196,7 @@ class IntakeGate(Model):
     min_value_score: int = Field(ge=1, le=5)
     min_data_readiness_score: int = Field(ge=1, le=5)
     model_risk_review_above: int = doc("Risk score above which a model-risk review is required.", ge=1, le=5)
+    model_risk_role: Identifier = doc("Role whose approval (gate `pilot`) that review is.", default="model_risk")
     required: list[Literal["executive_sponsor", "product_owner", "pmo_lead", "success_metrics"]] = [
         "executive_sponsor", "product_owner", "success_metrics"]
 
@@ -205,6 +213,11 @@ class ExitGate(Model):
     test_reports: bool = doc("A passing test_report for every version that will run.", default=False)
     rollback_rehearsal: RehearsalRule | None = None
     approvals: list[Identifier] = doc("Roles from roles.yaml that must approve.", default=[])
+    segregation_of_duties: bool = doc("Builders and approvers share no member (config/roles.yaml).",
+                                      default=False)
+    model_validation_tiers: list[Annotated[int, Field(ge=1, le=3)]] = doc(
+        "Model-risk tiers whose every model version that will run needs a passing model_validation.",
+        default=[])
 
 
 class Gates(Model):

@@ -1,0 +1,100 @@
+"""Record an approval in a pilot file, bound by digest to the content it approves.
+
+Refuses before writing anything when the approval could not count: the gate does not ask for the
+role, or the approver may not hold it for this pilot (segregation of duties). Re-approving by the
+same person, role and gate updates that entry's date and digest instead of adding a second one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import clock
+from .diagnostics import DiagnosticsError, PilotFactoryError
+from .digest import content_digest
+from .documents import suggest
+from .model.pilot import Approval
+from .pipeline import check
+from .segregation import approval_problem
+from .yamledit import AppendItem, SetValue, apply_edits
+
+__all__ = ["Recorded", "record_approval", "roles_asked"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    file: str          # the pilot file, repository-relative
+    approval: Approval
+    updated: bool      # an earlier approval by the same person, role and gate was refreshed
+
+
+def roles_asked(gates, gate: str) -> list[str]:
+    """The roles config/gates.yaml asks to approve `gate`."""
+    if gate == "pilot":
+        return [gates.intake.model_risk_role]
+    exit_gate = gates.exits.get(gate)
+    return list(exit_gate.approvals) if exit_gate else []
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace the file whole: a reader sees the old text or the new, never half of each."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role: str,
+                    today: dt.date | None = None) -> Recorded:
+    """Write `approver`'s approval as `role` of `gate` for the pilot's current content."""
+    today = today or clock.today()
+    checked = check(root, today=today)
+    if checked.gates is None:  # the catalog itself has errors: fix those first
+        raise DiagnosticsError(checked.diagnostics)
+    typed = {t.pilot.name: t for t in checked.resolution.pilots}.get(pilot_name)
+    if typed is None:
+        known = sorted(t.pilot.name for t in checked.resolution.pilots)
+        raise PilotFactoryError(f"no pilot `{pilot_name}` in catalog/pilots/{suggest(pilot_name, known)}")
+    asked = roles_asked(checked.catalog.gates, gate)
+    if role not in asked:
+        raise PilotFactoryError(f"gate `{gate}` does not ask for role `{role}` (config/gates.yaml asks "
+                                f"for: {', '.join(asked) or 'no approvals'}){suggest(role, asked)}")
+    pilot = typed.pilot
+    try:
+        approval = Approval(gate=gate, approver=approver, role=role, date=today,
+                            digest=content_digest(pilot))
+    except ValidationError:
+        raise PilotFactoryError(f"`{approver}` is not an email address") from None
+    problem = approval_problem(checked.catalog.roles, pilot, approval)
+    if problem:
+        raise PilotFactoryError(f"approval refused, nothing written: {problem}")
+
+    same = [i for i, a in enumerate(pilot.approvals)
+            if a.gate == gate and a.role == role and a.approver.lower() == approver.lower()]
+    # Templates cannot preset approvals, so the typed pilot's indices are the file's.
+    if same:
+        edits = [SetValue(("approvals", same[-1], "date"), today),
+                 SetValue(("approvals", same[-1], "digest"), approval.digest)]
+    else:
+        edits = [AppendItem(("approvals",), {"gate": gate, "approver": approver, "role": role,
+                                             "date": today, "digest": approval.digest})]
+    path = root / typed.file
+    text = apply_edits(path.read_text(encoding="utf-8"), edits, typed.file)
+    after = check(root, {typed.file: text}, today=today)
+    retyped = {t.pilot.name: t for t in after.resolution.pilots}.get(pilot_name)
+    if retyped is None or content_digest(retyped.pilot) != approval.digest:
+        # approvals are outside the digest, so recording one can never change it: a bug if it did
+        raise PilotFactoryError(f"recording the approval would change {typed.file}'s approved "
+                                "content; nothing written")
+    _write(path, text)
+    return Recorded(typed.file, approval, bool(same))

@@ -1,0 +1,199 @@
+"""Gates, one criterion per case: the example passes it, one edit makes it fail with a located
+diagnostic, and the declared phase is then no longer earned (synth refuses the environment)."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner
+
+from pilotfactory.cli import cli
+from pilotfactory.gates import Criterion, PilotGates
+from pilotfactory.pipeline import check
+
+from .conftest import TODAY
+
+KYC = "catalog/pilots/kyc-document-triage.yaml"
+AML = "catalog/pilots/aml-alert-triage.yaml"
+CARD = "catalog/pilots/card-fraud-scoring.yaml"
+ROLES = "config/roles.yaml"
+V14 = "evidence/kyc-document-triage/v1.4.0/junit.xml"
+V15 = "evidence/kyc-document-triage/v1.5.0/junit.xml"
+
+
+def edit(root: Path, relpath: str, old: str, new: str) -> None:
+    path = root / relpath
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} not once in {relpath}"
+    path.write_text(text.replace(old, new))
+
+
+def pin(root: Path, relpath: str, pilot_file: str = KYC) -> None:
+    """Re-pin an evidence file's sha256 after changing it, as an honest re-run would."""
+    pilot = root / pilot_file
+    text = pilot.read_text()
+    head, _, rest = text.partition(f"path: {relpath}\n")
+    old = rest.split("sha256: ", 1)[1].split("\n", 1)[0]
+    digest = hashlib.sha256((root / relpath).read_bytes()).hexdigest()
+    pilot.write_text(head + f"path: {relpath}\n" + rest.replace(old, f'"{digest}"', 1))
+
+
+def fail_one_test(root: Path) -> None:
+    edit(root, V15, '<testcase classname="tests.unit.test_agent" name="test_low_confidence_routes_to_analyst_queue" time="0.270"/>',
+         '<testcase classname="tests.unit.test_agent" name="test_low_confidence_routes_to_analyst_queue" time="0.270">'
+         '<failure message="routed to auto-approve">AssertionError</failure></testcase>')
+    pin(root, V15)
+
+
+def same_person_two_roles(root: Path) -> None:
+    edit(root, ROLES, "      - daniel.kowalski@bank.example\n",
+         "      - daniel.kowalski@bank.example\n      - helen.marsh@bank.example\n")
+    edit(root, KYC, "approver: daniel.kowalski@bank.example, role: security",
+         "approver: helen.marsh@bank.example, role: security")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    file: str                     # the pilot
+    criterion: str
+    mutate: Callable[[Path], None]
+    code: str
+    path: tuple                   # where the failure is reported in the pilot file
+    says: str
+    needed_before: bool = True    # False: the criterion fails already, but the declared phase does not need it
+
+
+CASES = [
+    Case("missing evidence file", KYC, "test_report:v1.5.0", lambda r: (r / V15).unlink(),
+         "PF307", ("evidence", 1, "path"), "is missing"),
+    Case("tampered evidence file", KYC, "test_report:v1.4.0",
+         lambda r: (r / V14).write_bytes((r / V14).read_bytes().replace(b'failures="0" errors="0" skipped="0" time="212', b'failures="0" errors="0" skipped="0" time="999', 1)),
+         "PF307", ("evidence", 0, "sha256"), "does not match its pinned sha256"),
+    Case("junit with a failure", KYC, "test_report:v1.5.0", fail_one_test,
+         "PF307", ("evidence", 1, "path"), "1 of 17 tests failed or errored"),
+    Case("junit dated in the future", KYC, "test_report:v1.5.0",
+         lambda r: (edit(r, V15, 'timestamp="2026-11-04T', 'timestamp="2026-12-04T'), pin(r, V15)),
+         "PF312", ("evidence", 1, "path"), "in the future"),
+    Case("stale rollback rehearsal", KYC, "rollback_rehearsal",
+         lambda r: edit(r, KYC, "date: 2026-11-10, from: green", "date: 2026-08-20, from: green"),
+         "PF308", ("evidence", 2, "date"), "stale: 2026-08-20, 97 days ago; gates.yaml accepts at most 90"),
+    Case("security review from the future", KYC, "security_review",
+         lambda r: edit(r, KYC, "date: 2026-11-02, reviewer", "date: 2026-11-26, reviewer"),
+         "PF312", ("evidence", 3, "date"), "in the future"),
+    Case("approver in builders", KYC, "approval:compliance",
+         lambda r: edit(r, ROLES, "      - mei.chen@bank.example\n",
+                        "      - mei.chen@bank.example\n      - helen.marsh@bank.example\n"),
+         "PF305", ("approvals", 0, "approver"), "is a builder of this pilot"),
+    Case("approver is the product owner", KYC, "approval:compliance",
+         lambda r: (edit(r, ROLES, "      - rajesh.iyer@bank.example\n",
+                         "      - rajesh.iyer@bank.example\n      - james.whitfield@bank.example\n"),
+                    edit(r, KYC, "approver: helen.marsh@bank.example", "approver: james.whitfield@bank.example")),
+         "PF305", ("approvals", 0, "approver"), "product owner"),
+    Case("approver outside the role's group", KYC, "approval:security",
+         lambda r: edit(r, KYC, "approver: daniel.kowalski@bank.example", "approver: grace.adeyemi@bank.example"),
+         "PF305", ("approvals", 1, "approver"), "is not a member of `security-review`"),
+    Case("same person holding two required roles", KYC, "distinct_approvers", same_person_two_roles,
+         "PF305", ("approvals",), "approved only by helen.marsh@bank.example"),
+    Case("stale approval after an edit", KYC, "approval:compliance",
+         lambda r: edit(r, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types"),
+         "PF310", ("approvals", 0, "digest"), "is stale: the pilot changed since"),
+    Case("builders and approvers share a member", AML, "segregation_of_duties",
+         lambda r: edit(r, ROLES, "      - kwame.mensah@bank.example\n",
+                        "      - kwame.mensah@bank.example\n      - olivia.grant@bank.example\n"),
+         "PF305", ("owners", "approvers"), "olivia.grant@bank.example is in both"),
+    Case("incomplete data contract", AML, "data_contracts_complete",
+         lambda r: edit(r, AML, "    freshness: {column: booked_at, max_delay_minutes: 1560}\n", ""),
+         "PF303", ("data_contracts", 1, "name"), "`aml_transactions` has no freshness"),
+    Case("intake review stale after an edit", CARD, "model_risk_review",
+         lambda r: edit(r, CARD, "  max_workers: 2\n", "  max_workers: 3\n"),
+         "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-10-14 is stale"),
+    Case("phase raised without evidence", AML, "test_report:v0.9.0",
+         lambda r: edit(r, AML, "phase: staging", "phase: production"),
+         "PF307", ("release", "slots", "main", "version"), "has no test_report", needed_before=False),
+]
+
+
+def gates_of(root: Path, file: str) -> PilotGates:
+    checked = check(root, today=TODAY)
+    assert checked.gates is not None, [d.render() for d in checked.diagnostics.errors]
+    return next(p for p in checked.gates.pilots if p.file == file)
+
+
+def criterion(result: PilotGates, name: str) -> Criterion:
+    return next(c for g in result.gates for c in g.criteria if c.name == name)
+
+
+def test_the_example_catalog_earns_every_declared_phase(repo_copy):
+    checked = check(repo_copy, today=TODAY)
+    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
+    assert {p.pilot: (p.declared, p.earned) for p in checked.gates.pilots} == {
+        "aml-alert-triage": ("staging", "staging"),
+        "card-fraud-scoring": ("pilot", "pilot"),
+        "kyc-document-triage": ("production", "production"),
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_criterion_passes_then_fails(case: Case, repo_copy: Path):
+    baseline = gates_of(repo_copy, case.file)
+    assert baseline.ok
+    assert criterion(baseline, case.criterion).passed is case.needed_before
+
+    case.mutate(repo_copy)
+    checked = check(repo_copy, today=TODAY)
+    result = next(p for p in checked.gates.pilots if p.file == case.file)
+    after = criterion(result, case.criterion)
+    assert not after.passed
+    assert case.says in after.reason
+    assert (after.code, after.path, after.where.file) == (case.code, case.path, case.file)
+    # The declared phase now needs this gate, so check() reports it where the catalog says so.
+    assert not result.ok
+    rendered = {(d.code, d.path, d.location.file) for d in checked.diagnostics.errors}
+    assert (case.code, case.path, case.file) in rendered
+    assert ("PF301", ("phase",), case.file) in rendered
+    assert not checked.ok
+
+
+def test_a_slot_switch_does_not_make_approvals_stale(repo_copy):
+    edit(repo_copy, KYC, "active: {dev: green, staging: green, prod: blue}",
+         "active: {dev: green, staging: green, prod: green}")
+    edit(repo_copy, KYC, "canary_percent: {prod: 10}", "canary_percent: {prod: 25}")
+    result = gates_of(repo_copy, KYC)
+    assert criterion(result, "approval:compliance").passed and result.ok
+
+
+def test_a_new_slot_version_makes_approvals_stale(repo_copy):
+    edit(repo_copy, KYC, "green: {version: v1.5.0, model_version: 8}", "green: {version: v1.5.1, model_version: 8}")
+    result = gates_of(repo_copy, KYC)
+    assert not criterion(result, "approval:security").passed
+    assert not criterion(result, "test_report:v1.5.1").passed
+    assert result.earned == "staging"
+
+
+def test_an_unearned_environment_is_dropped_and_synth_refuses(repo_copy):
+    edit(repo_copy, AML, "phase: staging", "phase: production")
+    checked = check(repo_copy, today=TODAY)
+    stacks = {rp.stack_id for rp in checked.resolution.catalog.pilots}
+    assert "aml-alert-triage-prod" not in stacks and "aml-alert-triage-staging" in stacks
+    [phase] = [d for d in checked.diagnostics.errors if d.code == "PF301"]
+    assert phase.render() == (
+        f"{AML}:12:8: error[PF301]: phase `production` is not earned (earned: `staging`); failing: "
+        "exit to production; synth builds no stack for `prod`")
+
+    out = repo_copy / "cdktf.out"
+    result = CliRunner().invoke(cli, ["synth", "--root", str(repo_copy), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "nothing synthesized" in result.stderr and "PF301" in result.stderr
+    assert not out.exists()
+
+
+def test_a_failing_intake_earns_no_environment_at_all(repo_copy):
+    edit(repo_copy, CARD, "    score: 3\n    notes: >-\n      Authorisations",
+         "    score: 2\n    notes: >-\n      Authorisations")
+    result = gates_of(repo_copy, CARD)
+    assert result.earned is None and result.unearned_environments == ("dev",)
+    assert criterion(result, "data_readiness_score").reason == "data readiness score 2 is below the minimum 3"

@@ -1,0 +1,187 @@
+"""`gates`, `approve`, `codeowners` and `inventory` as users run them.
+
+Golden files for `gates` sit in tests/golden/gates/; UPDATE_GOLDEN=1 rewrites them.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pilotfactory.cli import cli
+from pilotfactory.pipeline import check
+
+from .conftest import REPO, TODAY
+from .test_gates import AML, KYC, ROLES, edit
+
+GOLDEN = REPO / "tests" / "golden" / "gates"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def raise_aml_to_production(root: Path) -> None:
+    edit(root, AML, "phase: staging", "phase: production")
+    edit(root, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types")
+
+
+SCENARIOS = {"example": lambda root: None, "unearned": raise_aml_to_production}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_gates_output_is_golden(scenario, fmt, repo_copy):
+    SCENARIOS[scenario](repo_copy)
+    result = run("gates", "--root", str(repo_copy), "--format", fmt)
+    golden = GOLDEN / f"{scenario}.{'txt' if fmt == 'text' else 'json'}"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(result.stdout)
+    assert result.exit_code == (0 if scenario == "example" else 1), result.output
+    assert result.stdout == golden.read_text()
+
+
+def test_gates_json_names_every_criterion_with_its_catalog_line(repo_copy):
+    raise_aml_to_production(repo_copy)
+    result = run("gates", "aml-alert-triage", "--root", str(repo_copy), "--format", "json")
+    assert result.exit_code == 1
+    [aml] = json.loads(result.stdout)["pilots"]
+    assert (aml["declared_phase"], aml["earned_phase"], aml["unearned_environments"]) == (
+        "production", "staging", ["prod"])
+    production = aml["gates"][-1]
+    assert production["required"] and not production["passed"]
+    failed = {c["criterion"]: c for c in production["criteria"] if not c["passed"]}
+    assert failed["rollback_rehearsal"]["code"] == "PF308"
+    assert failed["test_report:v0.9.0"]["location"] == {"file": AML, "line": 112, "column": 21}
+    assert failed["test_report:v0.9.0"]["rule"]["file"] == "config/gates.yaml"
+
+
+def test_gates_for_one_pilot_exits_by_that_pilot_only(repo_copy):
+    raise_aml_to_production(repo_copy)
+    assert run("gates", "card-fraud-scoring", "--root", str(repo_copy)).exit_code == 0
+    unknown = run("gates", "card-fraud", "--root", str(repo_copy))
+    assert unknown.exit_code == 2 and "did you mean `card-fraud-scoring`?" in unknown.output
+
+
+def test_approve_refreshes_a_stale_approval_and_touches_only_its_line(repo_copy):
+    edit(repo_copy, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types")
+    before = (repo_copy / KYC).read_text()
+    result = run("approve", "kyc-document-triage", "--gate", "production", "--as", "helen.marsh@bank.example",
+                 "--role", "compliance", "--root", str(repo_copy))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"refreshed compliance approval of gate `production` by "
+                                    f"helen.marsh@bank.example on {TODAY} in {KYC} (sha256:")
+    changed = [line for line in difflib.ndiff(before.splitlines(), (repo_copy / KYC).read_text().splitlines())
+               if line[:1] in "+-"]
+    assert len(changed) == 2 and "helen.marsh@bank.example" in changed[1] and f"date: {TODAY}" in changed[1]
+    gates = {c.name: c for p in check(repo_copy, today=TODAY).gates.pilots if p.file == KYC
+             for g in p.gates for c in g.criteria}
+    assert gates["approval:compliance"].passed
+    assert not gates["approval:security"].passed  # daniel approved the old content, not this one
+
+
+def test_approve_appends_a_new_approval(repo_copy):
+    result = run("approve", "aml-alert-triage", "--gate", "production", "--as", "rajesh.iyer@bank.example",
+                 "--role", "compliance", "--root", str(repo_copy))
+    assert result.exit_code == 0, result.output
+    text = (repo_copy / AML).read_text()
+    tail = text.split("model_version: 3\n    result: pass\n", 1)[1]
+    assert tail.startswith(f"approvals:\n  - {{gate: production, approver: rajesh.iyer@bank.example, "
+                           f"role: compliance, date: {TODAY}, digest: \"sha256:")
+    [aml] = [p for p in check(repo_copy, today=TODAY).gates.pilots if p.file == AML]
+    assert next(c for g in aml.gates for c in g.criteria if c.name == "approval:compliance").passed
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--gate", "production", "--as", "mei.chen@bank.example", "--role", "compliance"],
+     "mei.chen@bank.example is not a member of `compliance`"),
+    (["--gate", "production", "--as", "james.whitfield@bank.example", "--role", "security"],
+     "is not a member of `security-review`"),
+    (["--gate", "staging", "--as", "helen.marsh@bank.example", "--role", "compliance"],
+     "gate `staging` does not ask for role `compliance`"),
+    (["--gate", "production", "--as", "helen.marsh@bank.example", "--role", "complience"],
+     "did you mean `compliance`?"),
+    (["--gate", "production", "--as", "not-an-email", "--role", "compliance"], "is not an email address"),
+], ids=["not-in-group", "product-owner-not-in-group", "gate-does-not-ask", "typo", "bad-email"])
+def test_approve_refuses_and_writes_nothing(args, says, repo_copy):
+    before = (repo_copy / KYC).read_bytes()
+    result = run("approve", "kyc-document-triage", *args, "--root", str(repo_copy))
+    assert result.exit_code == 1 and says in result.output, result.output
+    assert (repo_copy / KYC).read_bytes() == before
+
+
+def test_approve_refuses_a_builder_even_in_the_role_group(repo_copy):
+    edit(repo_copy, ROLES, "      - mei.chen@bank.example\n",
+         "      - mei.chen@bank.example\n      - helen.marsh@bank.example\n")
+    before = (repo_copy / KYC).read_bytes()
+    result = run("approve", "kyc-document-triage", "--gate", "production", "--as", "helen.marsh@bank.example",
+                 "--role", "compliance", "--root", str(repo_copy))
+    assert result.exit_code == 1
+    assert "approval refused, nothing written: helen.marsh@bank.example is a builder of this pilot" in result.output
+    assert (repo_copy / KYC).read_bytes() == before
+
+
+def test_codeowners_is_written_once_with_its_marker(repo_copy):
+    first = run("codeowners", "--root", str(repo_copy))
+    assert first.exit_code == 0 and first.stdout == "wrote .github/CODEOWNERS\n"
+    text = (repo_copy / ".github" / "CODEOWNERS").read_text()
+    assert text.startswith("# Generated by `pilotfactory codeowners`")
+    rules = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
+    assert ["/config/", "@platform-admins", "@security-review"] in rules
+    assert ["/stacks/", "@platform-admins", "@security-review"] in rules
+    assert rules[-3:] == [["/catalog/pilots/aml-alert-triage.yaml", "@aml-approvers"],
+                          ["/catalog/pilots/card-fraud-scoring.yaml", "@card-fraud-approvers"],
+                          ["/catalog/pilots/kyc-document-triage.yaml", "@kyc-approvers"]]
+    mtime = (repo_copy / ".github" / "CODEOWNERS").stat().st_mtime_ns
+    again = run("codeowners", "--root", str(repo_copy))
+    assert again.stdout == "up to date: .github/CODEOWNERS\n"
+    assert (repo_copy / ".github" / "CODEOWNERS").stat().st_mtime_ns == mtime
+    assert run("codeowners", "--check", "--root", str(repo_copy)).exit_code == 0
+
+
+def test_codeowners_check_finds_a_stale_file(repo_copy):
+    run("codeowners", "--root", str(repo_copy))
+    edit(repo_copy, AML, "approvers: aml-approvers", "approvers: kyc-approvers")
+    stale = run("codeowners", "--check", "--root", str(repo_copy))
+    assert stale.exit_code == 1 and "stale .github/CODEOWNERS" in stale.output
+    assert "@aml-approvers" in (repo_copy / ".github" / "CODEOWNERS").read_text()
+
+
+def test_inventory_has_one_row_per_model_with_audit_fields(repo_copy):
+    rows = json.loads(run("inventory", "--root", str(repo_copy), "--format", "json").stdout)
+    assert [r["inventory_id"] for r in rows] == [
+        "aml-alert-triage/aml_alert_scorer", "card-fraud-scoring/card_fraud_scorer",
+        "kyc-document-triage/kyc_doc_classifier"]
+    kyc = rows[2]
+    assert kyc["owner"] == "james.whitfield@bank.example"
+    assert kyc["developer"].startswith("kyc-builders (arjun.patel@bank.example")
+    assert kyc["validator"] == "kyc-approvers (ben.harrington@bank.example, grace.adeyemi@bank.example)"
+    assert (kyc["risk_tier"], kyc["phase"], kyc["environments"]) == (2, "production", ["dev", "staging", "prod"])
+    assert kyc["live"] == ["dev: green (model 8)", "staging: green (model 8)", "prod: blue (model 7)"]
+    assert kyc["slots"] == ["blue: v1.4.0, model 7", "green: v1.5.0, model 8"]
+    assert kyc["gate_status"] == "earned"
+    aml = rows[0]
+    assert (aml["last_validation"], aml["last_validation_date"]) == (
+        "model 3: pass by sofia.lindqvist@bank.example", "2026-10-29")
+
+
+def test_inventory_shows_an_unearned_phase(repo_copy):
+    raise_aml_to_production(repo_copy)
+    out = run("inventory", "--root", str(repo_copy), "--format", "csv")
+    assert out.exit_code == 0
+    rows = {r["pilot"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert rows["aml-alert-triage"]["gate_status"] == "not earned: `production` declared, `staging` earned"
+    assert rows["aml-alert-triage"]["environments"] == "dev; staging"
+
+
+def test_inventory_markdown_is_a_table(repo_copy):
+    lines = run("inventory", "--root", str(repo_copy), "--format", "md").stdout.splitlines()
+    assert lines[0].startswith("| inventory_id | model | pilot | purpose |")
+    assert len(lines) == 2 + 3 and all(line.count(" | ") == lines[0].count(" | ") for line in lines[2:])
