@@ -51,8 +51,10 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     }
 
     jobs = Construct(stack, "jobs")
+    # A slot with no version yet has no code to run: its jobs appear once a release stages one.
+    ready = [slot for slot in rp.slots if slot.slot.version is not None or not rp.blue_green]
     for job in rp.jobs:
-        for slot in rp.slots:
+        for slot in ready:
             PilotJob(jobs, names.job_id(rp, job, slot), PilotJobProps(
                 pilot=rp, job=job, slot=slot, policy_id=policy.policy_id, contract_paths=contract_paths))
 

@@ -1,0 +1,304 @@
+"""Blue/green releases: cutover and rollback are safe for every example pilot; each refusal; the CLI."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pilotfactory.cli import cli
+from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.pipeline import check
+from pilotfactory.rehearsal import rehearse
+from pilotfactory.resolve import reached_environments
+from pilotfactory.slotdiff import addresses
+from pilotfactory.slotplan import find_pilot
+from pilotfactory.yamledit import SetValue, apply_edits
+
+from .conftest import REPO, TODAY
+
+KYC = "kyc-document-triage"
+KYC_FILE = f"catalog/pilots/{KYC}.yaml"
+
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, [*args, "--root", str(root)])
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for d in ("catalog", "config", "evidence") for p in sorted((root / d).rglob("*")) if p.is_file()}
+
+
+def edit(root: Path, file: str, *edits) -> None:
+    path = root / file
+    path.write_bytes(apply_edits(path.read_bytes().decode(), edits, file).encode())
+
+
+def only_changed_lines(before: bytes, after: bytes) -> list[tuple[str, str]]:
+    a, b = before.decode().splitlines(), after.decode().splitlines()
+    assert len(a) == len(b)
+    return [(x, y) for x, y in zip(a, b) if x != y]
+
+
+@pytest.fixture(scope="module")
+def example():
+    checked = check(REPO)
+    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
+    return checked
+
+
+def _pilots(strategy: str) -> list:
+    """(pilot, environment) for every example pilot of `strategy` and every environment it reaches."""
+    checked = check(REPO)
+    return [pytest.param(t.pilot.name, env, id=f"{t.pilot.name}-{env}")
+            for t in checked.resolution.pilots if t.pilot.release.strategy == strategy
+            for env in reached_environments(checked.catalog, t.pilot.phase)]
+
+
+def test_the_production_example_pilot_is_blue_green(example):
+    production = [t.pilot for t in example.resolution.pilots if t.pilot.phase == "production"]
+    assert production and all(p.release.strategy == "blue_green" for p in production)
+
+
+# ---- the properties, for every example pilot and environment ----------------------------------
+
+
+@pytest.mark.parametrize("pilot, env", _pilots("blue_green"))
+def test_cutover_and_rollback_change_attributes_only_and_restore_the_stack(example, pilot, env):
+    diags = Diagnostics()
+    typed = find_pilot(example, pilot, env, diags)
+    result = rehearse(REPO, example, typed, env, diags)
+    assert result is not None, [d.render() for d in diags.errors]
+    stack = f"{pilot}-{env}"
+    before = result.cutover.before_stacks[stack]
+    cut = result.cutover.after_stacks[stack]
+    back = result.rollback.after_stacks[stack]
+    assert cut != before  # the cutover did flip something
+    assert addresses(json.loads(before)) == addresses(json.loads(cut)) == addresses(json.loads(back))
+    assert back == before
+    assert result.rollback.after_text == result.cutover.before_text
+    assert result.ok and result.problems == []
+
+
+@pytest.mark.parametrize("pilot, env", _pilots("single"))
+def test_single_release_pilots_are_refused(example, pilot, env):
+    diags = Diagnostics()
+    assert find_pilot(example, pilot, env, diags) is None
+    assert [d.code for d in diags] == ["PF403"]
+
+
+def test_the_in_memory_stack_is_what_synth_writes(example, tmp_path):
+    from pilotfactory.synth import synth_pilot_stacks, synthesize
+
+    synthesize(example.resolution.catalog, tmp_path / "out")
+    mine = [rp for rp in example.resolution.catalog.pilots if rp.name == KYC]
+    for stack, data in synth_pilot_stacks(mine).items():
+        assert data == (tmp_path / "out" / "stacks" / stack / "cdk.tf.json").read_bytes()
+
+
+# ---- the command line, end to end on a copy of the repository ---------------------------------
+
+
+def test_cutover_then_rollback_on_the_file(repo_copy):
+    original = (repo_copy / KYC_FILE).read_bytes()
+    result = run(repo_copy, "cutover", KYC, "--env", "prod")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
+        ("  active: {dev: green, staging: green, prod: blue}", "  active: {dev: green, staging: green, prod: green}")]
+    out = result.stdout
+    assert "release.active.prod: blue -> green" in out
+    assert "job kyc-document-triage-classify-blue: schedule UNPAUSED -> PAUSED" in out
+    assert "job kyc-document-triage-classify-green: schedule PAUSED -> UNPAUSED" in out
+    assert "endpoint kyc-document-triage-prod: traffic blue 90% -> 10%, green 10% -> 90%" in out
+    assert "alias champion 7 -> 8, challenger 8 -> 7" in out
+    assert "nothing created or destroyed" in out and "npx cdktf deploy kyc-document-triage-prod" in out
+
+    result = run(repo_copy, "rollback", KYC, "--env", "prod")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert (repo_copy / KYC_FILE).read_bytes() == original
+
+
+def test_dry_run_writes_nothing(repo_copy):
+    before = tree(repo_copy)
+    result = run(repo_copy, "cutover", KYC, "--env", "dev", "--dry-run")
+    assert result.exit_code == 0 and "release.active.dev: green -> blue" in result.stdout
+    assert tree(repo_copy) == before
+
+
+def test_release_stages_the_standby_and_names_the_code_change(repo_copy):
+    # Production gates bind approvals to the slot versions; a pilot in staging shows the mechanics.
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "dev"), "blue"),
+         SetValue(("release", "active", "staging"), "blue"))
+    original = (repo_copy / KYC_FILE).read_bytes()
+    result = run(repo_copy, "release", KYC, "--env", "dev", "--version", "v1.6.0", "--model-version", "9")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
+        ("    green: {version: v1.5.0, model_version: 8}", "    green: {version: v1.6.0, model_version: 9}")]
+    out = result.stdout
+    assert "stage v1.6.0 and model version 9 on slot `green`, standby in dev, staging" in out
+    assert ("job kyc-document-triage-classify-green: code wheel kyc_triage-1.5.0-py3-none-any.whl -> "
+            "wheel kyc_triage-1.6.0-py3-none-any.whl") in out
+    assert "endpoint kyc-document-triage-staging: served model version green 8 -> 9" in out
+    assert "alias challenger 8 -> 9" in out and "schedule" not in out
+    assert check(repo_copy).ok
+
+
+def test_release_on_a_production_pilot_is_written_and_withheld_until_approved(repo_copy):
+    # Maker stages a new version; its approvals go stale by design, so the gates withhold the
+    # environments that need them until a checker approves the new content.
+    assert run(repo_copy, "cutover", KYC, "--env", "prod").exit_code == 0  # every env on green
+    result = run(repo_copy, "release", KYC, "--env", "prod", "--version", "v1.6.0", "--model-version", "9")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "blue: {version: v1.6.0, model_version: 9}" in (repo_copy / KYC_FILE).read_text()
+    assert "error[PF310]" in result.stderr and "pilotfactory approve kyc-document-triage" in result.stdout
+    checked = check(repo_copy)
+    assert not checked.ok
+    assert "kyc-document-triage-prod" not in {rp.stack_id for rp in checked.resolution.catalog.pilots}
+
+
+def test_rehearse_prints_the_script_and_records_the_result(repo_copy):
+    original = (repo_copy / KYC_FILE).read_bytes()
+    result = run(repo_copy, "rehearse", KYC, "--env", "staging")
+    assert result.exit_code == 0, result.output + result.stderr
+    out = result.stdout
+    assert "keep all" in out and "restores the stack JSON of kyc-document-triage-staging byte for byte" in out
+    steps = [line for line in out.splitlines() if line[:1].isdigit()]
+    assert steps == [
+        f"1. Cut over: pilotfactory cutover {KYC} --env staging",
+        f"2. Deploy: npx cdktf deploy {KYC}-staging",
+        "3. Verify the cutover in staging:",
+        f"4. Roll back: pilotfactory rollback {KYC} --env staging",
+        f"5. Deploy: npx cdktf deploy {KYC}-staging",
+        "6. Verify the rollback in staging:",
+        f"7. Record the outcome: pilotfactory rehearse {KYC} --env staging --record pass (or --record fail)",
+    ]
+    assert (repo_copy / KYC_FILE).read_bytes() == original
+
+    result = run(repo_copy, "rehearse", KYC, "--env", "staging", "--record", "pass")
+    assert result.exit_code == 0, result.output + result.stderr
+    after = (repo_copy / KYC_FILE).read_text()
+    entry = (f"  - {{kind: rollback_rehearsal, env: staging, date: {TODAY.isoformat()}, from: green, "
+             "to: blue, result: pass}\n")
+    anchor = "  - {kind: security_review, date: 2026-11-02, reviewer: aisha.okafor@bank.example, result: pass}\n"
+    assert after == original.decode().replace(anchor, anchor + entry)
+    assert check(repo_copy).ok
+
+
+# ---- refusals: a clear message, exit 1, nothing written ---------------------------------------
+
+
+def _refused(root: Path, args: list[str], code: str, *words: str) -> str:
+    before = tree(root)
+    result = run(root, *args)
+    assert result.exit_code == 1, result.output + result.stderr
+    assert f"error[{code}]" in result.stderr and "refused:" in result.stderr
+    for word in words:
+        assert word in result.stderr
+    assert tree(root) == before
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("command", ["release", "cutover", "rollback", "rehearse"])
+def test_unknown_pilot_and_environment(repo_copy, command):
+    extra = ["--version", "v1.6.0"] if command == "release" else []
+    _refused(repo_copy, [command, "kyc-document-triag", "--env", "prod", *extra], "PF401",
+             "did you mean `kyc-document-triage`?")
+    _refused(repo_copy, [command, KYC, "--env", "production", *extra], "PF206", "did you mean `prod`?")
+    _refused(repo_copy, [command, "card-fraud-scoring", "--env", "dev", *extra], "PF403",
+             "card-fraud-scoring.yaml:", "strategy `single`")
+
+
+def test_environment_the_phase_does_not_reach(repo_copy):
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"))
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF402", "reaches dev, staging, not `prod`")
+
+
+def test_release_onto_a_slot_live_anywhere_is_refused(repo_copy):
+    # prod runs blue, dev and staging run green: neither slot is standby everywhere
+    _refused(repo_copy, ["release", KYC, "--env", "prod", "--version", "v1.6.0"], "PF405",
+             "slot `green`, the standby in prod, is live in dev, staging",
+             f"pilotfactory cutover {KYC} --env dev")
+    _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "v1.6.0"], "PF405", "is live in prod")
+
+
+@pytest.mark.parametrize("command", ["cutover", "rollback"])
+def test_switching_to_a_slot_without_version_is_refused(repo_copy, command):
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "dev"), "blue"),
+         SetValue(("release", "active", "staging"), "blue"))
+    path = repo_copy / KYC_FILE
+    path.write_text(path.read_text().replace("green: {version: v1.5.0, model_version: 8}", "green: {}"))
+    checked = check(repo_copy)
+    assert checked.ok and "PF215" in {d.code for d in checked.diagnostics.warnings}
+    _refused(repo_copy, [command, KYC, "--env", "dev"], "PF404", "to slot `green` refused", "no `version`")
+
+
+def test_cutover_in_a_protected_environment_needs_passing_test_evidence(repo_copy):
+    # the gates would already refuse an untested production release; without that gate the command still does
+    edit(repo_copy, "config/gates.yaml", SetValue(("exits", "production", "test_reports"), False))
+    path = repo_copy / KYC_FILE
+    text = path.read_text()
+    start = text.index("  - kind: test_report\n    version: v1.5.0")
+    path.write_text(text[:start] + text[text.index("  # Staging rolled back"):])
+    assert check(repo_copy).ok
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF406", "protected environment `prod`",
+             "no test_report for v1.5.0")
+    assert run(repo_copy, "cutover", KYC, "--env", "dev").exit_code == 0  # unprotected: no evidence needed
+
+
+def test_cutover_with_tampered_test_evidence_is_refused(repo_copy):
+    report = repo_copy / "evidence" / KYC / "v1.5.0" / "junit.xml"
+    report.write_text(report.read_text().replace('failures="0"', 'failures="1"', 1))
+    edit(repo_copy, "config/gates.yaml", SetValue(("exits", "production", "test_reports"), False))
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF406", "sha256")
+
+
+def test_model_version_for_a_pilot_without_model_is_refused(repo_copy):
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "prod"), "green"))
+    path = repo_copy / KYC_FILE
+    text = path.read_text()
+    text = text[:text.index("model:\n  name")] + text[text.index("secrets:"):]
+    path.write_text(text.replace("    model:\n      serving: {workload_size: Small, scale_to_zero: false}\n", ""))
+    assert check(repo_copy).ok
+    _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "v1.6.0", "--model-version", "9"],
+             "PF408", "declares no `model`")
+
+
+def test_an_edit_the_pipeline_rejects_is_not_written(repo_copy):
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "dev"), "blue"),
+         SetValue(("release", "active", "staging"), "blue"))
+    err = _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "1.6"], "PF208")
+    assert f"{KYC_FILE}:" in err and "does not validate" in err
+
+
+def test_a_broken_catalog_is_refused_before_any_edit(repo_copy):
+    (repo_copy / "config" / "roles.yaml").write_text("apiVersion: pilotfactory/v1\nkind: Roles\n")
+    before = tree(repo_copy)
+    result = run(repo_copy, "cutover", KYC, "--env", "dev")
+    assert result.exit_code == 1 and "fix them before changing a release" in result.stderr
+    assert tree(repo_copy) == before
+
+
+def test_canary_to_a_standby_without_model_version_is_a_validation_error(repo_copy):
+    path = repo_copy / KYC_FILE
+    path.write_text(path.read_text().replace("green: {version: v1.5.0, model_version: 8}", "green: {version: v1.5.0}"))
+    errors = check(repo_copy).diagnostics.errors
+    assert any(d.code == "PF216" and "slot `green` is live in dev, staging" in d.summary for d in errors)
+    assert any(d.code == "PF216" and "`canary_percent` sends traffic in prod to standby slot `green`" in d.summary
+               for d in errors)
+
+
+def test_a_rehearsal_that_would_recreate_resources_fails_and_records_nothing(repo_copy, monkeypatch):
+    # Stacks whose construct ids followed the live slot: the mistake the rehearsal exists to catch.
+    def ids_follow_the_live_slot(pilots, engine="cdktf"):
+        live = {rp.stack_id: next(s.name for s in rp.slots if s.active) for rp in pilots}
+        return {stack: json.dumps({"resource": {"databricks_job": {f"jobs_live-{slot}": {"name": "j"}}}}).encode()
+                for stack, slot in live.items()}
+
+    monkeypatch.setattr("pilotfactory.slotplan.synth_pilot_stacks", ids_follow_the_live_slot)
+    err = _refused(repo_copy, ["rehearse", KYC, "--env", "staging", "--record", "pass"], "PF407",
+                   "would create resource.databricks_job.jobs_live-blue",
+                   "destroy resource.databricks_job.jobs_live-green", "nothing recorded")
+    assert "Script for the operator" not in err
