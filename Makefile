@@ -3,17 +3,24 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# checkov pins packaging<24 and our pytest needs >=24, so it lives in a venv of its own.
+CHECKOV_VENV := .venv-checkov
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 16,18,20
 export CHECKPOINT_DISABLE := 1
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
-.PHONY: setup synth validate test bench clean
+.PHONY: setup synth validate test bench checkov clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(CHECKOV_VENV)/.installed: policies/requirements.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policies/requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -25,12 +32,18 @@ validate: setup
 
 synth: setup
 	$(BIN)/pilotfactory synth
+	$(BIN)/pilotfactory docs
 
-test: setup
+test: setup $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m pytest
+
+# Our guardrail rules run inside checkov too; offline it needs --skip-download.
+checkov: synth $(CHECKOV_VENV)/.installed
+	$(CHECKOV_VENV)/bin/checkov -d cdktf.out --framework terraform_json \
+	  --external-checks-dir policies --skip-download --compact --quiet
 
 bench: setup
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf cdktf.out .cdktf.out.* $(VENV) node_modules
+	rm -rf cdktf.out .cdktf.out.* $(VENV) $(CHECKOV_VENV) node_modules

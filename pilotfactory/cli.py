@@ -75,7 +75,9 @@ def validate(root: str | None, fmt: str) -> None:
 @click.option("--out", "outdir", help="Output folder (default: $CDKTF_OUTDIR or cdktf.out).")
 @click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None,
               help="CDK engine (default: cdktf.json context `pilotfactoryEngine`).")
-def synth(root: str | None, outdir: str | None, engine: str | None) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Rebuild every stack instead of reusing those whose inputs are unchanged.")
+def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool) -> None:
     """Validate, then synthesize every stack into cdktf.out/ (all or nothing)."""
     from .pipeline import check
     from .synth import synthesize
@@ -92,8 +94,11 @@ def synth(root: str | None, outdir: str | None, engine: str | None) -> None:
     started = time.perf_counter()
     progress = _progress(len(_stack_names(checked)))
     try:
+        from .stackcache import StackCache
+
+        cache = None if no_cache else (base, StackCache.at(base))
         names = synthesize(checked.resolution.catalog, target, engine_setting(base, engine),
-                           on_stack=progress.step if progress else None)
+                           on_stack=progress.step if progress else None, cache=cache)
     finally:
         if progress:
             progress.close()

@@ -7,6 +7,7 @@ from pilotfactory.diagnostics import PilotFactoryError
 from pilotfactory.resolved import ResolvedCatalog
 
 from . import names
+from .audit_logs import AuditLogs, AuditLogsProps
 from .backend import add_backend
 from .engine import Engine
 
@@ -49,4 +50,6 @@ def define_account_stack(app: Any, catalog: ResolvedCatalog) -> Any:
             # Destroying a workspace destroys everything in it.
             lifecycle=engine.TerraformResourceLifecycle(prevent_destroy=True) if env.protected else None,
         )
+    if account.audit_logs is not None:
+        AuditLogs(stack, "audit-logs", AuditLogsProps(account_id=account.id, delivery=account.audit_logs))
     return stack

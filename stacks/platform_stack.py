@@ -11,6 +11,7 @@ from . import names
 from .backend import add_backend
 from .engine import Engine
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
+from .workspace_security import WorkspaceSecurity, WorkspaceSecurityProps
 
 __all__ = ["define_platform_stack"]
 
@@ -31,6 +32,7 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
             description=f"Pilot Factory baseline for size {tier_name} in {env_name} (config/standards.yaml)",
             rules=PolicyRules.baseline(catalog.standards, tier, env_name),
         ))
+    WorkspaceSecurity(stack, "security", WorkspaceSecurityProps(security=env.security))
     groups = Construct(stack, "groups")
     group = engine.databricks("group").Group
     for group_name, spec in catalog.roles.groups.items():

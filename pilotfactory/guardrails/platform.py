@@ -1,0 +1,112 @@
+"""The platform standards the rules need, as plain explicit inputs; built from config/."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..diagnostics import Diagnostics, Location
+
+__all__ = ["Tier", "EnvFacts", "Platform", "load_platform"]
+
+
+@dataclass(frozen=True)
+class Tier:
+    min_workers: int
+    max_workers: int
+    node_types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EnvFacts:
+    name: str
+    protected: bool
+    host: str | None                 # workspace URL, to recognise a file by its provider block
+    run_as: str                      # service principal application id
+    max_token_lifetime_days: int
+
+
+@dataclass(frozen=True)
+class Platform:
+    spark_versions: frozenset[str]
+    node_types: frozenset[str]
+    tiers: dict[str, Tier]
+    autotermination_minutes: int
+    data_security_mode: str
+    required_tags: tuple[str, ...]
+    max_concurrent_runs: int
+    platform_admins: str
+    environments: dict[str, EnvFacts] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, environments, standards, roles) -> "Platform":
+        """From the typed config models (pilotfactory.model.config)."""
+        return cls(
+            spark_versions=frozenset(standards.spark_versions),
+            node_types=frozenset(standards.node_types),
+            tiers={name: Tier(t.min_workers, t.max_workers, frozenset(t.node_types))
+                   for name, t in standards.sizes.items()},
+            autotermination_minutes=standards.autotermination_minutes,
+            data_security_mode=standards.data_security_mode,
+            required_tags=tuple(standards.required_tags),
+            max_concurrent_runs=standards.max_concurrent_runs,
+            platform_admins=roles.platform_admins,
+            environments={
+                name: EnvFacts(name=name, protected=env.protected, host=env.workspace.url,
+                               run_as=env.run_as.application_id,
+                               max_token_lifetime_days=env.security.max_token_lifetime_days)
+                for name, env in environments.environments.items()
+            },
+        )
+
+    @property
+    def max_token_lifetime_days(self) -> int:
+        """The bound where the environment is unknown: the loosest any environment allows."""
+        return max((e.max_token_lifetime_days for e in self.environments.values()), default=90)
+
+    def env_of_stack(self, stack: str | None) -> EnvFacts | None:
+        """`<pilot>-<env>` and `platform-<env>` stacks name their environment last."""
+        if not stack:
+            return None
+        for name in sorted(self.environments, key=len, reverse=True):
+            if stack == name or stack.endswith(f"-{name}"):
+                return self.environments[name]
+        return None
+
+    def env_of_host(self, host: str | None) -> EnvFacts | None:
+        if not host:
+            return None
+        for env in self.environments.values():
+            if env.host and env.host.rstrip("/") == host.rstrip("/"):
+                return env
+        return None
+
+
+_FILES = {"environments": "environments.yaml", "standards": "standards.yaml", "roles": "roles.yaml"}
+
+
+def load_platform(config_dir: Path, diags: Diagnostics, display_root: Path | None = None) -> Platform | None:
+    """Read environments, standards and roles from `config_dir`; problems go to `diags`."""
+    from ..catalog import CONFIG_FILES
+    from ..documents import parse_document
+    from ..yamlsource import load_yaml_file
+
+    from ..codes import Code
+
+    config_dir = config_dir.resolve()
+    root = (display_root or config_dir.parent).resolve()
+    typed = {}
+    for attr, name in _FILES.items():
+        path = config_dir / name
+        try:
+            shown = path.relative_to(root).as_posix()
+        except ValueError:
+            shown = path.as_posix()
+        if not path.is_file():
+            diags.error(Code.MISSING_FILE, f"missing `{shown}`: the guardrails take platform standards "
+                        "from it (point elsewhere with --config)", Location(shown, 1, 1))
+            continue
+        source = load_yaml_file(path, shown, diags)
+        typed[attr] = parse_document(source, CONFIG_FILES[attr][1], diags) if source is not None else None
+    if len(typed) < len(_FILES) or None in typed.values():
+        return None
+    return Platform.from_config(typed["environments"], typed["standards"], typed["roles"])

@@ -1,0 +1,17 @@
+"""PFG040: in a protected environment, what Terraform cannot recreate cannot be destroyed by accident."""
+from __future__ import annotations
+
+from ..registry import Finding, rule
+
+STATEFUL = ("databricks_secret_scope", "databricks_registered_model", "databricks_mlflow_experiment",
+            "databricks_mlflow_model", "databricks_schema", "databricks_catalog", "databricks_volume",
+            "databricks_mws_workspaces")
+
+
+@rule("PFG040", "protected-prevent-destroy", "Secrets, model versions, runs and schemas are evidence Terraform cannot recreate.",
+      *STATEFUL)
+def prevent_destroy(resource, ctx):
+    if ctx.env is None or not ctx.env.protected or resource.lifecycle is None:
+        return  # plans do not record lifecycle; configuration does
+    if resource.lifecycle.get("prevent_destroy") is not True:
+        yield Finding(f"must set `lifecycle.prevent_destroy` in protected environment {ctx.env.name}", ("lifecycle",))

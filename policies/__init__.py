@@ -1,0 +1,1 @@
+"""checkov loads custom checks only from a folder that is a package."""

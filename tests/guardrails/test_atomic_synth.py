@@ -1,0 +1,49 @@
+"""Synth writes atomically: a killed run leaves the previous output; two runs at once do not mix."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ..conftest import REPO
+
+ENV = {**os.environ, "PILOTFACTORY_ROOT": str(REPO), "CI": "true"}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _synth(out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pilotfactory", "synth", "--no-cache", "--out", str(out)],
+                            cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_killed_synth_leaves_the_previous_output_intact(tmp_path):
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "previous").mkdir(parents=True)
+    (out / "stacks" / "previous" / "cdk.tf.json").write_text('{"previous": true}')
+    before = _tree(out)
+    proc = _synth(out)
+    deadline = time.monotonic() + 60
+    # kill once the scratch folder exists: the run is building its output beside ours
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(p.is_dir() for p in tmp_path.glob(".cdktf.out.*")):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "synth ended before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert _tree(out) == before
+
+
+def test_two_synths_at_once_leave_one_whole_clean_output(synthesized, tmp_path):
+    out = tmp_path / "cdktf.out"
+    procs = [_synth(out), _synth(out)]
+    results = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
+    assert _tree(out) == _tree(synthesized)
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir() and p.name != "cdktf.out"] == []

@@ -1,0 +1,67 @@
+"""At synth: the rules run on every stack before the swap and point back at the catalog."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+
+import pytest
+
+from pilotfactory.guardrails import RULES
+from pilotfactory.synth import synthesize
+from pilotfactory.synth_guardrails import GuardrailViolations, check_synthesized
+
+from .checkov_run import checkov_failures
+
+
+def test_the_example_synth_passes_every_rule_and_checkov(example, synthesized):
+    check_synthesized(example.resolution.catalog, synthesized)  # raises on any violation
+    failures = checkov_failures(synthesized)
+    assert len(failures) == len(list(synthesized.glob("stacks/*/cdk.tf.json")))
+    assert {f: ids for f, ids in failures.items() if ids} == {}
+
+
+def test_a_violation_stops_synth_points_at_the_pilot_line_and_keeps_the_previous_output(example, tmp_path):
+    catalog = example.resolution.catalog
+    rp = next(p for p in catalog.pilots if p.env.protected)
+    # a validator gap simulated: a compute limit the standards forbid reaches synth
+    loose = dataclasses.replace(rp, compute=dataclasses.replace(rp.compute, autotermination_minutes=600))
+    tampered = dataclasses.replace(catalog, pilots=tuple(loose if p is rp else p for p in catalog.pilots))
+    out = tmp_path / "cdktf.out"
+    (out / "stacks" / "previous").mkdir(parents=True)
+    (out / "stacks" / "previous" / "cdk.tf.json").write_text("{}")
+
+    with pytest.raises(GuardrailViolations) as raised:
+        synthesize(tampered, out)
+
+    errors = raised.value.diagnostics.errors
+    assert {d.code for d in errors} == {"PFG003"}
+    where = rp.source.where(("compute",))
+    assert {(d.location.file, d.location.line) for d in errors} == {(rp.file, where.line)}
+    assert f"{rp.stack_id}" in str(raised.value) and "previous output is unchanged" in str(raised.value)
+    assert sorted(p.name for p in (out / "stacks").iterdir()) == ["previous"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out.") and p.is_dir()] == []
+
+
+def test_a_job_violation_points_at_that_job_in_the_pilot_file(example, synthesized, tmp_path):
+    catalog = example.resolution.catalog
+    rp = next(p for p in catalog.pilots if len(p.pilot.jobs) >= 1)
+    out = tmp_path / "out"
+    shutil.copytree(synthesized / "stacks" / rp.stack_id, out / "stacks" / rp.stack_id)
+    stack_file = out / "stacks" / rp.stack_id / "cdk.tf.json"
+    stack = json.loads(stack_file.read_text())
+    job_name = rp.pilot.jobs[-1].name
+    for body in stack["resource"]["databricks_job"].values():
+        if f"/jobs/{job_name}" in body["//"]["metadata"]["path"]:
+            body["max_concurrent_runs"] = 99
+    stack_file.write_text(json.dumps(stack, indent=2))
+
+    with pytest.raises(GuardrailViolations) as raised:
+        check_synthesized(catalog, out)
+    errors = raised.value.diagnostics.errors
+    index = len(rp.pilot.jobs) - 1
+    expected = rp.source.where(("jobs", index, "max_concurrent_runs"))
+    assert errors and {d.code for d in errors} == {"PFG013"}
+    assert {(d.location.file, d.location.line) for d in errors} == {(expected.file, expected.line)}
+    assert expected.line == rp.source.where(("jobs", index)).line or expected.line > 1
+    assert all(code in RULES for code in {d.code for d in errors})
