@@ -1,0 +1,55 @@
+"""`pilotfactory docs`: the documents reviewers, operators and auditors read, per pilot."""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..cli import engine_setting, print_diagnostics, repo_root
+
+__all__ = ["register"]
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("docs")
+    @click.argument("pilot", required=False)
+    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+    @click.option("--out", "out", default=None, help="Output folder (default: docs/pilots under the root).")
+    @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a document is stale.")
+    @click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+    def docs(pilot: str | None, root: str | None, out: str | None, check_only: bool, engine: str | None) -> None:
+        """Write runbook, security review, rollback plan, RACI and data contracts for each pilot."""
+        from ..handoff_docs import DEFAULT_OUT, pilot_documents, synthesize_stacks, write_documents
+        from ..pipeline import check
+
+        base = repo_root(root)
+        checked = check(base)
+        print_diagnostics(checked.diagnostics, "text")
+        if not checked.ok:
+            click.echo("no documents written: fix the errors above", err=True)
+            sys.exit(1)
+        names = [t.pilot.name for t in checked.resolution.pilots]
+        if pilot is not None and pilot not in names:
+            from ..documents import suggest
+
+            raise click.UsageError(f"no pilot `{pilot}` in catalog/pilots/{suggest(pilot, names)}")
+        target = Path(out) if out else base / DEFAULT_OUT
+        with tempfile.TemporaryDirectory(prefix="pilotfactory-docs-") as scratch:
+            stacks = synthesize_stacks(checked, Path(scratch), engine_setting(base, engine))
+            documents = pilot_documents(checked, stacks, pilot)
+        changed = write_documents(target, documents, check_only=check_only)
+        shown = _shown(target)
+        for rel in changed:
+            click.echo(f"{'stale' if check_only else 'wrote'} {shown}/{rel}")
+        if check_only and changed:
+            click.echo(f"run `pilotfactory docs{' ' + pilot if pilot else ''}` to regenerate", err=True)
+            sys.exit(1)
+        click.echo(f"{len(documents)} documents, {len(changed)} "
+                   f"{'stale' if check_only else 'changed'}, in {shown}")
+
+
+def _shown(path: Path) -> str:
+    path = path.absolute()
+    return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)

@@ -1,0 +1,195 @@
+"""Facts read back from a synthesized `<pilot>-<env>` stack JSON, for documents auditors read.
+
+Access, schedules and policies are read from what Terraform will apply, not restated from the
+YAML, so a document can never claim an access the stack does not grant (or miss one it does).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind", "policy_in_words"]
+
+_TOKEN = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# What an auditor calls each governed object type.
+_NOUNS = {
+    "databricks_job": "job", "databricks_cluster_policy": "cluster policy",
+    "databricks_mlflow_experiment": "experiment", "databricks_model_serving": "serving endpoint",
+    "databricks_registered_model": "model", "databricks_schema": "schema",
+    "databricks_secret_scope": "secret scope",
+}
+# The permissions argument naming the object it governs.
+_PERMISSION_TARGETS = ("job_id", "cluster_policy_id", "experiment_id", "serving_endpoint_id")
+_GRANT_TARGETS = ("model", "schema", "catalog", "table", "volume", "function")
+
+
+@dataclass(frozen=True)
+class Access:
+    principal: str
+    kind: str            # group, user or service principal
+    object: str          # e.g. "job kyc-document-triage-classify-blue"
+    level: str           # permission level, secret ACL permission or UC privileges
+
+
+@dataclass(frozen=True)
+class JobFacts:
+    name: str
+    slot: str | None
+    cron: str | None
+    timezone: str | None
+    paused: bool | None  # None: no schedule (on demand)
+    timeout_seconds: int | None
+    on_failure: tuple[str, ...]
+    tasks: tuple[tuple[str, tuple[str, ...]], ...]  # (task key, depends on)
+
+
+@dataclass(frozen=True)
+class StackFacts:
+    name: str
+    data: dict
+
+    def resources(self, type_: str) -> dict[str, dict]:
+        return self.data.get("resource", {}).get(type_, {})
+
+    def object_label(self, token: Any) -> str:
+        """`job kyc-document-triage-classify-blue` for a `${databricks_job.x.id}` token."""
+        match = _TOKEN.match(str(token))
+        if not match:
+            return str(token)
+        type_, name, _ = match.groups()
+        return f"{_NOUNS.get(type_, type_)} {self._name(type_, self.resources(type_).get(name, {}))}"
+
+    def _name(self, type_: str, values: dict) -> str:
+        if type_ == "databricks_registered_model":
+            return f"{values.get('catalog_name')}.{self._plain(values.get('schema_name'))}.{values.get('name')}"
+        if type_ == "databricks_schema":
+            return f"{values.get('catalog_name')}.{values.get('name')}"
+        return str(values.get("name", "?"))
+
+    def _plain(self, value: Any) -> str:
+        match = _TOKEN.match(str(value))
+        if not match:
+            return str(value)
+        type_, name, attribute = match.groups()
+        return str(self.resources(type_).get(name, {}).get(attribute, value))
+
+    def access(self) -> list[Access]:
+        out: list[Access] = []
+        for values in self.resources("databricks_permissions").values():
+            target = next((values[k] for k in _PERMISSION_TARGETS if k in values), None)
+            label = self.object_label(target)
+            for entry in values.get("access_control", []):
+                for field, kind in (("group_name", "group"), ("user_name", "user"),
+                                    ("service_principal_name", "service principal")):
+                    if field in entry:
+                        out.append(Access(entry[field], kind, label, entry["permission_level"]))
+        for values in self.resources("databricks_secret_acl").values():
+            out.append(Access(values["principal"], principal_kind(values["principal"]),
+                              f"secret scope {self._plain(values['scope'])}", values["permission"]))
+        for values in self.resources("databricks_grants").values():
+            target = next((values[k] for k in _GRANT_TARGETS if k in values), None)
+            label = self.object_label(target)
+            for grant in values.get("grant", []):
+                out.append(Access(grant["principal"], principal_kind(grant["principal"]), label,
+                                  ", ".join(grant["privileges"])))
+        return out
+
+    def jobs(self) -> list[JobFacts]:
+        out = []
+        for values in self.resources("databricks_job").values():
+            schedule = values.get("schedule")
+            out.append(JobFacts(
+                name=values["name"], slot=values.get("tags", {}).get("slot"),
+                cron=schedule["quartz_cron_expression"] if schedule else None,
+                timezone=schedule["timezone_id"] if schedule else None,
+                paused=(schedule.get("pause_status") == "PAUSED") if schedule else None,
+                timeout_seconds=values.get("timeout_seconds"),
+                on_failure=tuple(values.get("email_notifications", {}).get("on_failure", [])),
+                tasks=tuple((t["task_key"], tuple(d["task_key"] for d in t.get("depends_on", [])))
+                            for t in values.get("task", [])),
+            ))
+        return sorted(out, key=lambda j: j.name)
+
+    def policy_rules(self) -> dict[str, dict]:
+        for values in self.resources("databricks_cluster_policy").values():
+            return json.loads(values["definition"])
+        return {}
+
+    def serving(self) -> dict | None:
+        for values in self.resources("databricks_model_serving").values():
+            entities = {e["name"]: e for e in values["config"]["served_entities"]}
+            routes = [(r["served_entity_name"], r["traffic_percentage"],
+                       entities[r["served_entity_name"]]["entity_version"])
+                      for r in values["config"]["traffic_config"]["routes"]]
+            first = next(iter(entities.values()))
+            return {"name": values["name"], "routes": routes, "model": first["entity_name"],
+                    "scale_to_zero": first.get("scale_to_zero_enabled"),
+                    "workload_size": first.get("workload_size")}
+        return None
+
+    def model_aliases(self) -> dict[str, int]:
+        for values in self.resources("databricks_registered_model").values():
+            return {a["alias_name"]: a["version_num"] for a in values.get("aliases", [])}
+        return {}
+
+    def contract_files(self) -> dict[str, str]:
+        """Contract name -> workspace path of its generated check."""
+        out = {}
+        for values in self.resources("databricks_workspace_file").values():
+            path = values["path"]
+            out[Path(path).stem] = f"/Workspace{path}"
+        return out
+
+
+def read_stack(path: Path) -> StackFacts:
+    return StackFacts(path.parent.name, json.loads(path.read_text(encoding="utf-8")))
+
+
+def principal_kind(principal: str) -> str:
+    if _UUID.match(principal):
+        return "service principal"
+    return "user" if "@" in principal else "group"
+
+
+_RULE_WORDS = {
+    "spark_version": "Databricks Runtime",
+    "node_type_id": "Node type",
+    "autotermination_minutes": "Idle minutes before a cluster stops",
+    "data_security_mode": "Data security mode",
+    "autoscale.min_workers": "Minimum workers",
+    "autoscale.max_workers": "Maximum workers",
+}
+
+
+def policy_in_words(rules: dict[str, dict]) -> list[str]:
+    """One plain sentence per rule of a cluster policy definition."""
+    out = []
+    for key in sorted(rules):
+        rule = rules[key]
+        what = _RULE_WORDS.get(key, f"Tag `{key.removeprefix('custom_tags.')}`"
+                               if key.startswith("custom_tags.") else f"`{key}`")
+        kind = rule.get("type")
+        if kind == "fixed":
+            out.append(f"{what}: fixed at `{rule['value']}`.")
+        elif kind == "allowlist":
+            values = ", ".join(f"`{v}`" for v in rule["values"])
+            default = f" (default `{rule['defaultValue']}`)" if "defaultValue" in rule else ""
+            out.append(f"{what}: one of {values}{default}.")
+        elif kind == "range":
+            bounds = []
+            if "minValue" in rule:
+                bounds.append(f"at least {rule['minValue']}")
+            if "maxValue" in rule:
+                bounds.append(f"at most {rule['maxValue']}")
+            out.append(f"{what}: {' and '.join(bounds) or 'unbounded'}.")
+        elif kind == "unlimited":
+            out.append(f"{what}: must be set by whoever creates the cluster."
+                       if rule.get("isOptional") is False else f"{what}: anything.")
+        else:
+            out.append(f"{what}: `{json.dumps(rule, sort_keys=True)}`.")
+    return out
