@@ -1,7 +1,7 @@
 """Builds the CDK app: the account stack, one platform stack per environment, one stack per pilot and environment."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from pilotfactory.diagnostics import PilotFactoryError
 from pilotfactory.resolved import ResolvedCatalog
@@ -30,17 +30,22 @@ def stack_names(catalog: ResolvedCatalog) -> list[str]:
 
 
 def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf", *,
-              on_stack: Callable[[str], None] | None = None) -> Any:
-    """The app with every stack defined; the caller runs `app.synth()`.
+              on_stack: Callable[[str], None] | None = None,
+              only: Collection[str] | None = None) -> Any:
+    """The app with every stack defined (or those named in `only`); the caller runs `app.synth()`.
 
     `on_stack` is called with each stack id once that stack is defined (progress reporting).
     """
     stack_names(catalog)  # refuse colliding ids before any construct exists
     app = get_engine(engine_name).app(outdir)
     report = on_stack or (lambda _name: None)
-    report(define_account_stack(app, catalog).node.id)
+    wanted = (lambda name: True) if only is None else set(only).__contains__
+    if wanted(names.ACCOUNT_STACK):
+        report(define_account_stack(app, catalog).node.id)
     for env_name in catalog.environments.environments:
-        report(define_platform_stack(app, catalog, env_name).node.id)
+        if wanted(names.platform_stack(env_name)):
+            report(define_platform_stack(app, catalog, env_name).node.id)
     for rp in catalog.pilots:
-        report(define_pilot_stack(app, rp).node.id)
+        if wanted(rp.stack_id):
+            report(define_pilot_stack(app, rp).node.id)
     return app

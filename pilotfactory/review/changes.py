@@ -1,0 +1,84 @@
+"""What a review is made of: changed resources with their attributes, and the findings judged from them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ABSENT", "SENSITIVE", "UNKNOWN", "KINDS", "StackRef", "AttributeChange", "ResourceChange",
+           "Finding", "Review"]
+
+# Display values Terraform itself uses; kept as strings so JSON output shows them the same way.
+SENSITIVE = "(sensitive value)"
+UNKNOWN = "(known after apply)"
+
+
+class _Absent:
+    """An attribute that is not set on one side (created, removed); `null` in JSON."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+# Finding kinds, riskiest first; the Markdown summary and --fail-on follow this order.
+KINDS = ("broadening", "destructive", "release", "gate", "narrowing")
+
+
+@dataclass(frozen=True)
+class StackRef:
+    """A stack and what it belongs to: a pilot (or `platform` / `account`) in an environment."""
+
+    name: str
+    pilot: str
+    env: str | None
+    protected: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.pilot} / {self.env}" if self.env else self.pilot
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    path: str                 # readable: task[classify].python_wheel_task.package_name
+    before: Any               # display value: ABSENT, SENSITIVE, UNKNOWN or plain JSON
+    after: Any
+    forces_replacement: bool = False
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    stack: StackRef
+    address: str              # <type>.<name>, as Terraform names it
+    type: str
+    label: str                # reviewer words: job `classify-green`
+    action: str               # create | update | delete | replace
+    before: dict | None       # raw values (for classification), never rendered as such
+    after: dict | None
+    attributes: tuple[AttributeChange, ...] = ()
+    prevent_destroy: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str                 # one of KINDS
+    stack: StackRef
+    text: str                 # one line in reviewer words, Markdown-safe apart from `code` and **bold**
+    resource: str | None = None   # the address it comes from, for the JSON
+    note: str | None = None   # e.g. the cost ceiling, or the protected-environment callout
+
+
+@dataclass
+class Review:
+    base: str
+    head: str
+    changes: list[ResourceChange] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    stacks: list[StackRef] = field(default_factory=list)   # every stack that changed, in order
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def changes_in(self, stack: StackRef) -> list[ResourceChange]:
+        return [c for c in self.changes if c.stack.name == stack.name]

@@ -1,0 +1,244 @@
+"""Judging changes, risk first: access broadening, destructive changes; then the rest as it is.
+
+Broadening is judged against what existed: a new object's access list is not broadening (the
+object itself is the change), except that `users` / `account users` granted anything always is.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Iterable, Mapping, Sequence
+
+from .changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
+from .flatten import normalize
+from .levels import SECRET_ACL, is_everyone, rank
+from .policy import cost_ceiling, format_ceiling, loosenings
+
+__all__ = ["FAIL_ON", "build_review", "exit_code", "blocking"]
+
+# --fail-on value -> finding kinds that make the exit status 1 (None: any change at all).
+FAIL_ON: dict[str, tuple[str, ...] | None] = {
+    "broadening": ("broadening",),
+    "destructive": ("broadening", "destructive"),
+    "any": None,
+    "never": (),
+}
+
+_TARGET_KIND = {"job_id": "job", "cluster_policy_id": "cluster policy", "experiment_id": "experiment",
+                "serving_endpoint_id": "serving endpoint", "registered_model_id": "model",
+                "cluster_id": "cluster", "notebook_path": "notebook", "directory_path": "directory",
+                "sql_endpoint_id": "SQL warehouse", "pipeline_id": "pipeline"}
+
+
+def _object_of(change: ResourceChange) -> str:
+    """`job `classify-green`` from `permissions on job `classify-green``."""
+    return change.label.split(" on ", 1)[1] if " on " in change.label else change.label
+
+
+def _bold(value: str) -> str:
+    return f"**{value}**"
+
+
+def _acl_entries(values: Mapping[str, Any] | None) -> dict[str, str]:
+    out = {}
+    for entry in (values or {}).get("access_control") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        for key, noun in (("group_name", "group"), ("user_name", "user"),
+                          ("service_principal_name", "service principal")):
+            if entry.get(key):
+                out[f"{noun} `{entry[key]}`"] = str(entry.get("permission_level"))
+    return out
+
+
+def _grant_entries(values: Mapping[str, Any] | None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for entry in (values or {}).get("grant") or []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("principal"), str):
+            out.setdefault(entry["principal"], set()).update(str(p) for p in entry.get("privileges") or [])
+    return out
+
+
+def _single_grant(values: Mapping[str, Any] | None) -> dict[str, set[str]]:
+    return _grant_entries({"grant": [values]} if values else None)
+
+
+def _everyone(principal_words: str) -> bool:
+    name = principal_words.split("`")[1] if "`" in principal_words else principal_words
+    return is_everyone(name)
+
+
+def _access_findings(change: ResourceChange) -> list[Finding]:
+    if change.action == "delete":
+        return []
+    out: list[Finding] = []
+    new_object = change.before is None
+    target = _object_of(change)
+
+    def add(kind: str, text: str) -> None:
+        out.append(Finding(kind, change.stack, text, change.address))
+
+    if change.type == "databricks_permissions":
+        after = change.after or {}
+        kind_of = next((k for a, k in _TARGET_KIND.items() if after.get(a) not in (None, "")), None)
+        old, new = _acl_entries(change.before), _acl_entries(change.after)
+        for who, level in new.items():
+            was = old.get(who)
+            if was is None and (not new_object or _everyone(who)):
+                add("broadening", f"{who} on {target}: none → {_bold(level)}")
+            elif was is not None and rank(level, kind_of) > rank(was, kind_of):
+                add("broadening", f"{who} on {target}: {was} → {_bold(level)}")
+            elif was is not None and rank(level, kind_of) < rank(was, kind_of):
+                add("narrowing", f"{who} on {target}: {was} → {level}")
+        for who, was in old.items():
+            if who not in new and not new_object:
+                add("narrowing", f"{who} on {target}: {was} → none")
+    elif change.type in ("databricks_grants", "databricks_grant"):
+        entries = _grant_entries if change.type == "databricks_grants" else _single_grant
+        old, new = entries(change.before), entries(change.after)
+        for who, privileges in new.items():
+            added = sorted(privileges - old.get(who, set()))
+            if added and (not new_object or is_everyone(str(who))):
+                add("broadening", f"`{who}` on {target}: {_bold('+ ' + ', '.join(added))}")
+        for who, privileges in old.items():
+            removed = sorted(privileges - new.get(who, set()))
+            if removed and not new_object:
+                add("narrowing", f"`{who}` on {target}: - {', '.join(removed)}")
+    elif change.type == "databricks_secret_acl":
+        b, a = change.before or {}, change.after or {}
+        who_b, who_a = b.get("principal"), a.get("principal")
+        level_a = str(a.get("permission"))
+        scope = target
+        if who_a != who_b or new_object:
+            if not new_object or is_everyone(str(who_a)):
+                add("broadening", f"`{who_a}` on {scope}: none → {_bold(level_a)}")
+            if who_b is not None:
+                add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none")
+        elif level_a in SECRET_ACL and str(b.get("permission")) in SECRET_ACL:
+            order = SECRET_ACL.index(level_a) - SECRET_ACL.index(str(b.get("permission")))
+            if order > 0:
+                add("broadening", f"`{who_a}` on {scope}: {b.get('permission')} → {_bold(level_a)}")
+            elif order < 0:
+                add("narrowing", f"`{who_a}` on {scope}: {b.get('permission')} → {level_a}")
+    return out
+
+
+def _rules(values: Mapping[str, Any] | None) -> dict | None:
+    definition = (normalize("databricks_cluster_policy", dict(values)) or {}).get("definition") if values else None
+    return definition if isinstance(definition, dict) else None
+
+
+def _policy(change: ResourceChange, rates: Mapping[str, float]) -> tuple[ResourceChange, list[Finding]]:
+    """Loosenings as findings; the cost ceiling before → after added to the change's attributes."""
+    before, after = _rules(change.before), _rules(change.after)
+    if before == after:
+        return change, []
+    ceiling_b = format_ceiling(cost_ceiling(before, rates)) if before is not None else ABSENT
+    ceiling_a = format_ceiling(cost_ceiling(after, rates)) if after is not None else ABSENT
+    note = f"ceiling {ceiling_b} → {ceiling_a}" if before is not None and after is not None else None
+    findings = []
+    if before is not None and after is not None:
+        for loose in loosenings(before, after):
+            findings.append(Finding("broadening", change.stack,
+                                    f"{change.label}: {loose.what} {loose.before} → {_bold(loose.after)}",
+                                    change.address, note))
+    ceiling = AttributeChange("cost ceiling", ceiling_b, ceiling_a)
+    return replace(change, attributes=(*change.attributes, ceiling)), findings
+
+
+def _protected_note(change: ResourceChange) -> str | None:
+    if change.prevent_destroy:
+        return (f"protected environment `{change.stack.env or change.stack.pilot}`: prevent_destroy "
+                "makes apply refuse; this needs an explicit decommission")
+    if change.stack.protected:
+        return f"protected environment `{change.stack.env or change.stack.pilot}`"
+    return None
+
+
+def _destructive(change: ResourceChange) -> list[Finding]:
+    if change.action == "delete":
+        return [Finding("destructive", change.stack, f"deletes {change.label}", change.address,
+                        _protected_note(change))]
+    if change.action == "replace":
+        forcing = [a for a in change.attributes if a.forces_replacement]
+        why = "; ".join(f"{a.path} {_plain(a.before)} → {_plain(a.after)}" for a in forcing)
+        return [Finding("destructive", change.stack,
+                        f"replaces {change.label} (destroyed, then created again)"
+                        + (f": {why} forces a new one" if why else ""), change.address,
+                        _protected_note(change))]
+    return []
+
+
+def _plain(value: Any) -> str:
+    if value is ABSENT:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _removed_stack(stack: StackRef, changes: Sequence[ResourceChange]) -> Finding:
+    names = ", ".join(c.label for c in changes[:5]) + (f", and {len(changes) - 5} more" if len(changes) > 5 else "")
+    protected = any(c.prevent_destroy for c in changes)
+    note = None
+    if stack.protected or protected:
+        note = (f"protected environment `{stack.env or stack.pilot}`: destroying it needs an explicit "
+                "decommission" + ("; prevent_destroy makes apply refuse" if protected else ""))
+    return Finding("destructive", stack,
+                   f"stack `{stack.name}` is removed: its {len(changes)} resources are to be destroyed ({names})",
+                   None, note)
+
+
+def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
+                 rates: Mapping[str, float], removed_stacks: Iterable[str] = (),
+                 releases: Iterable[Finding] = (), gates: Iterable[Finding] = ()) -> Review:
+    """Findings for every change, riskiest first; changes keep their stack order."""
+    removed = set(removed_stacks)
+    review = Review(base, head)
+    findings: list[Finding] = []
+    by_removed: dict[str, list[ResourceChange]] = {}
+    for change in changes:
+        if change.type == "databricks_cluster_policy":
+            change, policy_findings = _policy(change, rates)
+            findings += policy_findings
+        findings += _access_findings(change)
+        if change.stack.name in removed and change.action == "delete":
+            by_removed.setdefault(change.stack.name, []).append(change)
+        else:
+            findings += _destructive(change)
+        review.changes.append(change)
+        if change.stack not in review.stacks:
+            review.stacks.append(change.stack)
+    for stack_changes in by_removed.values():
+        findings.append(_removed_stack(stack_changes[0].stack, stack_changes))
+    findings += list(releases) + list(gates)
+    order = {s.name: i for i, s in enumerate(review.stacks)}
+    review.findings = sorted(findings, key=lambda f: (KINDS.index(f.kind), order.get(f.stack.name, len(order))))
+    return review
+
+
+def blocking(review: Review, fail_on: str) -> list[Finding] | None:
+    """Findings that fail the run under `fail_on`; for `any`, None stands for "every change"."""
+    kinds = FAIL_ON[fail_on]
+    if kinds is None:
+        return None
+    return [f for f in review.findings if f.kind in kinds]
+
+
+def exit_code(review: Review, fail_on: str) -> tuple[int, str]:
+    """(status, reason): 1 when the review holds something `--fail-on` names, else 0."""
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"unknown --fail-on value {fail_on!r}")
+    kinds = FAIL_ON[fail_on]
+    if kinds is None:
+        count = len(review.changes) + sum(1 for f in review.findings if f.kind == "gate")
+        if count:
+            return 1, f"{count} change{'s' * (count != 1)} and `--fail-on any`"
+        return 0, "no changes"
+    hits = [f for f in review.findings if f.kind in kinds]
+    if hits:
+        what = " and ".join(k for k in kinds if any(f.kind == k for f in hits))
+        return 1, (f"{len(hits)} {what} finding{'s' * (len(hits) != 1)} need a reviewer's acceptance "
+                   f"(`--fail-on {fail_on}`)")
+    if fail_on == "never":
+        return 0, "`--fail-on never`: the review informs, it does not block"
+    return 0, f"nothing that `--fail-on {fail_on}` blocks"

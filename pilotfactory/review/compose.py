@@ -1,0 +1,107 @@
+"""A whole review, from two catalogs (git refs or the working tree) or from Terraform plans."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ..catalog import load_catalog
+from ..diagnostics import Diagnostics
+from ..stackcache import StackCache
+from .changes import Review
+from .classify import build_review
+from .diff import diff_stacks, stack_ref
+from .gatediff import gate_findings
+from .plan import load_plan, plan_changes, plan_stacks
+from .releases import release_findings
+from .source import Side, export_ref, load_side
+
+__all__ = ["review_refs", "review_plans", "plan_stack_name"]
+
+
+def _protection(*sides: Side) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for side in sides:
+        if side.checked is None:
+            continue
+        envs = side.checked.catalog.environments
+        for name, env in (envs.environments.items() if envs else ()):
+            out[name] = out.get(name, False) or env.protected
+    return out
+
+
+def _rates(catalog) -> dict[str, float]:
+    standards = catalog.standards if catalog is not None else None
+    return {name: n.dbu_per_hour for name, n in standards.node_types.items()} if standards else {}
+
+
+def compare_sides(base: Side, head: Side) -> Review:
+    envs = _protection(head, base)
+    ref = lambda name: stack_ref(name, envs)  # noqa: E731
+    changes = diff_stacks(_ordered(base.stacks, envs), _ordered(head.stacks, envs), ref)
+    releases = [f for name in head.stacks if name in base.stacks
+                for f in release_findings(ref(name), base.stacks[name], head.stacks[name])]
+    return build_review(
+        base.label, head.label, changes,
+        rates=_rates(_catalog(head)) or _rates(_catalog(base)),
+        removed_stacks=[s for s in base.stacks if s not in head.stacks],
+        releases=releases, gates=gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else [])
+
+
+def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dict]:
+    """Deploy order: account, platforms, then pilots by name, each in promotion order."""
+    promotion = list(envs)
+
+    def key(name: str):
+        ref = stack_ref(name, envs)
+        group = 0 if name == "account" else 1 if ref.pilot == "platform" else 2
+        return group, ref.pilot, promotion.index(ref.env) if ref.env in promotion else len(promotion)
+    return {name: stacks[name] for name in sorted(stacks, key=key)}
+
+
+def _catalog(side: Side):
+    return side.checked.catalog if side.checked else None
+
+
+def _gates(side: Side):
+    return getattr(side.checked, "gates", None)
+
+
+def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
+                cache: StackCache) -> Review:
+    """Synthesize `base_ref` and `head_ref` (None: the working tree under `root`) and compare them."""
+    with tempfile.TemporaryDirectory(prefix="pilotfactory-review-") as tmp:
+        tmp_path = Path(tmp)
+        sides = []
+        for label, ref in ((base_ref, base_ref), (head_ref or "working tree", head_ref)):
+            scratch = tmp_path / f"side{len(sides)}"
+            if ref is None:
+                sides.append(load_side(label, root, engine, cache, scratch))
+                continue
+            catalog_root, top = export_ref(root, ref, scratch / "tree")
+            sides.append(load_side(label, catalog_root, engine, cache, scratch, code_root=top))
+        return compare_sides(*sides)
+
+
+def plan_stack_name(path: Path) -> str:
+    """`plans/kyc-document-triage-prod.json` -> its stem; `.../<stack>/plan.json` -> the folder."""
+    stem = path.name.removesuffix(".json").removesuffix(".plan")
+    return path.parent.name if stem in ("plan", "tfplan") else stem
+
+
+def review_plans(root: Path, plans: Sequence[tuple[str, Path]], base: str = "state",
+                 head: str = "plan") -> Review:
+    """The review of Terraform plans, one per stack; config/ under `root` names protected environments."""
+    diags = Diagnostics()
+    catalog = load_catalog(root, diags) if (root / "config").is_dir() else None
+    envs: Mapping[str, bool] = {}
+    if catalog is not None and catalog.environments is not None:
+        envs = {n: e.protected for n, e in catalog.environments.environments.items()}
+    changes, releases = [], []
+    for stack_name, path in plans:
+        plan = load_plan(path)
+        stack = stack_ref(stack_name, envs)
+        changes += plan_changes(plan, stack, str(path))
+        before, after = plan_stacks(plan)
+        releases += release_findings(stack, before, after)
+    return build_review(base, head, changes, rates=_rates(catalog), releases=releases)

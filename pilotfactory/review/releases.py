@@ -1,0 +1,53 @@
+"""Releases in plain words: which slot goes live, and every slot fact that moves (pilotfactory.slotdiff)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from ..slotdiff import SlotState, diff_stack, slot_state
+from .changes import Finding, StackRef
+
+__all__ = ["release_findings", "cutover_sentence"]
+
+
+def _live(stack: Mapping, state: SlotState) -> tuple[set[str], dict[str, str]]:
+    """Slots whose scheduled jobs run, and the code each slot runs (jobs carry a `slot` tag)."""
+    live: set[str] = set()
+    code: dict[str, str] = {}
+    for job in (stack.get("resource", {}).get("databricks_job") or {}).values():
+        slot = (job.get("tags") or {}).get("slot") if isinstance(job, Mapping) else None
+        if not slot:
+            continue
+        if state.schedules.get(job.get("name")) == "UNPAUSED":
+            live.add(slot)
+        if job.get("name") in state.code:
+            code.setdefault(slot, state.code[job["name"]])
+    return live, code
+
+
+def cutover_sentence(base: Mapping, head: Mapping) -> str | None:
+    """`switches from blue (git tag v1.4.0) to green (git tag v1.5.0); canary 10% on blue`, or None."""
+    sb, sh = slot_state(dict(base)), slot_state(dict(head))
+    (live_b, code_b), (live_h, code_h) = _live(base, sb), _live(head, sh)
+    if len(live_b) != 1 or len(live_h) != 1 or live_b == live_h:
+        return None
+    [was], [now] = live_b, live_h
+    shown = lambda slot, code: f"{slot} ({code[slot]})" if slot in code else slot  # noqa: E731
+    sentence = f"switches from {shown(was, code_b)} to {shown(now, code_h)}"
+    canary = [f"{pct}% on {entity}" for routes in sh.traffic.values()
+              for entity, pct in sorted(routes.items()) if entity != now and pct]
+    return sentence + (f"; canary {', '.join(canary)}" if canary else "")
+
+
+def release_findings(stack: StackRef, base: Mapping | None, head: Mapping | None) -> list[Finding]:
+    """The cutover first, then one finding per slot fact that moved (schedules, code, traffic, aliases).
+
+    A stack created or removed has no release to describe: its resources say it all.
+    """
+    if base is None or head is None:
+        return []
+    out = []
+    sentence = cutover_sentence(base, head)
+    if sentence:
+        out.append(Finding("release", stack, f"{stack.pilot} {sentence}"))
+    change = diff_stack(stack.name, dict(base), dict(head))
+    return out + [Finding("release", stack, fact) for fact in change.facts]

@@ -1,0 +1,107 @@
+"""One side of a review: the catalog at a git ref (exported to a temporary folder) or in the
+working tree, checked and synthesized into plain stack JSON dicts.
+
+A ref is read with `git archive`, never checked out: the working tree, the index and the
+worktree list stay as they were. The ref's stacks are built with the ref's own code when it
+differs from the running code, so a change to stacks/ shows in the review like any other.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostics
+from ..pipeline import Checked, check
+from ..stackcache import StackCache, code_digest, tree_digest
+from ..synth import synthesize
+from .plan import ReviewInputError
+
+__all__ = ["Side", "CatalogErrors", "export_ref", "load_side", "git_toplevel"]
+
+
+class CatalogErrors(ReviewInputError):
+    """The catalog on one side does not validate; `diagnostics` says where."""
+
+    def __init__(self, side: str, diagnostics: Diagnostics):
+        super().__init__(f"the catalog at {side} has errors; nothing to review")
+        self.diagnostics = diagnostics
+
+
+@dataclass
+class Side:
+    label: str                 # what the reader calls it: the ref, or "working tree"
+    root: Path
+    checked: Checked | None    # None: only the ref's own code accepts its catalog
+    stacks: dict[str, dict]    # stack id -> cdk.tf.json
+
+
+def _git(cwd: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=not binary, check=False)
+    except OSError as exc:
+        raise ReviewInputError(f"cannot run git ({exc})") from exc
+
+
+def git_toplevel(root: Path) -> Path:
+    out = _git(root, "rev-parse", "--show-toplevel")
+    if out.returncode != 0:
+        raise ReviewInputError(f"{root} is not in a git repository; `--base` needs one")
+    return Path(out.stdout.strip()).resolve()
+
+
+def export_ref(root: Path, ref: str, into: Path) -> tuple[Path, Path]:
+    """Write the tree of `ref` into `into`; (catalog root, repository top) inside the export."""
+    top = git_toplevel(root)
+    commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if commit.returncode != 0 or not commit.stdout.strip():
+        raise ReviewInputError(f"`{ref}` is not a commit in {top} (try `git fetch` or a branch name)")
+    archive = _git(top, "archive", "--format=tar", commit.stdout.strip(), binary=True)
+    if archive.returncode != 0:
+        raise ReviewInputError(f"git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}")
+    with tempfile.TemporaryFile() as buffer:
+        buffer.write(archive.stdout)
+        buffer.seek(0)
+        with tarfile.open(fileobj=buffer, mode="r:") as tar:
+            tar.extractall(into, filter="data")
+    return into / root.resolve().relative_to(top), into
+
+
+def _synth_with_own_code(code_root: Path, root: Path, out: Path, engine: str) -> None:
+    """The ref's stacks, built by the ref's code in a process of its own."""
+    env = {**os.environ, "PYTHONPATH": str(code_root), "PILOTFACTORY_ENGINE": engine, "CI": "1"}
+    done = subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(root), "--out", str(out)],
+                          cwd=code_root, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ReviewInputError(f"synth with the code at this ref failed:\n{(done.stderr or done.stdout).strip()}")
+
+
+def _read_stacks(out: Path) -> dict[str, dict]:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {name: json.loads((out / entry["synthesizedStackPath"]).read_text(encoding="utf-8"))
+            for name, entry in manifest["stacks"].items()}
+
+
+def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: Path,
+              code_root: Path | None = None) -> Side:
+    """Check and synthesize the catalog under `root`; `code_root`: the ref's own code, if it has any.
+
+    A ref whose code differs from the running code is built by its own code; it is also judged
+    by it when the running code's rules refuse it (a rule added since), so `checked` is None.
+    """
+    checked = check(root)
+    own_code = code_root is not None and (code_root / "pilotfactory" / "__init__.py").is_file() \
+        and tree_digest(code_root) != code_digest()
+    if not checked.ok and not own_code:
+        raise CatalogErrors(label, checked.diagnostics)
+    out = scratch / "cdktf.out"
+    if own_code:
+        _synth_with_own_code(code_root, root, out, engine)
+    else:
+        synthesize(checked.resolution.catalog, out, engine, cache=(root, cache))
+    return Side(label, root, checked if checked.ok else None, _read_stacks(out))

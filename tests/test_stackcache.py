@@ -1,0 +1,144 @@
+"""Incremental synth: unchanged stacks come from the cache byte for byte; a changed input of any
+kind (pilot file, template, config, code, engine) gives the stack a new digest, so it is rebuilt."""
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from pilotfactory import stackcache
+from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.pipeline import check
+from pilotfactory.stackcache import StackCache, stack_digests, synth_incremental
+from pilotfactory.synth import synthesize
+
+from .conftest import REPO
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _catalog(root: Path):
+    checked = check(root)
+    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
+    return checked.resolution.catalog
+
+
+def _pilot_with_template(root: Path) -> tuple[Path, str]:
+    rp = _catalog(root).pilots[0]
+    return root / rp.file, rp.pilot.template
+
+
+@pytest.fixture
+def warm(repo_copy: Path, tmp_path: Path):
+    """A catalog whose every stack is in the cache; returns (root, cache, run)."""
+    cache = StackCache(tmp_path / "cache")
+    runs = iter(range(1000))
+
+    def run(root: Path = repo_copy) -> tuple[set[str], set[str], Path]:
+        out = tmp_path / f"out{next(runs)}"
+        out.mkdir()
+        done = synth_incremental(_catalog(root), root, out, "cdktf", cache)
+        done.store(cache, out)
+        return set(done.rebuilt), set(done.reused), out
+
+    rebuilt, reused, _ = run()
+    assert reused == set() and rebuilt
+    return repo_copy, cache, run
+
+
+def test_a_warm_cache_gives_the_bytes_a_full_synth_gives(warm, tmp_path: Path):
+    root, _, run = warm
+    rebuilt, reused, out = run()
+    assert rebuilt == set()
+    full = tmp_path / "full"
+    synthesize(_catalog(root), full)
+    assert _tree(out) == _tree(full)  # manifest.json included: it still lists every stack
+    assert set(json.loads((out / "manifest.json").read_text())["stacks"]) == set(reused)
+
+
+def test_a_pilot_file_change_rebuilds_only_that_pilots_stacks(warm):
+    root, _, run = warm
+    path, _ = _pilot_with_template(root)
+    name = _catalog(root).pilots[0].name
+    path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Renamed ", 1))
+    rebuilt, reused, out = run()
+    assert rebuilt == {rp.stack_id for rp in _catalog(root).pilots if rp.name == name}
+    assert all(not s.startswith(f"{name}-") for s in reused)
+    stack = (out / "stacks" / sorted(rebuilt)[0] / "cdk.tf.json").read_text()
+    assert "Renamed " in stack  # rebuilt from the new file, not served stale
+
+
+def test_a_template_change_rebuilds_the_stacks_of_its_pilots(warm):
+    root, _, run = warm
+    _, template = _pilot_with_template(root)
+    with (root / "catalog" / "templates" / template / "template.yaml").open("a") as f:
+        f.write("# a contributor's note\n")
+    rebuilt, _, _ = run()
+    assert rebuilt == {rp.stack_id for rp in _catalog(root).pilots if rp.pilot.template == template}
+
+
+def test_a_config_change_rebuilds_every_stack(warm):
+    root, _, run = warm
+    with (root / "config" / "roles.yaml").open("a") as f:
+        f.write("# reviewed\n")
+    rebuilt, reused, _ = run()
+    assert reused == set() and "account" in rebuilt and any(s.startswith("platform-") for s in rebuilt)
+
+
+@pytest.mark.parametrize("package", ["pilotfactory", "stacks", "generators"])
+def test_a_code_change_gives_every_stack_a_new_digest(package: str, repo_copy: Path, tmp_path: Path, monkeypatch):
+    code = tmp_path / "code"
+    for name in ("pilotfactory", "stacks", "generators"):
+        shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(stackcache, "_CODE_ROOT", code)
+    stackcache.code_digest.cache_clear()
+    catalog = _catalog(repo_copy)
+    before = stack_digests(repo_copy, catalog, "cdktf")
+    source = sorted((code / package).rglob("*.py"))[0]
+    source.write_text(source.read_text() + "\n# changed\n")
+    stackcache.code_digest.cache_clear()
+    after = stack_digests(repo_copy, catalog, "cdktf")
+    stackcache.code_digest.cache_clear()
+    assert set(before) == set(after) and all(before[s] != after[s] for s in before)
+
+
+def test_an_engine_or_provider_version_change_gives_every_stack_a_new_digest(repo_copy: Path, monkeypatch):
+    catalog = _catalog(repo_copy)
+    cdktf = stack_digests(repo_copy, catalog, "cdktf")
+    assert all(cdktf[s] != d for s, d in stack_digests(repo_copy, catalog, "cdktn").items())
+    real = metadata.version
+    monkeypatch.setattr(stackcache.metadata, "version",
+                        lambda dist: "99.0.0" if dist == "cdktf-cdktf-provider-databricks" else real(dist))
+    stackcache.engine_fingerprint.cache_clear()
+    try:
+        bumped = stack_digests(repo_copy, catalog, "cdktf")
+    finally:
+        stackcache.engine_fingerprint.cache_clear()
+    assert all(cdktf[s] != bumped[s] for s in cdktf)
+
+
+def test_a_stack_stopped_by_a_guardrail_is_never_cached(repo_copy: Path, tmp_path: Path, monkeypatch):
+    import pilotfactory.synth as synth_module
+    from pilotfactory.synth_guardrails import GuardrailViolations
+
+    def refuse(catalog, outdir, only=None):
+        raise GuardrailViolations(Diagnostics())
+    monkeypatch.setattr(synth_module, "check_synthesized", refuse)
+    cache = StackCache(tmp_path / "cache")
+    with pytest.raises(GuardrailViolations):
+        synthesize(_catalog(repo_copy), tmp_path / "out", cache=(repo_copy, cache))
+    assert not cache.directory.exists() or not any(cache.directory.iterdir())
+
+
+def test_a_damaged_cache_entry_is_rebuilt_not_read(warm):
+    root, cache, run = warm
+    digests = stack_digests(root, _catalog(root), "cdktf")
+    (cache.directory / digests["account"] / "stack" / "cdk.tf.json").unlink()
+    rebuilt, _, out = run()
+    assert rebuilt == {"account"} and (out / "stacks" / "account" / "cdk.tf.json").is_file()
+    assert cache.get(digests["account"]) is not None  # and repaired for the next run
