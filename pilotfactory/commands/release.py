@@ -186,13 +186,26 @@ def register(cli: click.Group) -> None:
         """Make the standby slot active in ENV (protected environments need passing test evidence)."""
         _switch("cutover", root, pilot, env, dry_run)
 
+    from .live import live_options
+
     @cli.command("rollback")
     @click.argument("pilot")
     @_ENV
     @_DRY_RUN
+    @click.option("--emergency", is_flag=True,
+                  help="Incident: flip the live slot through the API now, record it under evidence/, "
+                       "then edit the pilot file so the next deploy keeps it.")
+    @live_options
     @_ROOT
-    def rollback(pilot, env, dry_run, root):
+    def rollback(pilot, env, dry_run, emergency, host, profile, timeout, retry_timeout, root):
         """Make the previous slot (with two slots: the other one) active again in ENV."""
+        if emergency and dry_run:
+            raise click.UsageError("--emergency acts at once; see what it would do with --dry-run alone")
+        if emergency:
+            from .live import emergency_rollback
+
+            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout)
+            return
         _switch("rollback", root, pilot, env, dry_run)
 
     @cli.command("rehearse")

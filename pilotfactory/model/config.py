@@ -116,6 +116,9 @@ class Environment(Model):
     access: Access | None = doc("Job levels per group; defaults follow min_phase.", default=None)
     security: Security = doc("Workspace security baseline (platform stack); see model/security.py.",
                              default=Security())
+    sql_warehouse_id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = doc(
+        "SQL warehouse (its 16-hex-digit id) for SQL alerts and dashboards; `preflight` checks it exists.",
+        default=None)
 
     @property
     def job_access(self) -> Access:

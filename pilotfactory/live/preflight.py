@@ -1,0 +1,87 @@
+"""Before a deploy: does the workspace have what the standards and the catalog name?"""
+from __future__ import annotations
+
+from ..resolved import ResolvedCatalog
+from .checks import Check
+from .client import LiveError, Workspace
+
+__all__ = ["preflight"]
+
+
+def _scim_filter(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _groups(catalog: ResolvedCatalog, env: str) -> dict[str, bool]:
+    """Every group the catalog names in `env` -> whether the platform stack creates it."""
+    roles = catalog.roles
+    named = {roles.platform_admins, *roles.roles.values(), *roles.groups}
+    for rp in catalog.env_pilots(env):
+        named |= {rp.pilot.owners.builders, rp.pilot.owners.approvers}
+    return {g: roles.groups[g].managed if g in roles.groups else False for g in sorted(named)}
+
+
+def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str) -> list[Check]:
+    """Every check, in order; stops early only when the workspace cannot be asked at all."""
+    checks: list[Check] = []
+
+    def attempt(area: str, subject: str, what: str, fn) -> object | None:
+        try:
+            return ws.call(what, fn)
+        except LiveError as err:
+            checks.append(Check(area, subject, False, str(err)))
+            if err.fatal:
+                raise _Stop() from None
+            return None
+
+    try:
+        versions = attempt("workspace", ws.host, "clusters spark-versions", ws.client.clusters.spark_versions)
+        if versions is None:
+            return checks
+        checks.append(Check("workspace", ws.host, True, f"answers as environment `{env}`"))
+        available = {v.key for v in versions.versions or []}
+        wanted = set(catalog.standards.spark_versions) | {rp.compute.spark_version for rp in catalog.env_pilots(env)}
+        for key in sorted(wanted):
+            checks.append(Check("spark version", key, key in available,
+                                "available" if key in available else "not offered by this workspace"))
+        nodes = attempt("node types", "clusters list-node-types", "clusters list-node-types",
+                        ws.client.clusters.list_node_types)
+        if nodes is not None:
+            offered = {n.node_type_id for n in nodes.node_types or [] if not n.is_deprecated}
+            for node in sorted(catalog.standards.node_types):
+                checks.append(Check("node type", node, node in offered,
+                                    "available" if node in offered else "not offered (or deprecated) here"))
+        for group, managed in _groups(catalog, env).items():
+            found = attempt("group", group, f"SCIM group `{group}`", lambda g=group: ws.client.groups.list(
+                filter=f'displayName eq "{_scim_filter(g)}"', attributes="id,displayName"))
+            if found is None:
+                continue
+            exists = any(g.display_name == group for g in found)
+            if exists:
+                checks.append(Check("group", group, True, "exists"))
+            elif managed:
+                checks.append(Check("group", group, True, f"missing; `platform-{env}` creates it (managed: true)"))
+            else:
+                checks.append(Check("group", group, False, "missing: sync it from the identity provider "
+                                    "(config/roles.yaml says it is not created here)"))
+        sp = catalog.environments.environments[env].run_as
+        found = attempt("service principal", sp.display_name, f"SCIM service principal `{sp.application_id}`",
+                        lambda: ws.client.service_principals.list(
+                            filter=f'applicationId eq "{_scim_filter(sp.application_id)}"'))
+        if found is not None:
+            exists = any(s.application_id == sp.application_id for s in found)
+            checks.append(Check("service principal", sp.display_name, exists,
+                                f"application id {sp.application_id}" + ("" if exists else " is not in this workspace")))
+        warehouse = catalog.environments.environments[env].sql_warehouse_id
+        if warehouse:
+            got = attempt("SQL warehouse", warehouse, f"SQL warehouse `{warehouse}`",
+                          lambda: ws.client.warehouses.get(warehouse))
+            if got is not None:
+                checks.append(Check("SQL warehouse", warehouse, True, f"`{got.name}` ({got.state.value if got.state else 'state unknown'})"))
+    except _Stop:
+        pass
+    return checks
+
+
+class _Stop(Exception):
+    """An error after which no other call can succeed (401, no answer)."""

@@ -1,0 +1,213 @@
+"""A stand-in Databricks workspace on 127.0.0.1: the REST paths databricks-sdk 0.162 calls, with state.
+
+Only what the live commands use is served; anything else is a 404 like the real API gives for an
+unknown path. Failures are injected per path prefix (`fail`), delays likewise (`delay`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+__all__ = ["FakeWorkspace"]
+
+
+@dataclass
+class FakeWorkspace:
+    token: str
+    spark_versions: list[str] = field(default_factory=list)
+    node_types: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    service_principals: list[str] = field(default_factory=list)   # application ids
+    warehouses: dict[str, str] = field(default_factory=dict)      # id -> name
+    jobs: dict[int, dict] = field(default_factory=dict)           # job id -> settings
+    permissions: dict[int, list[dict]] = field(default_factory=dict)  # job id -> access_control_list
+    endpoints: dict[str, dict] = field(default_factory=dict)      # name -> config
+    aliases: dict[str, dict[str, int]] = field(default_factory=dict)  # model full name -> alias -> version
+    page_size: int = 2
+    fail: dict[str, list[int]] = field(default_factory=dict)      # path prefix -> statuses to answer first
+    delay: dict[str, float] = field(default_factory=dict)         # path prefix -> seconds before answering
+    extra_fields: bool = False                                    # add fields no SDK version knows
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)  # (method, path, query or body)
+    user: str = "oncall-bot@bank.example"
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> str:
+        workspace = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                workspace._handle(self, "GET")
+
+            def do_POST(self):
+                workspace._handle(self, "POST")
+
+            def do_PUT(self):
+                workspace._handle(self, "PUT")
+
+            def do_PATCH(self):
+                workspace._handle(self, "PATCH")
+
+            def log_message(self, *args):
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that timed out and hung up is what some tests are about
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def add_job(self, name: str, pause_status: str | None = None, **settings: Any) -> int:
+        job_id = 1000 + len(self.jobs)
+        values = {"name": name, **settings}
+        if pause_status is not None:
+            values["schedule"] = {"quartz_cron_expression": "0 0 * * * ?", "timezone_id": "UTC",
+                                  "pause_status": pause_status, **values.get("schedule", {})}
+        self.jobs[job_id] = values
+        return job_id
+
+    def calls(self, method: str, prefix: str) -> list[tuple[str, str, Any]]:
+        return [r for r in self.requests if r[0] == method and r[1].startswith(prefix)]
+
+    # ---- HTTP -----------------------------------------------------------------------------
+
+    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlsplit(h.path)
+        path, query = unquote(url.path), {k: v[-1] for k, v in parse_qs(url.query).items()}
+        length = int(h.headers.get("Content-Length") or 0)
+        body = json.loads(h.rfile.read(length) or b"{}") if length else {}
+        with self._lock:
+            self.requests.append((method, path, body if method != "GET" else query))
+            injected = next((self.fail[p].pop(0) for p in self.fail if path.startswith(p) and self.fail[p]), None)
+        for prefix, seconds in self.delay.items():
+            if path.startswith(prefix):
+                time.sleep(seconds)
+        if path == "/.well-known/databricks-config":
+            return self._send(h, 404, {"error_code": "NOT_FOUND", "message": "no host metadata"})
+        if h.headers.get("Authorization") != f"Bearer {self.token}":
+            return self._send(h, 401, {"error_code": "UNAUTHENTICATED", "message": "Invalid access token."})
+        if injected is not None:
+            codes = {403: "PERMISSION_DENIED", 404: "RESOURCE_DOES_NOT_EXIST", 429: "REQUEST_LIMIT_EXCEEDED",
+                     500: "INTERNAL_ERROR", 503: "TEMPORARILY_UNAVAILABLE"}
+            headers = {"Retry-After": "0"} if injected in (429, 503) else {}
+            return self._send(h, injected, {"error_code": codes.get(injected, "UNKNOWN"),
+                                            "message": f"injected {injected}"}, headers)
+        with self._lock:
+            status, payload = self._route(method, path, query, body)
+        if self.extra_fields and isinstance(payload, dict):
+            payload = {**payload, "x_future_field": {"nested": [1, 2]}, "another_new_flag": True}
+        self._send(h, status, payload)
+
+    @staticmethod
+    def _send(h: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict | None = None) -> None:
+        data = json.dumps(payload).encode()
+        h.send_response(status)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(data)
+
+    def _missing(self, what: str) -> tuple[int, dict]:
+        return 404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"{what} does not exist."}
+
+    def _route(self, method: str, path: str, query: dict, body: dict) -> tuple[int, Any]:
+        if path == "/api/2.1/clusters/spark-versions":
+            return 200, {"versions": [{"key": k, "name": k} for k in self.spark_versions]}
+        if path == "/api/2.1/clusters/list-node-types":
+            return 200, {"node_types": [{"node_type_id": n, "memory_mb": 1, "num_cores": 4, "description": n,
+                                         "instance_type_id": n, "spark_version": "x"} for n in self.node_types]}
+        if path == "/api/2.0/preview/scim/v2/Groups":
+            return 200, self._scim(self.groups, "displayName", query,
+                                   lambda g: {"id": str(abs(hash(g)) % 10**8), "displayName": g})
+        if path == "/api/2.0/preview/scim/v2/ServicePrincipals":
+            return 200, self._scim(self.service_principals, "applicationId", query,
+                                   lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
+        if path == "/api/2.0/preview/scim/v2/Me":
+            return 200, {"id": "1", "userName": self.user}
+        match = re.fullmatch(r"/api/2.0/sql/warehouses/([^/]+)", path)
+        if match:
+            wid = match.group(1)
+            if wid not in self.warehouses:
+                return self._missing(f"warehouse {wid}")
+            return 200, {"id": wid, "name": self.warehouses[wid], "state": "RUNNING"}
+        if path == "/api/2.2/jobs/list":
+            return 200, self._jobs_page(query)
+        if path == "/api/2.2/jobs/get":
+            job_id = int(query["job_id"])
+            if job_id not in self.jobs:
+                return self._missing(f"Job {job_id}")
+            return 200, {"job_id": job_id, "settings": self.jobs[job_id], "created_time": 1}
+        if path == "/api/2.2/jobs/update" and method == "POST":
+            job_id = int(body["job_id"])
+            if job_id not in self.jobs:
+                return self._missing(f"Job {job_id}")
+            self.jobs[job_id].update(body.get("new_settings", {}))
+            return 200, {}
+        match = re.fullmatch(r"/api/2.0/permissions/jobs/([0-9]+)", path)
+        if match:
+            job_id = int(match.group(1))
+            if job_id not in self.jobs:
+                return self._missing(f"Job {job_id}")
+            return 200, {"object_id": f"/jobs/{job_id}", "object_type": "job",
+                         "access_control_list": self.permissions.get(job_id, [])}
+        match = re.fullmatch(r"/api/2.0/serving-endpoints/([^/]+)(/config)?", path)
+        if match:
+            name, config = match.groups()
+            if name not in self.endpoints:
+                return self._missing(f"Endpoint {name}")
+            if config and method == "PUT":
+                current = self.endpoints[name]
+                current["traffic_config"] = body.get("traffic_config", current.get("traffic_config"))
+                current["served_entities"] = body.get("served_entities", current.get("served_entities"))
+            return 200, {"name": name, "config": self.endpoints[name],
+                         "state": {"ready": "READY", "config_update": "NOT_UPDATING"}}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/models/([^/]+)(?:/aliases/([^/]+))?", path)
+        if match:
+            full, alias = match.groups()
+            if full not in self.aliases:
+                return self._missing(f"Registered model '{full}'")
+            if alias and method == "PUT":
+                self.aliases[full][alias] = int(body["version_num"])
+                return 200, {"alias_name": alias, "version_num": int(body["version_num"])}
+            return 200, {"full_name": full, "name": full.rsplit(".", 1)[1],
+                         "aliases": [{"alias_name": a, "version_num": v} for a, v in self.aliases[full].items()]}
+        return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for '{method} {path}'"}
+
+    def _jobs_page(self, query: dict) -> dict:
+        ids = sorted(self.jobs)
+        start = int(query.get("page_token") or 0)
+        page = ids[start:start + self.page_size]
+        out: dict[str, Any] = {"jobs": [{"job_id": i, "settings": self.jobs[i], "created_time": 1} for i in page]}
+        if start + self.page_size < len(ids):
+            out["next_page_token"] = str(start + self.page_size)
+            out["has_more"] = True
+        return out
+
+    @staticmethod
+    def _scim(items: list[str], attribute: str, query: dict, render) -> dict:
+        wanted = re.fullmatch(rf'{attribute} eq "(.*)"', query.get("filter", ""))
+        chosen = [i for i in items if wanted is None or i == wanted.group(1)]
+        start = int(query.get("startIndex") or 1)
+        page = chosen[start - 1:start - 1 + int(query.get("count") or 100)]
+        return {"totalResults": len(chosen), "startIndex": start, "itemsPerPage": len(page),
+                "Resources": [render(i) for i in page]}
