@@ -47,6 +47,19 @@ def print_diagnostics(diags: Diagnostics, fmt: str) -> None:
         click.echo(f"{', '.join(parts)} in {files} file{'s' * (files != 1)}", err=True)
 
 
+def checked_catalog(base: Path, refusal: str):
+    """The catalog through the pipeline, its diagnostics printed; on errors, exit 1 saying
+    `refusal` (what was not done), so no command ever acts on a catalog that does not validate."""
+    from .pipeline import check
+
+    checked = check(base)
+    print_diagnostics(checked.diagnostics, "text")
+    if not checked.ok:
+        click.echo(f"{refusal}: fix the errors above", err=True)
+        sys.exit(1)
+    return checked
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pilotfactory")
 def cli() -> None:
@@ -79,15 +92,10 @@ def validate(root: str | None, fmt: str) -> None:
               help="Rebuild every stack instead of reusing those whose inputs are unchanged.")
 def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool) -> None:
     """Validate, then synthesize every stack into cdktf.out/ (all or nothing)."""
-    from .pipeline import check
     from .synth import synthesize
 
     base = repo_root(root)
-    checked = check(base)
-    print_diagnostics(checked.diagnostics, "text")
-    if not checked.ok:
-        click.echo("nothing synthesized: fix the errors above", err=True)
-        sys.exit(1)
+    checked = checked_catalog(base, "nothing synthesized")
     target = Path(outdir or os.environ.get("CDKTF_OUTDIR") or base / "cdktf.out")
     if not target.is_absolute():
         target = Path.cwd() / target
@@ -140,12 +148,7 @@ def _progress(total: int) -> _Progress | None:
 @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
 def list_stacks(root: str | None) -> None:
     """List the stacks synth would write, without loading the CDK."""
-    from .pipeline import check
-
-    checked = check(repo_root(root))
-    if not checked.ok:
-        print_diagnostics(checked.diagnostics, "text")
-        sys.exit(1)
+    checked = checked_catalog(repo_root(root), "no stacks listed")
     for name in _stack_names(checked):
         click.echo(name)
 

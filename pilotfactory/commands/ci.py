@@ -45,15 +45,10 @@ def atlantis(root: str | None, check_only: bool) -> None:
     """Write atlantis.yaml: one project per stack, applied only when approved, mergeable, undiverged."""
     from ..atlantis import atlantis_config, render, write
     from ..cimatrix import output_dir
-    from ..cli import print_diagnostics, repo_root
-    from ..pipeline import check
+    from ..cli import checked_catalog, repo_root
 
     base = repo_root(root)
-    checked = check(base)
-    if not checked.ok:
-        print_diagnostics(checked.diagnostics, "text")
-        click.echo("atlantis.yaml not written: fix the errors above", err=True)
-        sys.exit(1)
+    checked = checked_catalog(base, "atlantis.yaml not written")
     text = render(atlantis_config(checked.resolution.catalog, output_dir(base)))
     path = base / "atlantis.yaml"
     current = path.read_text(encoding="utf-8") if path.is_file() else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import engine_setting, print_diagnostics, repo_root
+from ..cli import checked_catalog, engine_setting, repo_root
 
 __all__ = ["register"]
 
@@ -22,14 +22,9 @@ def register(cli: click.Group) -> None:
     def docs(pilot: str | None, root: str | None, out: str | None, check_only: bool, engine: str | None) -> None:
         """Write runbook, security review, rollback plan, RACI and data contracts for each pilot."""
         from ..handoff_docs import DEFAULT_OUT, pilot_documents, synthesize_stacks, write_documents
-        from ..pipeline import check
 
         base = repo_root(root)
-        checked = check(base)
-        print_diagnostics(checked.diagnostics, "text")
-        if not checked.ok:
-            click.echo("no documents written: fix the errors above", err=True)
-            sys.exit(1)
+        checked = checked_catalog(base, "no documents written")
         names = [t.pilot.name for t in checked.resolution.pilots]
         if pilot is not None and pilot not in names:
             from ..documents import suggest

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import engine_setting, print_diagnostics, repo_root
+from ..cli import checked_catalog, engine_setting, print_diagnostics, repo_root
 
 __all__ = ["register"]
 
@@ -21,11 +21,7 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     from ..model.pilot import TestReport
     from ..pipeline import check
 
-    checked = check(base)
-    print_diagnostics(checked.diagnostics, "text")
-    if not checked.ok:
-        click.echo("no evidence pack written: fix the errors above", err=True)
-        sys.exit(1)
+    checked = checked_catalog(base, "no evidence pack written")
     typed = next((t for t in checked.resolution.pilots if t.pilot.name == pilot), None)
     if typed is None:
         names = [t.pilot.name for t in checked.resolution.pilots]

@@ -11,7 +11,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -45,15 +44,11 @@ def _fail(message: str) -> None:
 
 def _checked(root: str | None, env: str):
     """(root, checked catalog) with `env` defined, or exit 1 with the reasons."""
-    from ..cli import print_diagnostics, repo_root
+    from ..cli import checked_catalog, repo_root
     from ..documents import suggest
-    from ..pipeline import check
 
     base = repo_root(root)
-    checked = check(base)
-    if not checked.ok:
-        print_diagnostics(checked.diagnostics, "text")
-        _fail("the catalog has errors; fix them first")
+    checked = checked_catalog(base, "nothing checked")
     envs = checked.resolution.catalog.environments.environments
     if env not in envs:
         _fail(f"environment `{env}` is not defined in config/environments.yaml{suggest(env, envs)}")

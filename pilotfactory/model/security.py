@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from .fields import Model, NonEmpty, Uuid, doc
+from .fields import Model, Uuid, doc
 
 __all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS"]
 
