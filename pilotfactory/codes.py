@@ -48,6 +48,7 @@ class Code:
     UNKNOWN_GROUP = "PF219"
     UNKNOWN_JOB = "PF220"
     OPEN_IP_ACCESS_LIST = "PF240"
+    NO_SQL_WAREHOUSE = "PF241"
 
     # PF3xx: gates: the phase a pilot declares must be earned with evidence and approvals
     PHASE_NOT_EARNED = "PF301"
@@ -121,8 +122,9 @@ EXPLANATIONS: dict[str, str] = {
     Code.ENV_LAYOUT: "The environments do not form one promotion path dev -> ... -> prod.",
     Code.UNKNOWN_TIMEZONE: "A schedule's timezone is not an IANA time zone.",
     Code.UNKNOWN_GROUP: "A group that config/roles.yaml does not declare.",
-    Code.UNKNOWN_JOB: "An environment overlay names a job the pilot does not have.",
+    Code.UNKNOWN_JOB: "An environment overlay names a job or data contract the pilot does not have.",
     Code.OPEN_IP_ACCESS_LIST: "An IP allow list holds 0.0.0.0/0 or ::/0, which lets the whole internet in.",
+    Code.NO_SQL_WAREHOUSE: "An environment has no `sql_warehouse_id`: its pilots get no SQL alerts and no dashboard (warning).",
     Code.PHASE_NOT_EARNED: "A pilot declares a phase its gates do not grant; synth builds no stack for the unearned environments.",
     Code.INTAKE: "An intake criterion (scores, required owners, success metrics, model-risk review) fails.",
     Code.CONTRACT_INCOMPLETE: "A data contract lacks schema, freshness or quality, which leaving `pilot` needs.",

@@ -19,7 +19,9 @@ EXCLUDED = ("approvals", "evidence", "release.active", "release.canary_percent")
 
 def approved_content(pilot: Pilot) -> dict[str, Any]:
     """The typed pilot (template defaults included) as JSON data, without the excluded parts."""
-    return pilot.model_dump(mode="json", by_alias=True,
+    # exclude_defaults: a field added to the model later, unused by this pilot, must not turn
+    # every approval stale; a value the pilot (or its template) sets still counts.
+    return pilot.model_dump(mode="json", by_alias=True, exclude_defaults=True,
                             exclude={"approvals": True, "evidence": True,
                                      "release": {"active", "canary_percent"}})
 

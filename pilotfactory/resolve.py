@@ -115,9 +115,12 @@ def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
         for env_name in reached_environments(catalog, typed.pilot.phase):
             pilot = typed.pilot
             if env_name in pilot.overrides:
+                overlay = pilot.overrides[env_name]
                 job_names = {job.name for job in pilot.jobs}
-                if any(job.name not in job_names for job in pilot.overrides[env_name].jobs):
-                    continue  # validate reports the overlay naming an unknown job
+                contract_names = {c.name for c in pilot.data_contracts}
+                if any(job.name not in job_names for job in overlay.jobs) or \
+                        any(c.name not in contract_names for c in overlay.data_contracts):
+                    continue  # validate reports the overlay naming an unknown job or contract
                 merged = layer((typed.source, ()), (typed.source, ("overrides", env_name)),
                                drop=("overrides",))
                 pilot = parse_document(merged, Pilot, diags)

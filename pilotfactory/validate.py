@@ -49,6 +49,11 @@ def _check_config(catalog: Catalog, diags: Diagnostics) -> None:
                 diags.error(Code.ENV_LAYOUT, f"environment `{name}` creates a workspace, which needs "
                             "`account` (the Databricks account id) at the top of the file",
                             src.where(path, key=True), path)
+            if env.sql_warehouse_id is None:
+                path = ("environments", name)
+                diags.warning(Code.NO_SQL_WAREHOUSE, f"environment `{name}` has no `sql_warehouse_id`: its "
+                              "pilots get no freshness or failure-rate alerts and no dashboard",
+                              src.where(path, key=True), path)
     roles = catalog.roles
     if roles is not None:
         src = catalog.config_sources["roles"]
@@ -184,12 +189,15 @@ def _check_environments(catalog: Catalog, typed: TypedPilot, diags: Diagnostics)
         check(name, ("release", "canary_percent", name), True)
     for name, overlay in pilot.overrides.items():
         if check(name, ("overrides", name), True):
-            jobs = {job.name for job in pilot.jobs}
-            for i, job in enumerate(overlay.jobs):
-                if job.name not in jobs:
-                    path = ("overrides", name, "jobs", i, "name")
-                    diags.error(Code.UNKNOWN_JOB, f"overlay for `{name}` names job `{job.name}`, which "
-                                f"the pilot does not have{suggest(job.name, jobs)}", src.where(path), path)
+            for field, label, items in (("jobs", "job", overlay.jobs),
+                                        ("data_contracts", "data contract", overlay.data_contracts)):
+                known = {item.name for item in getattr(pilot, field)}
+                for i, item in enumerate(items):
+                    if item.name not in known:
+                        path = ("overrides", name, field, i, "name")
+                        diags.error(Code.UNKNOWN_JOB, f"overlay for `{name}` names {label} `{item.name}`, "
+                                    f"which the pilot does not have{suggest(item.name, known)}",
+                                    src.where(path), path)
     for i, item in enumerate(pilot.evidence):
         if getattr(item, "env", None) is not None:
             check(item.env, ("evidence", i, "env"), False)

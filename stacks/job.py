@@ -56,7 +56,12 @@ class PilotJob(Construct):
             max_concurrent_runs=job.max_concurrent_runs,
             timeout_seconds=job.timeout_seconds,
             tags={**rp.tags, "slot": slot.name},
-            email_notifications=db.JobEmailNotifications(on_failure=[rp.pilot.owners.on_call]),
+            email_notifications=db.JobEmailNotifications(
+                on_failure=[rp.pilot.owners.on_call],
+                on_duration_warning_threshold_exceeded=[rp.pilot.owners.on_call] if rp.pilot.sla else None),
+            health=db.JobHealth(rules=[db.JobHealthRules(
+                metric="RUN_DURATION_SECONDS", op="GREATER_THAN",
+                value=rp.pilot.sla.max_run_minutes * 60)]) if rp.pilot.sla else None,
         )
         self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
             object_type="job", object_id=self.resource.id, entries=pilot_access(rp, "job")))

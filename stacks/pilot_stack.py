@@ -15,6 +15,7 @@ from .engine import Engine
 from .experiment import Experiment, ExperimentProps
 from .job import PilotJob, PilotJobProps
 from .model_registry import ModelRegistry, ModelRegistryProps
+from .observability import Observability, ObservabilityProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .secret_scope import SecretScope, SecretScopeProps
 from .serving import ServingEndpoint, ServingEndpointProps
@@ -63,4 +64,7 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
         registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp))
         if rp.pilot.model.serving is not None:
             ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource))
+    # Without a warehouse there is nothing to run SQL on; validate warns (PF241) once per environment.
+    if rp.env.sql_warehouse_id is not None:
+        Observability(stack, "observability", ObservabilityProps(pilot=rp, warehouse_id=rp.env.sql_warehouse_id))
     return stack

@@ -6,6 +6,7 @@ from typing import Any
 
 from constructs import Construct
 
+from generators.observability_sql import INFERENCE_PREFIX
 from pilotfactory.diagnostics import PilotFactoryError
 from pilotfactory.resolved import ResolvedPilot
 
@@ -54,6 +55,10 @@ class ServingEndpoint(Construct):
                         scale_to_zero_enabled=serving.scale_to_zero)
                     for slot, _ in routes
                 ],
+                # Inference tables: every request and response lands in the pilot's schema, for drift and latency.
+                auto_capture_config=mod.ModelServingConfigAutoCaptureConfig(
+                    enabled=True, catalog_name=rp.env.catalog, schema_name=rp.schema_name,
+                    table_name_prefix=INFERENCE_PREFIX),
                 traffic_config=mod.ModelServingConfigTrafficConfig(routes=[
                     mod.ModelServingConfigTrafficConfigRoutes(served_entity_name=slot, traffic_percentage=pct)
                     for slot, pct in routes

@@ -110,7 +110,7 @@ CASES = [
          "PF303", ("data_contracts", 1, "name"), "`aml_transactions` has no freshness"),
     Case("intake review stale after an edit", CARD, "model_risk_review",
          lambda r: edit(r, CARD, "  max_workers: 2\n", "  max_workers: 3\n"),
-         "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-10-14 is stale"),
+         "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-11-25 is stale"),
     Case("phase raised without evidence", AML, "test_report:v0.9.0",
          lambda r: edit(r, AML, "phase: staging", "phase: production"),
          "PF307", ("release", "slots", "main", "version"), "has no test_report", needed_before=False),

@@ -92,9 +92,12 @@ def test_approve_appends_a_new_approval(repo_copy):
                  "--role", "compliance", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
     text = (repo_copy / AML).read_text()
-    tail = text.split("model_version: 3\n    result: pass\n", 1)[1]
-    assert tail.startswith(f"approvals:\n  - {{gate: production, approver: rajesh.iyer@bank.example, "
-                           f"role: compliance, date: {TODAY}, digest: \"sha256:")
+    # A pilot without approvals gets the block appended at the end, the rest of the file untouched.
+    before = (REPO / AML).read_text()
+    assert text.startswith(before)
+    assert text[len(before):].lstrip("\n").startswith(
+        f"approvals:\n  - {{gate: production, approver: rajesh.iyer@bank.example, "
+        f"role: compliance, date: {TODAY}, digest: \"sha256:")
     [aml] = [p for p in check(repo_copy, today=TODAY).gates.pilots if p.file == AML]
     assert next(c for g in aml.gates for c in g.criteria if c.name == "approval:compliance").passed
 

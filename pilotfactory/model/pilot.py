@@ -88,6 +88,12 @@ class Compute(Model):
     spark_version: NonEmpty | None = doc("One of the standard LTS versions.", default=None)
 
 
+class Sla(Model):
+    max_run_minutes: int = doc("A run longer than this warns on-call (job health rule).", ge=1, le=60 * 24 * 7)
+    max_failure_rate: float = doc("Share of failed runs over 24 hours that raises the SQL alert.",
+                                  default=0.1, ge=0, le=1)
+
+
 class Schedule(Model):
     cron: NonEmpty = doc("Quartz cron: seconds minutes hours day-of-month month day-of-week [year].")
     timezone: NonEmpty = doc("IANA time zone, e.g. Europe/London.", default="UTC")
@@ -237,12 +243,23 @@ class OverlayCompute(Model):
     spark_version: NonEmpty | None = None
 
 
+class OverlayContract(Model):
+    """The same contract read from another table in this environment (e.g. a masked dev copy)."""
+
+    name: Identifier
+    table: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$",
+                                description="Unity Catalog table: catalog.schema.table.")]
+
+
 class Overlay(Model):
     """What may differ per environment; everything else is the same everywhere."""
 
     compute: OverlayCompute | None = None
     jobs: list[OverlayJob] = []
     model: OverlayModel | None = None
+    data_contracts: list[OverlayContract] = doc(
+        "Per-environment source tables, so lower environments need not read production data.",
+        default=[])
 
 
 class Pilot(Model):
@@ -263,6 +280,7 @@ class Pilot(Model):
     data_contracts: list[DataContract] = []
     compute: Compute
     jobs: list[Job] = []
+    sla: Sla | None = doc("Service level of the pilot's jobs; omit for no duration warning.", default=None)
     model: ModelSpec | None = None
     secrets: Secrets | None = None
     release: Release
@@ -281,6 +299,7 @@ class PilotDefaults(Model):
 
     compute: OverlayCompute | None = None
     jobs: list[Job] = []
+    sla: Sla | None = None
     model: ModelDefaults | None = None
     secrets: Secrets | None = None
     data_classification: DataClassification | None = None

@@ -41,6 +41,9 @@ def workspace(token, monkeypatch, example_checked):
                                       *(p.pilot.owners.builders for p in cat.pilots),
                                       *(p.pilot.owners.approvers for p in cat.pilots)}),
                        service_principals=[e.run_as.application_id for e in cat.environments.environments.values()])
+    for env in cat.environments.environments.values():
+        if env.sql_warehouse_id:
+            ws.warehouses[env.sql_warehouse_id] = "pilot-alerts"
     host = ws.start()
     for name in [n for n in list(__import__("os").environ) if n.startswith("DATABRICKS_")]:
         monkeypatch.delenv(name)

@@ -64,16 +64,15 @@ def test_preflight_fails_on_each_missing_object(workspace, example_checked):
     assert f"{len(fails)} of" in result.output
 
 
-def test_preflight_checks_the_configured_sql_warehouse(workspace, repo_copy):
-    env_file = repo_copy / "config" / "environments.yaml"
-    text = env_file.read_text()
-    env_file.write_text(text.replace("  staging:\n", "  staging:\n    sql_warehouse_id: 0123456789abcdef\n", 1))
-    result = run("preflight", "--env", "staging", root=repo_copy)
+def test_preflight_checks_the_configured_sql_warehouse(workspace, example_checked):
+    wid = example_checked.resolution.catalog.environments.environments["staging"].sql_warehouse_id
+    name = workspace.warehouses.pop(wid)
+    result = run("preflight", "--env", "staging")
     assert result.exit_code == 1
-    line = next(line for line in result.output.splitlines() if "0123456789abcdef" in line)
+    line = next(line for line in result.output.splitlines() if wid in line)
     assert line.startswith("FAIL") and "not found (404)" in line
-    workspace.warehouses["0123456789abcdef"] = "pilot-alerts"
-    result = run("preflight", "--env", "staging", root=repo_copy)
+    workspace.warehouses[wid] = name
+    result = run("preflight", "--env", "staging")
     assert result.exit_code == 0, result.output
     assert "`pilot-alerts` (RUNNING)" in result.output
 

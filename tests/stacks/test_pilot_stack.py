@@ -124,7 +124,8 @@ def test_job_runs_as_service_principal_on_policy_cluster(synthed):
     assert new["node_type_id"] == "m6i.xlarge"
     assert job["tags"] == {"cost_center": "CC-4711-KYC", "pilot": "kyc-document-triage", "env": "prod",
                            "data_classification": "confidential", "slot": "green"}
-    assert job["email_notifications"] == {"on_failure": ["kyc-oncall@bank.example"]}
+    assert job["email_notifications"] == {"on_failure": ["kyc-oncall@bank.example"],
+                                          "on_duration_warning_threshold_exceeded": ["kyc-oncall@bank.example"]}
     assert job["timeout_seconds"] == 3600 and job["max_concurrent_runs"] == 1
     assert "git_source" not in job  # wheel and contract tasks need no repository checkout
 

@@ -1,0 +1,137 @@
+"""Health rules, SQL alerts, inference tables and the Lakeview dashboard of a `<pilot>-<env>` stack."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from generators.lakeview_dashboard import COLUMNS
+from generators.observability_sql import alert_queries, dashboard_datasets, job_names
+from pilotfactory.codes import Code
+from pilotfactory.pipeline import check
+
+from .conftest import ENVIRONMENTS, REPO, make_catalog, resources
+
+WAREHOUSE = "0a1b2c3d4e5f6789"
+KYC_DEV, KYC_STAGING = "kyc-document-triage-dev", "kyc-document-triage-staging"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    envs = copy.deepcopy(ENVIRONMENTS)
+    envs["environments"]["dev"]["sql_warehouse_id"] = WAREHOUSE
+    return make_catalog(envs)
+
+
+@pytest.fixture(scope="module")
+def synthed(catalog, tmp_path_factory):
+    from stacks import build_app
+    from stacks.engine import get_engine
+
+    app = build_app(catalog, str(tmp_path_factory.mktemp("out")), "cdktf")
+    testing = get_engine("cdktf").Testing
+    return {c.node.id: json.loads(testing.synth(c)) for c in app.node.children
+            if type(c).__name__ == "TerraformStack"}
+
+
+def _queries(catalog):
+    example = check(REPO).resolution.declared
+    pilots = list(catalog.pilots) + (list(example.pilots) if example is not None else [])
+    assert pilots
+    for rp in pilots:
+        for a in alert_queries(rp):
+            yield rp, a.key, a.sql
+        for name, _, sql in dashboard_datasets(rp):
+            yield rp, name, sql
+
+
+def test_every_generated_query_parses_as_databricks_sql(catalog):
+    seen = set()
+    for rp, name, sql in _queries(catalog):
+        parsed = sqlglot.parse(sql, read="databricks")
+        assert len(parsed) == 1 and isinstance(parsed[0], (exp.Select, exp.Union)), (rp.stack_id, name)
+        seen.add(name)
+    assert {"job-failure-rate", "runs_per_slot", "duration_p95", "contract_freshness", "serving",
+            "audit", "scorecard", "releases"} <= seen
+
+
+def test_dashboard_columns_are_the_queries_output_columns(catalog):
+    for rp, name, sql in _queries(catalog):
+        if name in COLUMNS:
+            select = sqlglot.parse_one(sql, read="databricks")
+            first = select.selects if isinstance(select, exp.Select) else select.left.selects
+            assert tuple(e.alias_or_name for e in first) == COLUMNS[name], (rp.stack_id, name)
+
+
+def test_system_table_queries_read_real_tables_and_this_environment_only(catalog):
+    rp = next(p for p in catalog.pilots if p.stack_id == KYC_DEV)
+    (rate,) = [a for a in alert_queries(rp) if a.key == "job-failure-rate"]
+    tables = {".".join(p for p in (t.catalog, t.db, t.name) if p)
+              for t in sqlglot.parse_one(rate.sql, read="databricks").find_all(exp.Table)}
+    assert {"system.lakeflow.jobs", "system.lakeflow.job_run_timeline"} <= tables
+    assert "tags['env'] = 'dev'" in rate.sql
+    # Both slots' jobs, so a cutover never leaves the alert blind.
+    assert job_names(rp) == ["kyc-document-triage-classify-blue", "kyc-document-triage-classify-green"]
+    assert all(f"'{n}'" in rate.sql for n in job_names(rp))
+
+
+def test_job_health_rule_is_the_template_sla_and_warns_on_call(synthed):
+    jobs = resources(synthed[KYC_DEV], "databricks_job").values()
+    assert jobs
+    for job in jobs:
+        # agentic-workflow's default SLA is 20 minutes.
+        assert job["health"] == {"rules": [{"metric": "RUN_DURATION_SECONDS", "op": "GREATER_THAN", "value": 1200}]}
+        assert job["email_notifications"]["on_duration_warning_threshold_exceeded"] == ["kyc-oncall@bank.example"]
+
+
+def test_alerts_on_the_environment_warehouse(synthed):
+    stack = synthed[KYC_DEV]
+    queries = {q["display_name"]: q for q in resources(stack, "databricks_query").values()}
+    alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert").values()}
+    assert set(queries) == set(alerts) == {f"{KYC_DEV}: kyc_documents freshness",
+                                           f"{KYC_DEV}: job failure rate (24h)"}
+    assert {q["warehouse_id"] for q in queries.values()} == {WAREHOUSE}
+    fresh = alerts[f"{KYC_DEV}: kyc_documents freshness"]["condition"]
+    assert fresh["op"] == "GREATER_THAN" and fresh["operand"] == {"column": {"name": "minutes_since_latest"}}
+    assert fresh["threshold"] == {"value": {"double_value": 60}}
+    rate = alerts[f"{KYC_DEV}: job failure rate (24h)"]
+    assert rate["condition"]["threshold"] == {"value": {"double_value": 0.1}}
+    assert rate["query_id"].startswith("${databricks_query.") and rate["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+
+
+def test_dashboard_per_pilot_and_environment(synthed):
+    (dash,) = resources(synthed[KYC_DEV], "databricks_dashboard").values()
+    assert dash["warehouse_id"] == WAREHOUSE and dash["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+    doc = json.loads(dash["serialized_dashboard"])
+    pages = {p["name"]: [w["widget"]["queries"][0]["query"]["datasetName"] for w in p["layout"]] for p in doc["pages"]}
+    assert pages == {"operations": ["runs_per_slot", "duration_p95", "contract_freshness", "serving", "audit"],
+                     "scorecard": ["scorecard", "releases"]}
+    sql = {d["name"]: "".join(d["queryLines"]) for d in doc["datasets"]}
+    assert "('case_prep_minutes', 45.0, 30.0" in sql["scorecard"]
+    assert "`pilots_dev`.`kyc_document_triage`.`pilot_metrics`" in sql["scorecard"]
+    assert "`pilots_dev`.`kyc_document_triage`.`inference_payload`" in sql["serving"]
+
+
+def test_no_warehouse_no_sql_objects(synthed):
+    for type_ in ("databricks_query", "databricks_alert", "databricks_dashboard"):
+        assert not resources(synthed[KYC_STAGING], type_)
+
+
+def test_serving_endpoint_captures_inference_tables(synthed):
+    (endpoint,) = resources(synthed[KYC_DEV], "databricks_model_serving").values()
+    assert endpoint["config"]["auto_capture_config"] == {
+        "enabled": True, "catalog_name": "pilots_dev", "schema_name": "kyc_document_triage",
+        "table_name_prefix": "inference"}
+
+
+def test_missing_warehouse_warns_once_per_environment(repo_copy):
+    env_file = repo_copy / "config" / "environments.yaml"
+    lines = env_file.read_text().splitlines(keepends=True)
+    env_file.write_text("".join(line for line in lines if "sql_warehouse_id:" not in line))
+    checked = check(repo_copy)
+    warned = [d for d in checked.diagnostics if d.code == Code.NO_SQL_WAREHOUSE]
+    assert sorted(d.path[1] for d in warned) == sorted(checked.catalog.environments.environments)
+    assert all(d.location.file == "config/environments.yaml" and d.severity.value == "warning" for d in warned)
