@@ -24,29 +24,36 @@ class ObservabilityProps:
     warehouse_id: str   # the environment's sql_warehouse_id
 
 
+# Every 15 minutes: within the tightest freshness window a contract may declare in practice.
+ALERT_SCHEDULE = "0 0/15 * * * ?"
+
+
 class Observability(Construct):
     def __init__(self, scope: Construct, id: str, props: ObservabilityProps):
         super().__init__(scope, id)
         rp, engine = props.pilot, Engine.of(self)
-        query_mod, alert_mod = engine.databricks("query"), engine.databricks("alert")
+        alert_mod = engine.databricks("alert_v2")
         folder = observability_folder(rp)
         self.alerts = {}
         for spec in alert_queries(rp):
-            holder = Construct(self, spec.key)
-            query = query_mod.Query(
-                holder, "Query", display_name=spec.title, query_text=spec.sql,
-                warehouse_id=props.warehouse_id, parent_path=folder)
-            self.alerts[spec.key] = alert_mod.Alert(
-                holder, "Resource", display_name=spec.title, query_id=query.id, parent_path=folder,
-                condition=alert_mod.AlertCondition(
-                    op="GREATER_THAN",
-                    operand=alert_mod.AlertConditionOperand(
-                        column=alert_mod.AlertConditionOperandColumn(name=spec.column)),
-                    threshold=alert_mod.AlertConditionThreshold(
-                        value=alert_mod.AlertConditionThresholdValue(double_value=spec.threshold)),
+            # Alerts v2 carry their own schedule and subscribers: an alert nobody hears is no alert.
+            self.alerts[spec.key] = alert_mod.AlertV2(
+                Construct(self, spec.key), "Resource", display_name=spec.title, query_text=spec.sql,
+                warehouse_id=props.warehouse_id, parent_path=folder,
+                schedule=alert_mod.AlertV2Schedule(quartz_cron_schedule=ALERT_SCHEDULE, timezone_id="UTC",
+                                                   pause_status="UNPAUSED"),
+                run_as=alert_mod.AlertV2RunAs(service_principal_name=rp.env.run_as.application_id),
+                evaluation=alert_mod.AlertV2Evaluation(
+                    comparison_operator="GREATER_THAN",
+                    source=alert_mod.AlertV2EvaluationSource(name=spec.column),
+                    threshold=alert_mod.AlertV2EvaluationThreshold(
+                        value=alert_mod.AlertV2EvaluationThresholdValue(double_value=spec.threshold)),
                     # A query that returns nothing has lost its source: that is an incident too.
-                    empty_result_state="TRIGGERED"),
-                notify_on_ok=True)
+                    empty_result_state="TRIGGERED",
+                    notification=alert_mod.AlertV2EvaluationNotification(
+                        notify_on_ok=True,
+                        subscriptions=[alert_mod.AlertV2EvaluationNotificationSubscriptions(
+                            user_email=rp.pilot.owners.on_call)])))
         self.dashboard = engine.databricks("dashboard").Dashboard(
             self, "dashboard", display_name=f"{rp.stack_id} observability", parent_path=folder,
             warehouse_id=props.warehouse_id, serialized_dashboard=serialized_dashboard(rp),

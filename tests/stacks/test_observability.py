@@ -89,17 +89,19 @@ def test_job_health_rule_is_the_template_sla_and_warns_on_call(synthed):
 
 def test_alerts_on_the_environment_warehouse(synthed):
     stack = synthed[KYC_DEV]
-    queries = {q["display_name"]: q for q in resources(stack, "databricks_query").values()}
-    alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert").values()}
-    assert set(queries) == set(alerts) == {f"{KYC_DEV}: kyc_documents freshness",
-                                           f"{KYC_DEV}: job failure rate (24h)"}
-    assert {q["warehouse_id"] for q in queries.values()} == {WAREHOUSE}
-    fresh = alerts[f"{KYC_DEV}: kyc_documents freshness"]["condition"]
-    assert fresh["op"] == "GREATER_THAN" and fresh["operand"] == {"column": {"name": "minutes_since_latest"}}
+    alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert_v2").values()}
+    assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: job failure rate (24h)"}
+    for alert in alerts.values():
+        assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+        assert alert["schedule"]["pause_status"] == "UNPAUSED" and "quartz_cron_schedule" in alert["schedule"]
+        assert alert["evaluation"]["notification"]["subscriptions"] == [{"user_email": "kyc-oncall@bank.example"}]
+        assert alert["evaluation"]["empty_result_state"] == "TRIGGERED"
+        assert "service_principal_name" in alert["run_as"]
+    fresh = alerts[f"{KYC_DEV}: kyc_documents freshness"]["evaluation"]
+    assert fresh["comparison_operator"] == "GREATER_THAN" and fresh["source"] == {"name": "minutes_since_latest"}
     assert fresh["threshold"] == {"value": {"double_value": 60}}
-    rate = alerts[f"{KYC_DEV}: job failure rate (24h)"]
-    assert rate["condition"]["threshold"] == {"value": {"double_value": 0.1}}
-    assert rate["query_id"].startswith("${databricks_query.") and rate["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+    rate = alerts[f"{KYC_DEV}: job failure rate (24h)"]["evaluation"]
+    assert rate["threshold"] == {"value": {"double_value": 0.1}}
 
 
 def test_dashboard_per_pilot_and_environment(synthed):
@@ -116,7 +118,7 @@ def test_dashboard_per_pilot_and_environment(synthed):
 
 
 def test_no_warehouse_no_sql_objects(synthed):
-    for type_ in ("databricks_query", "databricks_alert", "databricks_dashboard"):
+    for type_ in ("databricks_alert_v2", "databricks_dashboard"):
         assert not resources(synthed[KYC_STAGING], type_)
 
 
