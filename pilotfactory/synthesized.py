@@ -132,6 +132,37 @@ class StackFacts:
                     "workload_size": first.get("workload_size")}
         return None
 
+    def alerts(self) -> list[dict]:
+        """SQL alerts: name, schedule, what fires them and who hears it."""
+        out = []
+        for values in self.resources("databricks_alert_v2").values():
+            evaluation = values["evaluation"]
+            out.append({
+                "name": values["display_name"],
+                "schedule": values["schedule"]["quartz_cron_schedule"],
+                "column": evaluation["source"]["name"],
+                "op": evaluation["comparison_operator"],
+                "threshold": evaluation["threshold"]["value"]["double_value"],
+                "notify": [s["user_email"] for s in evaluation.get("notification", {}).get("subscriptions", [])
+                           if "user_email" in s],
+            })
+        return sorted(out, key=lambda a: a["name"])
+
+    def dashboards(self) -> list[str]:
+        """Workspace paths of the pilot's Lakeview dashboards."""
+        return sorted(f"{v['parent_path']}/{v['display_name']}"
+                      for v in self.resources("databricks_dashboard").values())
+
+    def health_rules(self) -> dict[str, list[str]]:
+        """Job name -> its health rules in words."""
+        def words(rule: dict) -> str:
+            if rule["metric"] == "RUN_DURATION_SECONDS" and rule["op"] == "GREATER_THAN":
+                return f"a run longer than {rule['value']} s ({rule['value'] / 60:g} min) warns on-call"
+            return f"{rule['metric']} {rule['op']} {rule['value']}"
+
+        return {v["name"]: [words(r) for r in v.get("health", {}).get("rules", [])]
+                for v in self.resources("databricks_job").values() if v.get("health")}
+
     def model_aliases(self) -> dict[str, int]:
         for values in self.resources("databricks_registered_model").values():
             return {a["alias_name"]: a["version_num"] for a in values.get("aliases", [])}

@@ -144,3 +144,21 @@ def test_docs_on_a_broken_catalog_write_nothing(repo_copy, tmp_path):
     assert "card-fraud-scoring.yaml" in result.stderr and "no documents written" in result.stderr
     assert not (tmp_path / "docs").exists()
 
+
+
+def test_the_runbook_lists_what_monitors_each_environment_from_the_stacks(example):
+    _, _, documents = example
+    runbook = documents["kyc-document-triage/runbook.md"]
+    section = runbook.split("## Monitoring", 1)[1].split("\n## ", 1)[0]
+    prod = section.split("### prod", 1)[1]
+    assert "`kyc-document-triage-classify-green` health: a run longer than 1200 s (20 min) warns on-call" in prod
+    assert ("Alert `kyc-document-triage-prod: kyc_documents freshness`: fires when `minutes_since_latest` "
+            "GREATER_THAN 60") in prod and "tells kyc-oncall@bank.example" in prod
+    assert "Dashboard: `/Shared/pilotfactory/kyc-document-triage-prod/" in prod
+
+    # An alert added in the stack alone, with nobody subscribed, shows as telling nobody.
+    env = _env(example, "kyc-document-triage", "prod")
+    data = copy.deepcopy(env.stack.data)
+    alert = next(iter(data["resource"]["databricks_alert_v2"].values()))
+    alert["evaluation"]["notification"]["subscriptions"] = []
+    assert any(a["notify"] == [] for a in StackFacts(env.stack.name, data).alerts())
