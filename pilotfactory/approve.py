@@ -7,13 +7,12 @@ same person, role and gate updates that entry's date and digest instead of addin
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from .atomicwrite import replace_file
 from . import clock
 from .diagnostics import DiagnosticsError, PilotFactoryError
 from .digest import content_digest
@@ -41,19 +40,6 @@ def roles_asked(gates, gate: str) -> list[str]:
     return list(exit_gate.approvals) if exit_gate else []
 
 
-def _write(path: Path, text: str) -> None:
-    """Replace the file whole: a reader sees the old text or the new, never half of each."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role: str,
                     today: dt.date | None = None) -> Recorded:
     """Write `approver`'s approval as `role` of `gate` for the pilot's current content."""
@@ -61,10 +47,7 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
     checked = check(root, today=today)
     if checked.gates is None:  # the catalog itself has errors: fix those first
         raise DiagnosticsError(checked.diagnostics)
-    typed = {t.pilot.name: t for t in checked.resolution.pilots}.get(pilot_name)
-    if typed is None:
-        known = sorted(t.pilot.name for t in checked.resolution.pilots)
-        raise PilotFactoryError(f"no pilot `{pilot_name}` in catalog/pilots/{suggest(pilot_name, known)}")
+    typed = checked.pilot(pilot_name)
     asked = roles_asked(checked.catalog.gates, gate)
     if role not in asked:
         raise PilotFactoryError(f"gate `{gate}` does not ask for role `{role}` (config/gates.yaml asks "
@@ -96,5 +79,5 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
         # approvals are outside the digest, so recording one can never change it: a bug if it did
         raise PilotFactoryError(f"recording the approval would change {typed.file}'s approved "
                                 "content; nothing written")
-    _write(path, text)
+    replace_file(path, text.encode("utf-8"))
     return Recorded(typed.file, approval, bool(same))

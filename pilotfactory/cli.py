@@ -60,6 +60,14 @@ def checked_catalog(base: Path, refusal: str):
     return checked
 
 
+def pilot_named(checked, name: str):
+    """The pilot `name` of a checked catalog, or a usage error naming the closest one."""
+    try:
+        return checked.pilot(name)
+    except PilotFactoryError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pilotfactory")
 def cli() -> None:

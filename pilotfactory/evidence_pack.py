@@ -6,23 +6,20 @@ of the whole listing (`sha256  path` lines, as `sha256sum` prints them).
 """
 from __future__ import annotations
 
-import difflib
 import gzip
 import hashlib
 import io
 import json
-import os
-import subprocess
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomicwrite import replace_file
 from .diagnostics import PilotFactoryError
 
 __all__ = ["MANIFEST", "FORMAT", "Verification", "listing_sha256", "write_archive", "verify_archive",
-           "gate_report", "base_tree", "stack_diff"]
+           "gate_report"]
 
 MANIFEST = "manifest.json"
 FORMAT = "pilotfactory-evidence/1"
@@ -61,16 +58,7 @@ def write_archive(members: dict[str, bytes], out: Path, about: dict[str, Any]) -
     packed = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=9) as gz:
         gz.write(buffer.getvalue())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(packed.getvalue())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_file(out, packed.getvalue())
     return json.loads(manifest)["sha256"]
 
 
@@ -143,45 +131,3 @@ def gate_report(checked, pilot: str) -> dict[str, Any]:
     diagnostics = [d.as_dict() for d in checked.diagnostics.sorted()
                    if d.location is None or d.location.file in files or d.location.file.startswith("config/")]
     return {"pilot": pilot, "gates": gates, "diagnostics": diagnostics}
-
-
-def base_tree(root: Path, ref: str, into: Path) -> None:
-    """config/, catalog/ and evidence/ as they were at git `ref`, written under `into`."""
-    def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=120)
-
-    prefix = git("rev-parse", "--show-prefix")
-    if prefix.returncode != 0:
-        raise PilotFactoryError(f"--base {ref}: {root} is not in a git repository")
-    prefix_text = prefix.stdout.decode().strip()
-    if git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
-        raise PilotFactoryError(f"--base {ref}: no such commit, branch or tag")
-    listed = git("ls-tree", "--name-only", ref, "--", *(f"{prefix_text}{d}" for d in ("config", "catalog", "evidence")))
-    paths = listed.stdout.decode().split()
-    if not paths:
-        raise PilotFactoryError(f"--base {ref}: no config/ or catalog/ at that commit")
-    archive = git("archive", "--format=tar", ref, "--", *paths)
-    if archive.returncode != 0:
-        raise PilotFactoryError(f"--base {ref}: git archive failed: {archive.stderr.decode().strip()}")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout), mode="r:") as tar:
-        for info in tar:
-            if not info.isfile():
-                continue
-            rel = info.name[len(prefix_text):] if info.name.startswith(prefix_text) else info.name
-            target = into / rel
-            if ".." in Path(rel).parts:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(tar.extractfile(info).read())
-
-
-def stack_diff(stack: str, before: dict | None, after: dict, ref: str) -> str:
-    """A unified diff of one stack's JSON between the base ref and now."""
-    def lines(data: dict | None) -> list[str]:
-        return [] if data is None else (json.dumps(data, indent=2, sort_keys=True) + "\n").splitlines(keepends=True)
-
-    diff = "".join(difflib.unified_diff(lines(before), lines(after), fromfile=f"{stack} at {ref}",
-                                        tofile=f"{stack} now"))
-    if before is None:
-        return f"# {stack} did not exist at {ref}\n{diff}"
-    return diff or f"# {stack} is unchanged since {ref}\n"

@@ -5,11 +5,9 @@ naming its source and the command that regenerates it.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from .diagnostics import PilotFactoryError
+from .atomicwrite import replace_file
 from .pipeline import Checked
 from .synthesized import read_stack
 
@@ -43,10 +41,7 @@ def pilot_documents(checked: Checked, stacks: Path, only: str | None = None) -> 
         for document, text in render_pilot_documents(data).items():
             out[f"{name}/{document}"] = text
     if only is not None and not out:
-        known = sorted(t.pilot.name for t in checked.resolution.pilots)
-        from .documents import suggest
-
-        raise PilotFactoryError(f"no pilot `{only}` in catalog/pilots/{suggest(only, known)}")
+        checked.pilot(only)  # raises, naming the closest pilot
     return out
 
 
@@ -64,15 +59,5 @@ def write_documents(out_dir: Path, documents: dict[str, str], *, check_only: boo
         changed.append(rel)
         if check_only:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write aside, then rename: a reader never sees half a document.
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_file(path, text.encode("utf-8"))
     return changed

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Mapping
 
 from .catalog import Catalog, load_catalog
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, PilotFactoryError
+from .documents import suggest
 from .gates import GateResults, gates
-from .resolve import Resolution, resolve
+from .resolve import Resolution, TypedPilot, resolve
 from .validate import validate
 
-__all__ = ["Checked", "check", "STEPS"]
+__all__ = ["Checked", "check", "unknown_pilot", "STEPS"]
 
 STEPS = ("load", "resolve", "validate", "gates", "synth")
 
@@ -37,6 +38,17 @@ class Checked:
     @property
     def ok(self) -> bool:
         return not self.diagnostics.has_errors and self.resolution.catalog is not None
+
+    def pilot(self, name: str) -> TypedPilot:
+        """The pilot named `name`; a user error naming the closest one otherwise."""
+        for typed in self.resolution.pilots:
+            if typed.pilot.name == name:
+                return typed
+        raise PilotFactoryError(unknown_pilot(name, [t.pilot.name for t in self.resolution.pilots]))
+
+
+def unknown_pilot(name: str, known) -> str:
+    return f"no pilot `{name}` in catalog/pilots/{suggest(name, known)}"
 
 
 def check(root: Path, replaced: Mapping[str, str] | None = None, *,

@@ -10,16 +10,15 @@ Refusals are diagnostics like any other: a code, a message and, where there is o
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomicwrite import replace_file
 from . import clock
 from .codes import Code
 from .diagnostics import Diagnostics, PilotFactoryError
 from .documents import suggest
-from .pipeline import Checked, check
+from .pipeline import Checked, check, unknown_pilot
 from .resolve import TypedPilot, reached_environments
 from .slotdiff import StackChange, diff_stack
 from .synth import synth_pilot_stacks
@@ -73,7 +72,7 @@ def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> Ty
     pilots = {t.pilot.name: t for t in checked.resolution.pilots}
     typed = pilots.get(pilot)
     if typed is None:
-        diags.error(Code.UNKNOWN_PILOT, f"no pilot `{pilot}` in catalog/pilots/{suggest(pilot, pilots)}")
+        diags.error(Code.UNKNOWN_PILOT, unknown_pilot(pilot, pilots))
         return None
     envs = checked.catalog.environments.environments
     if env not in envs:
@@ -225,12 +224,4 @@ def commit(root: Path, prepared: Prepared) -> None:
     if read_text(target) != prepared.before_text:
         raise PilotFactoryError(f"{prepared.plan.file} changed on disk while the edit was prepared; "
                                 "nothing written: run the command again")
-    fd, scratch = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(prepared.after_text.encode("utf-8"))
-        os.chmod(scratch, target.stat().st_mode & 0o777)
-        os.replace(scratch, target)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
+    replace_file(target, prepared.after_text.encode("utf-8"))

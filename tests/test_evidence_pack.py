@@ -150,17 +150,22 @@ def test_the_review_against_a_base_ref_is_packed(repo_copy, tmp_path):
     git("commit", "-q", "-m", "base")
     pilot = repo_copy / "catalog" / "pilots" / f"{PILOT}.yaml"
     pilot.write_text(pilot.read_text().replace("canary_percent: {prod: 10}", "canary_percent: {prod: 10, staging: 25}"))
+    other = repo_copy / "catalog" / "pilots" / "aml-alert-triage.yaml"  # changed too, yet not this pack's news
+    other.write_text(other.read_text().replace("timeout_seconds: 1800", "timeout_seconds: 1900", 1))
     out = tmp_path / "review.tar.gz"
     result = run("evidence", PILOT, "--env", ENV, "--out", str(out), "--base", "HEAD", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
-    diff = members(out)[f"review/{PILOT}-{ENV}.diff"].decode()
-    assert diff.startswith(f"--- {PILOT}-{ENV} at HEAD\n+++ {PILOT}-{ENV} now\n")
-    changed = [line.strip() for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("---", "+++"))]
-    assert '-"traffic_percentage": 100' in [line[0] + line[1:].strip() for line in changed]
-    assert '+"traffic_percentage": 75' in [line[0] + line[1:].strip() for line in changed]
-    assert json.loads(members(out)["manifest.json"])["base"] == "HEAD"
+    # The pull-request review, narrowed to this pilot's stack in this environment.
+    packed = members(out)
+    review = packed["review/review.md"].decode()
+    assert review.startswith("### Pilot Factory review — `HEAD` → `working tree`")
+    assert f"endpoint {PILOT}-{ENV}: traffic blue 0% -> 25%, green 100% -> 75%" in review
+    assert "| config.traffic_config.routes[green].traffic_percentage | 100 | 75 |" in review
+    as_json = json.loads(packed["review/review.json"])
+    assert {s["stack"] for s in as_json["stacks"]} == {f"{PILOT}-{ENV}"}
+    assert json.loads(packed["manifest.json"])["base"] == "HEAD"
 
     bad = run("evidence", PILOT, "--env", ENV, "--out", str(tmp_path / "b.tar.gz"),
               "--base", "no-such-ref", "--root", str(repo_copy))
     assert bad.exit_code == 1
-    assert "--base no-such-ref: no such commit, branch or tag" in str(bad.exception)
+    assert "`no-such-ref` is not a commit" in str(bad.exception)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import checked_catalog, engine_setting, repo_root
+from ..cli import checked_catalog, engine_setting, pilot_named, repo_root
 
 __all__ = ["register"]
 
@@ -25,11 +25,8 @@ def register(cli: click.Group) -> None:
 
         base = repo_root(root)
         checked = checked_catalog(base, "no documents written")
-        names = [t.pilot.name for t in checked.resolution.pilots]
-        if pilot is not None and pilot not in names:
-            from ..documents import suggest
-
-            raise click.UsageError(f"no pilot `{pilot}` in catalog/pilots/{suggest(pilot, names)}")
+        if pilot is not None:
+            pilot_named(checked, pilot)
         target = Path(out) if out else base / DEFAULT_OUT
         with tempfile.TemporaryDirectory(prefix="pilotfactory-docs-") as scratch:
             stacks = synthesize_stacks(checked, Path(scratch), engine_setting(base, engine))

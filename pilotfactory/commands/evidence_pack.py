@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import checked_catalog, engine_setting, print_diagnostics, repo_root
+from ..cli import checked_catalog, engine_setting, pilot_named, repo_root
 
 __all__ = ["register"]
 
@@ -16,16 +16,17 @@ __all__ = ["register"]
 def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: str) -> None:
     from ..catalog import CONFIG_FILES
     from ..documents import suggest
-    from ..evidence_pack import base_tree, gate_report, stack_diff, write_archive
+    from ..evidence_pack import gate_report, write_archive
     from ..handoff_docs import pilot_documents, synthesize_stacks
     from ..model.pilot import TestReport
-    from ..pipeline import check
+    from ..review import exit_code
+    from ..review.compose import review_refs
+    from ..review.render_json import review_json
+    from ..review.render_markdown import review_markdown
+    from ..stackcache import StackCache
 
     checked = checked_catalog(base, "no evidence pack written")
-    typed = next((t for t in checked.resolution.pilots if t.pilot.name == pilot), None)
-    if typed is None:
-        names = [t.pilot.name for t in checked.resolution.pilots]
-        raise click.UsageError(f"no pilot `{pilot}` in catalog/pilots/{suggest(pilot, names)}")
+    typed = pilot_named(checked, pilot)
     reached = [rp.env_name for rp in checked.resolution.catalog.pilots if rp.name == pilot]
     if env not in reached:
         raise click.UsageError(f"pilot `{pilot}` has no stack in `{env}`{suggest(env, reached)} "
@@ -58,22 +59,13 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
         members[f"stacks/{stack}/cdk.tf.json"] = stack_json
         for rel, text in pilot_documents(checked, stacks, pilot).items():
             members[f"docs/{rel}"] = text.encode("utf-8")
-        if ref is not None:
-            before_root = Path(scratch) / "base"
-            base_tree(base, ref, before_root)
-            before_checked = check(before_root)
-            if before_checked.resolution.catalog is None:
-                print_diagnostics(before_checked.diagnostics, "text")
-                click.echo(f"no evidence pack written: the catalog at {ref} does not resolve", err=True)
-                sys.exit(1)
-            if not before_checked.ok:  # rules tighten over time: review against what the base built
-                click.echo(f"warning: the catalog at {ref} has {len(before_checked.diagnostics.errors)} "
-                           "errors under today's rules; reviewing against the stacks it still resolves to",
-                           err=True)
-            before_stacks = synthesize_stacks(before_checked, before_root / "out", engine)
-            before_file = before_stacks / stack / "cdk.tf.json"
-            before = json.loads(before_file.read_text()) if before_file.is_file() else None
-            members[f"review/{stack}.diff"] = stack_diff(stack, before, json.loads(stack_json), ref).encode("utf-8")
+    if ref is not None:
+        # The same review a pull request gets (review/), narrowed to this pilot's stack.
+        result = review_refs(base, ref, None, engine, StackCache.at(base), stacks={stack})
+        status, reason = exit_code(result, "never")
+        members["review/review.md"] = review_markdown(result, status, reason).encode("utf-8")
+        members["review/review.json"] = (json.dumps(review_json(result, "never", status, reason), indent=2,
+                                                    ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     about = {"pilot": pilot, "env": env, "base": ref}
     whole = write_archive(members, out, about)
     click.echo(f"wrote {out} with {len(members)} members; sha256:{whole}")
@@ -102,7 +94,7 @@ def register(cli: click.Group) -> None:
     @click.argument("pilot", required=False)
     @click.option("--env", help="Environment whose stack is packed.")
     @click.option("--out", "out", type=click.Path(dir_okay=False), help="The .tar.gz to write.")
-    @click.option("--base", "ref", help="Git ref to review the stack against (adds review/<stack>.diff).")
+    @click.option("--base", "ref", help="Git ref to review the stack against (adds review/review.md and .json).")
     @click.option("--verify", "verify", type=click.Path(dir_okay=False),
                   help="Check an evidence pack against its manifest instead of writing one.")
     @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")

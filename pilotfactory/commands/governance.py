@@ -34,17 +34,15 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
 
     Exits 1 when a pilot declares a phase its gates have not earned.
     """
-    from ..documents import suggest
+    from ..cli import pilot_named
     from ..gate_report import render_json, render_text
 
     checked = _checked(root)
     results = checked.gates
     pilots = results.pilots
     if pilot is not None:
+        pilot_named(checked, pilot)
         pilots = [p for p in pilots if p.pilot == pilot]
-        if not pilots:
-            known = [p.pilot for p in results.pilots]
-            raise click.UsageError(f"no pilot `{pilot}` in catalog/pilots/{suggest(pilot, known)}")
     click.echo((render_json if fmt == "json" else render_text)(results, pilots), nl=False)
     if not all(p.ok for p in pilots):
         sys.exit(1)

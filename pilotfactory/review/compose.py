@@ -1,9 +1,10 @@
 """A whole review, from two catalogs (git refs or the working tree) or from Terraform plans."""
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 from ..catalog import load_catalog
 from ..diagnostics import Diagnostics
@@ -35,17 +36,25 @@ def _rates(catalog) -> dict[str, float]:
     return {name: n.dbu_per_hour for name, n in standards.node_types.items()} if standards else {}
 
 
-def compare_sides(base: Side, head: Side) -> Review:
+def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None) -> Review:
+    """The review of head against base; `stacks` narrows it to those stacks (and their pilots' gates)."""
+    if stacks is not None:
+        base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n in stacks})
+                      for side in (base, head))
     envs = _protection(head, base)
     ref = lambda name: stack_ref(name, envs)  # noqa: E731
     changes = diff_stacks(_ordered(base.stacks, envs), _ordered(head.stacks, envs), ref)
     releases = [f for name in head.stacks if name in base.stacks
                 for f in release_findings(ref(name), base.stacks[name], head.stacks[name])]
+    gates = gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else []
+    if stacks is not None:
+        pilots = {ref(name).pilot for name in stacks}
+        gates = [g for g in gates if g.stack.pilot in pilots]
     return build_review(
         base.label, head.label, changes,
         rates=_rates(_catalog(head)) or _rates(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
-        releases=releases, gates=gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else [])
+        releases=releases, gates=gates)
 
 
 def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dict]:
@@ -68,8 +77,9 @@ def _gates(side: Side):
 
 
 def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
-                cache: StackCache) -> Review:
-    """Synthesize `base_ref` and `head_ref` (None: the working tree under `root`) and compare them."""
+                cache: StackCache, stacks: Collection[str] | None = None) -> Review:
+    """Synthesize `base_ref` and `head_ref` (None: the working tree under `root`) and compare them,
+    all stacks or only `stacks`."""
     with tempfile.TemporaryDirectory(prefix="pilotfactory-review-") as tmp:
         tmp_path = Path(tmp)
         sides = []
@@ -80,7 +90,7 @@ def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
                 continue
             catalog_root, top = export_ref(root, ref, scratch / "tree")
             sides.append(load_side(label, catalog_root, engine, cache, scratch, code_root=top))
-        return compare_sides(*sides)
+        return compare_sides(*sides, stacks=stacks)
 
 
 def plan_stack_name(path: Path) -> str:
