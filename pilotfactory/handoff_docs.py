@@ -17,10 +17,13 @@ DEFAULT_OUT = "docs/pilots"
 
 
 def synthesize_stacks(checked: Checked, scratch: Path, engine: str) -> Path:
-    """Synthesize the whole catalog into `scratch`; returns its stacks/ folder."""
+    """Synthesize the whole catalog into `scratch`; returns its stacks/ folder. Unchanged stacks
+    come from the stack cache, so `make synth` followed by `pilotfactory docs` builds them once."""
+    from .stackcache import StackCache
     from .synth import synthesize
 
-    synthesize(checked.resolution.catalog, scratch / "cdktf.out", engine)
+    root = checked.catalog.root
+    synthesize(checked.resolution.catalog, scratch / "cdktf.out", engine, cache=(root, StackCache.at(root)))
     return scratch / "cdktf.out" / "stacks"
 
 
