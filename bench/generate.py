@@ -34,7 +34,7 @@ def generate_catalog(target: Path, count: int, phase: str | None = None) -> Path
 
 def _resign_approvals(root: Path) -> None:
     """A renamed copy is new content: its approvals must bind to it, or the gates refuse it."""
-    from pilotfactory.digest import content_digest
+    from pilotfactory.gates.digest import content_digest
     from pilotfactory.pipeline import check
 
     for typed in check(root).resolution.pilots:

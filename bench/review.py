@@ -38,7 +38,7 @@ import sys, time, json
 from pathlib import Path
 t0 = time.perf_counter()
 from pilotfactory.pipeline import check
-from pilotfactory.synth import synthesize
+from pilotfactory.synth.build import synthesize
 checked = check(Path(sys.argv[1]))
 names = synthesize(checked.resolution.catalog, Path(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - t0, "stacks": len(names)}))

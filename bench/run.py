@@ -27,7 +27,7 @@ t1 = time.perf_counter()
 assert checked.ok, [d.render() for d in checked.diagnostics.errors][:5]
 result = {"validate": t1 - t0, "stacks": None, "synth": None, "cdk_loaded_by_validate": "cdktf" in sys.modules}
 if sys.argv[2] == "synth":
-    from pilotfactory.synth import synthesize
+    from pilotfactory.synth.build import synthesize
     names = synthesize(checked.resolution.catalog, Path(sys.argv[1]) / "cdktf.out")
     result["synth"] = time.perf_counter() - t1
     result["stacks"] = len(names)

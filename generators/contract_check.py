@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pilotfactory.model.pilot import DataContract
+from pilotfactory.catalog.model.pilot import DataContract
 
 __all__ = ["render_contract_check"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .observability_sql import dashboard_datasets
 

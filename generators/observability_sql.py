@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pilotfactory.model.pilot import DataContract, Sla
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.catalog.model.pilot import DataContract, Sla
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 __all__ = [
     "AlertQuery", "FRESHNESS_COLUMN", "FAILURE_RATE_COLUMN", "METRICS_TABLE", "INFERENCE_PREFIX",

@@ -9,10 +9,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pilotfactory.model.config import Gates, Roles
-from pilotfactory.model.pilot import Pilot
-from pilotfactory.resolved import ResolvedPilot
-from pilotfactory.synthesized import StackFacts, policy_in_words
+from pilotfactory.catalog.model.config import Gates, Roles
+from pilotfactory.catalog.model.pilot import Pilot
+from pilotfactory.catalog.resolved import ResolvedPilot
+from pilotfactory.tfjson.stackfacts import StackFacts, policy_in_words
 
 __all__ = ["DOCUMENTS", "EnvDocs", "PilotDocsInput", "render_pilot_documents", "marker", "mermaid"]
 

@@ -1,3 +1,3 @@
-from .cli import main
+from pilotfactory.cli.app import main
 
 main()

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .catalog import Catalog, load_catalog
-from .diagnostics import Diagnostics, PilotFactoryError
-from .documents import suggest
-from .gates import GateResults, gates
-from .resolve import Resolution, TypedPilot, resolve
-from .validate import validate
+from pilotfactory.catalog.load import Catalog, load_catalog
+from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
+from pilotfactory.catalog.parse import suggest
+from pilotfactory.gates.earn import GateResults, gates
+from pilotfactory.catalog.resolve import Resolution, TypedPilot, resolve
+from pilotfactory.validate.rules import validate
 
 __all__ = ["Checked", "check", "unknown_pilot", "STEPS"]
 
@@ -56,7 +56,7 @@ def check(root: Path, replaced: Mapping[str, str] | None = None, *,
     """load -> resolve -> validate -> gates, collecting every diagnostic on the way.
 
     `replaced`: repository-relative file -> text to check in its place (an edit not yet written).
-    `today`: the date evidence is judged against (default: pilotfactory.clock.today()).
+    `today`: the date evidence is judged against (default: pilotfactory.gates.clock.today()).
     """
     diags = Diagnostics()
     catalog = load_catalog(root, diags, replaced)

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # checkov runs in its own venv; the rules are plain Python from this repo
     sys.path.insert(0, str(REPO))
 
-from pilotfactory.diagnostics import Diagnostics  # noqa: E402
+from pilotfactory.diagnostics.diagnostic import Diagnostics  # noqa: E402
 from pilotfactory.guardrails import RULES, load_platform  # noqa: E402
 from pilotfactory.guardrails.evaluate import environment_of  # noqa: E402
 from pilotfactory.guardrails.registry import RuleContext  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 __all__ = [
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "Principal", "AccessEntry",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pilotfactory.diagnostics import PilotFactoryError
-from pilotfactory.resolved import ResolvedCatalog
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.catalog.resolved import ResolvedCatalog
 
 from . import names
 from .audit_logs import AuditLogs, AuditLogsProps

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from pilotfactory.model.security import AuditLogDelivery
+from pilotfactory.catalog.model.security import AuditLogDelivery
 
 from .engine import Engine
 

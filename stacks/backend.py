@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
-from pilotfactory.model.config import (
+from pilotfactory.catalog.model.config import (
     AzurermBackend, Backend, CloudBackend, GcsBackend, LocalBackend, S3Backend,
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from generators.contract_check import render_contract_check
-from pilotfactory.model.pilot import DataContract
+from pilotfactory.catalog.model.pilot import DataContract
 
 from .engine import Engine
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
-from pilotfactory.diagnostics import PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 
 __all__ = ["Engine", "ENGINES", "CONTEXT_KEY", "get_engine"]
 

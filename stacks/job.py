@@ -6,9 +6,9 @@ from typing import Any, Mapping
 
 from constructs import Construct
 
-from pilotfactory.diagnostics import PilotFactoryError
-from pilotfactory.model.pilot import Job, Task
-from pilotfactory.resolved import ResolvedPilot, SlotRun
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.catalog.model.pilot import Job, Task
+from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
 
 from . import names
 from .access import pilot_access

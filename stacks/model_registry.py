@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from pilotfactory.inventory import inventory_id
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.governance.inventory import inventory_id
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .access import model_privileges
 from .engine import Engine

@@ -1,9 +1,9 @@
 """Names of Databricks objects and construct ids, derived only from catalog keys so they never drift."""
 from __future__ import annotations
 
-from pilotfactory.diagnostics import PilotFactoryError
-from pilotfactory.model.pilot import Job, Task
-from pilotfactory.resolved import ResolvedPilot, SlotRun
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.catalog.model.pilot import Job, Task
+from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
 
 __all__ = [
     "ACCOUNT_STACK", "platform_stack", "job_id", "job_name", "pilot_object_name", "experiment_name",

@@ -7,7 +7,7 @@ from constructs import Construct
 
 from generators.lakeview_dashboard import serialized_dashboard
 from generators.observability_sql import alert_queries
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .engine import Engine
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from pilotfactory.diagnostics import PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 
 from .access import VALID_LEVELS, AccessEntry
 from .engine import Engine

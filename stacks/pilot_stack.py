@@ -5,7 +5,7 @@ from typing import Any
 
 from constructs import Construct
 
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
 from .access import pilot_access

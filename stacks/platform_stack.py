@@ -5,7 +5,7 @@ from typing import Any
 
 from constructs import Construct
 
-from pilotfactory.resolved import ResolvedCatalog
+from pilotfactory.catalog.resolved import ResolvedCatalog
 
 from . import names
 from .backend import add_backend

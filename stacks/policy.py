@@ -7,8 +7,8 @@ from typing import Mapping
 
 from constructs import Construct
 
-from pilotfactory.model.config import SizeTier, Standards
-from pilotfactory.resolved import EffectiveCompute
+from pilotfactory.catalog.model.config import SizeTier, Standards
+from pilotfactory.catalog.resolved import EffectiveCompute
 
 from .access import AccessEntry
 from .engine import Engine

@@ -7,8 +7,8 @@ from typing import Any
 from constructs import Construct
 
 from generators.observability_sql import INFERENCE_PREFIX
-from pilotfactory.diagnostics import PilotFactoryError
-from pilotfactory.resolved import ResolvedPilot
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
 from .access import pilot_access

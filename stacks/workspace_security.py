@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from pilotfactory.model.security import Security
+from pilotfactory.catalog.model.security import Security
 
 from .engine import Engine
 

@@ -18,10 +18,10 @@ TODAY = dt.date(2026, 11, 25)
 
 @pytest.fixture(autouse=True, scope="session")
 def _pinned_today():
-    import pilotfactory.clock
+    import pilotfactory.gates.clock
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pilotfactory.clock, "today", lambda: TODAY)
+        patch.setattr(pilotfactory.gates.clock, "today", lambda: TODAY)
         yield
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
+from pilotfactory.cli.app import cli
 
 
 def run(*args: str):

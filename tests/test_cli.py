@@ -7,7 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli, engine_setting as _engine
+from pilotfactory.cli.app import cli, engine_setting as _engine
 
 from .conftest import REPO
 

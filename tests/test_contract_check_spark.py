@@ -12,7 +12,7 @@ import types
 import pytest
 
 from generators.contract_check import render_contract_check
-from pilotfactory.model.pilot import DataContract
+from pilotfactory.catalog.model.pilot import DataContract
 
 pytestmark = pytest.mark.spark
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from pilotfactory.diagnostics import Diagnostics
-from pilotfactory.documents import closest, parse_document, suggest
-from pilotfactory.model import Pilot, Template
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.catalog.parse import closest, parse_document, suggest
+from pilotfactory.catalog.model import Pilot, Template
 
 from .conftest import REPO
 
@@ -16,7 +16,7 @@ AML = (REPO / "catalog" / "pilots" / "aml-alert-triage.yaml").read_text()
 
 
 def check(text: str, model=Pilot) -> list[str]:
-    from pilotfactory.yamlsource import load_yaml_text
+    from pilotfactory.yamlio.source import load_yaml_text
 
     diags = Diagnostics()
     source = load_yaml_text(text, "p.yaml", diags)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pilotfactory.evidence import check_test_report, test_report_passes
-from pilotfactory.model import pilot as model
+from pilotfactory.gates.evidence import check_test_report, test_report_passes
+from pilotfactory.catalog.model import pilot as model
 from pilotfactory.pipeline import check
 
 from .conftest import TODAY

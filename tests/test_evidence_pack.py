@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
-from pilotfactory.evidence_pack import listing_sha256, verify_archive
+from pilotfactory.cli.app import cli
+from pilotfactory.governance.evidence_pack import listing_sha256, verify_archive
 
 from .conftest import REPO
 

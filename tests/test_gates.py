@@ -10,8 +10,8 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
-from pilotfactory.gates import Criterion, PilotGates
+from pilotfactory.cli.app import cli
+from pilotfactory.gates.earn import Criterion, PilotGates
 from pilotfactory.pipeline import check
 
 from .conftest import TODAY

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
+from pilotfactory.cli.app import cli
 from pilotfactory.pipeline import check
 
 from .conftest import REPO, TODAY

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from generators.pilot_docs import DOCUMENTS, EnvDocs, PilotDocsInput, mermaid
-from pilotfactory.cli import cli
-from pilotfactory.handoff_docs import pilot_documents, synthesize_stacks, write_documents
+from pilotfactory.cli.app import cli
+from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_stacks, write_documents
 from pilotfactory.pipeline import check
-from pilotfactory.synthesized import StackFacts
+from pilotfactory.tfjson.stackfacts import StackFacts
 
 from .conftest import REPO
 

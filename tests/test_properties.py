@@ -8,9 +8,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
-from pilotfactory.yamlsource import load_yaml_text
+from pilotfactory.yamlio.source import load_yaml_text
 
 from .conftest import REPO
 

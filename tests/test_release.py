@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
-from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.cli.app import cli
+from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
-from pilotfactory.rehearsal import rehearse
-from pilotfactory.resolve import reached_environments
-from pilotfactory.slotdiff import addresses
-from pilotfactory.slotplan import find_pilot
-from pilotfactory.yamledit import SetValue, apply_edits
+from pilotfactory.release.rehearsal import rehearse
+from pilotfactory.catalog.resolve import reached_environments
+from pilotfactory.tfjson.slots import addresses
+from pilotfactory.release.plan import find_pilot
+from pilotfactory.yamlio.edit import SetValue, apply_edits
 
 from .conftest import REPO, TODAY
 
@@ -90,7 +90,7 @@ def test_single_release_pilots_are_refused(example, pilot, env):
 
 
 def test_the_in_memory_stack_is_what_synth_writes(example, tmp_path):
-    from pilotfactory.synth import synth_pilot_stacks, synthesize
+    from pilotfactory.synth.build import synth_pilot_stacks, synthesize
 
     synthesize(example.resolution.catalog, tmp_path / "out")
     mine = [rp for rp in example.resolution.catalog.pilots if rp.name == KYC]
@@ -297,7 +297,7 @@ def test_a_rehearsal_that_would_recreate_resources_fails_and_records_nothing(rep
         return {stack: json.dumps({"resource": {"databricks_job": {f"jobs_live-{slot}": {"name": "j"}}}}).encode()
                 for stack, slot in live.items()}
 
-    monkeypatch.setattr("pilotfactory.slotplan.synth_pilot_stacks", ids_follow_the_live_slot)
+    monkeypatch.setattr("pilotfactory.release.plan.synth_pilot_stacks", ids_follow_the_live_slot)
     err = _refused(repo_copy, ["rehearse", KYC, "--env", "staging", "--record", "pass"], "PF407",
                    "would create resource.databricks_job.jobs_live-blue",
                    "destroy resource.databricks_job.jobs_live-green", "nothing recorded")

@@ -18,11 +18,11 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from pilotfactory.cli import cli
-from pilotfactory.digest import content_digest
+from pilotfactory.cli.app import cli
+from pilotfactory.gates.digest import content_digest
 from pilotfactory.review.render_markdown import COMMENT_LIMIT
-from pilotfactory.stackcache import StackCache
-from pilotfactory.synth import synthesize
+from pilotfactory.synth.cache import StackCache
+from pilotfactory.synth.build import synthesize
 from pilotfactory.pipeline import check
 
 from .conftest import REPO

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
+from pilotfactory.cli.app import cli
 
 from .conftest import REPO
 

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pilotfactory.catalog import load_catalog
-from pilotfactory.cli import cli
-from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.catalog.load import load_catalog
+from pilotfactory.cli.app import cli
+from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
-from pilotfactory.scaffold import parameter_values, render_skeleton
-from pilotfactory.synth import synthesize
+from pilotfactory.scaffold.render import parameter_values, render_skeleton
+from pilotfactory.synth.build import synthesize
 
 from .conftest import REPO
 
@@ -105,7 +105,7 @@ def test_new_lists_every_missing_parameter_when_not_in_a_terminal(repo_copy):
 
 
 def test_new_asks_for_missing_parameters_in_a_terminal(repo_copy, monkeypatch):
-    monkeypatch.setattr("pilotfactory.commands.scaffold._interactive", lambda: True)
+    monkeypatch.setattr("pilotfactory.cli.commands.scaffold._interactive", lambda: True)
     given = {k: v for k, v in REQUIRED.items() if k != "cost_center"}
     # The first answer breaks the pattern and is asked again; the second is kept.
     result = run("new", "loan-triage", "--template", "agentic-workflow", "--root", str(repo_copy),

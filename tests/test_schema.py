@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from pilotfactory.schema import SCHEMAS, render_schemas, write_schemas
+from pilotfactory.catalog.schema import SCHEMAS, render_schemas, write_schemas
 
 from .conftest import REPO
 

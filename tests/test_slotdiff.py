@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from pilotfactory.slotdiff import addresses, diff_stack, slot_state
+from pilotfactory.tfjson.slots import addresses, diff_stack, slot_state
 
 
 def _job(name: str, pause: str, wheel: str) -> dict:

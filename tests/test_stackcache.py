@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pilotfactory import stackcache
-from pilotfactory.diagnostics import Diagnostics
+from pilotfactory.synth import cache as stackcache
+from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
-from pilotfactory.stackcache import StackCache, stack_digests, synth_incremental
-from pilotfactory.synth import synthesize
+from pilotfactory.synth.cache import StackCache, stack_digests, synth_incremental
+from pilotfactory.synth.build import synthesize
 
 from .conftest import REPO
 
@@ -123,8 +123,8 @@ def test_an_engine_or_provider_version_change_gives_every_stack_a_new_digest(rep
 
 
 def test_a_stack_stopped_by_a_guardrail_is_never_cached(repo_copy: Path, tmp_path: Path, monkeypatch):
-    import pilotfactory.synth as synth_module
-    from pilotfactory.synth_guardrails import GuardrailViolations
+    import pilotfactory.synth.build as synth_module
+    from pilotfactory.synth.guard import GuardrailViolations
 
     def refuse(catalog, outdir, only=None):
         raise GuardrailViolations(Diagnostics())

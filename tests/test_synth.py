@@ -12,7 +12,7 @@ import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from pilotfactory.pipeline import check
-from pilotfactory.synth import synthesize
+from pilotfactory.synth.build import synthesize
 
 from .conftest import REPO
 

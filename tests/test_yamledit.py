@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from pilotfactory.diagnostics import Diagnostics
-from pilotfactory.yamledit import AppendItem, SetValue, YamlEditError, apply_edits, render_scalar
-from pilotfactory.yamlsource import load_yaml_text
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.yamlio.edit import AppendItem, SetValue, YamlEditError, apply_edits, render_scalar
+from pilotfactory.yamlio.source import load_yaml_text
 
 from .conftest import REPO
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from pilotfactory.diagnostics import Diagnostics
-from pilotfactory.yamlsource import load_yaml_file, load_yaml_text
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.yamlio.source import load_yaml_file, load_yaml_text
 
 
 def load(text: str):

@@ -3,10 +3,10 @@
 Knows nothing of cdktf. The same rule functions run at synth, in `pilotfactory check`, and inside
 checkov through policies/. Platform standards come in explicitly as a `Platform`.
 """
-from .platform import EnvFacts, Platform, load_platform
-from .registry import RULES, Rule
-from .evaluate import Violation, evaluate, evaluate_files
-from .terraform import TfDocument, TfResource, load_document
+from pilotfactory.guardrails.platform import EnvFacts, Platform, load_platform
+from pilotfactory.guardrails.registry import RULES, Rule
+from pilotfactory.guardrails.evaluate import Violation, evaluate, evaluate_files
+from pilotfactory.guardrails.terraform import TfDocument, TfResource, load_document
 
 __all__ = ["EnvFacts", "Platform", "load_platform", "RULES", "Rule", "Violation", "evaluate",
            "evaluate_files", "TfDocument", "TfResource", "load_document"]

@@ -5,10 +5,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
-from . import rules as _rules  # noqa: F401  (registers the rules)
-from .platform import EnvFacts, Platform
-from .registry import RULES, RuleContext
-from .terraform import TfDocument, TfResource, load_document
+from pilotfactory.guardrails import rules as _rules  # noqa: F401  (registers the rules)
+from pilotfactory.guardrails.platform import EnvFacts, Platform
+from pilotfactory.guardrails.registry import RULES, RuleContext
+from pilotfactory.guardrails.terraform import TfDocument, TfResource, load_document
 
 __all__ = ["Violation", "environment_of", "evaluate", "evaluate_files"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostics, Location
+from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 
 __all__ = ["Tier", "EnvFacts", "Platform", "load_platform"]
 
@@ -39,7 +39,7 @@ class Platform:
 
     @classmethod
     def from_config(cls, environments, standards, roles) -> "Platform":
-        """From the typed config models (pilotfactory.model.config)."""
+        """From the typed config models (pilotfactory.catalog.model.config)."""
         return cls(
             spark_versions=frozenset(standards.spark_versions),
             node_types=frozenset(standards.node_types),
@@ -86,11 +86,11 @@ _FILES = {"environments": "environments.yaml", "standards": "standards.yaml", "r
 
 def load_platform(config_dir: Path, diags: Diagnostics, display_root: Path | None = None) -> Platform | None:
     """Read environments, standards and roles from `config_dir`; problems go to `diags`."""
-    from ..catalog import CONFIG_FILES
-    from ..documents import parse_document
-    from ..yamlsource import load_yaml_file
+    from pilotfactory.catalog.load import CONFIG_FILES
+    from pilotfactory.catalog.parse import parse_document
+    from pilotfactory.yamlio.source import load_yaml_file
 
-    from ..codes import Code
+    from pilotfactory.diagnostics.codes import Code
 
     config_dir = config_dir.resolve()
     root = (display_root or config_dir.parent).resolve()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from .platform import EnvFacts, Platform
-from .terraform import TfDocument, TfResource
+from pilotfactory.guardrails.platform import EnvFacts, Platform
+from pilotfactory.guardrails.terraform import TfDocument, TfResource
 
 __all__ = ["Finding", "RuleContext", "Rule", "RULES", "rule"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Iterable
 
-from ..diagnostics import Diagnostic
-from .registry import RULES
-from .evaluate import Violation
+from pilotfactory.diagnostics.diagnostic import Diagnostic
+from pilotfactory.guardrails.registry import RULES
+from pilotfactory.guardrails.evaluate import Violation
 
 __all__ = ["to_sarif", "SARIF_SCHEMA"]
 

@@ -1,7 +1,7 @@
 """The rules as a Markdown table, for README.md (`pilotfactory rules --format markdown`)."""
 from __future__ import annotations
 
-from .registry import RULES
+from pilotfactory.guardrails.registry import RULES
 
 __all__ = ["rules_table"]
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Location, PilotFactoryError
-from .positions import json_lines
+from pilotfactory.diagnostics.diagnostic import Location, PilotFactoryError
+from pilotfactory.guardrails.positions import json_lines
 
 __all__ = ["TfResource", "TfDocument", "TerraformInputError", "load_document", "document_from_json", "blocks",
            "REFERENCE"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Iterator, TypeVar
 
-from ..diagnostics import PilotFactoryError
-from ..model.config import Environment
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.catalog.model.config import Environment
 
 __all__ = ["LiveError", "Workspace", "connect", "DEFAULT_TIMEOUT", "DEFAULT_RETRY_TIMEOUT"]
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..review import Review, build_review
-from ..review.changes import ResourceChange
-from ..review.diff import resource_change, stack_labels, stack_ref
-from .client import LiveError, Workspace
-from .expected import Expected, ExpectedJob, is_token
-from .verify import live_jobs
+from pilotfactory.review import Review, build_review
+from pilotfactory.review.changes import ResourceChange
+from pilotfactory.review.diff import resource_change, stack_labels, stack_ref
+from pilotfactory.live.client import LiveError, Workspace
+from pilotfactory.live.expected import Expected, ExpectedJob, is_token
+from pilotfactory.live.verify import live_jobs
 
 __all__ = ["drift"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .client import LiveError, Workspace
-from .expected import expected_of
-from .verify import live_jobs
+from pilotfactory.live.client import LiveError, Workspace
+from pilotfactory.live.expected import expected_of
+from pilotfactory.live.verify import live_jobs
 
 __all__ = ["Step", "flip"]
 

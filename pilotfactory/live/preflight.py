@@ -1,9 +1,9 @@
 """Before a deploy: does the workspace have what the standards and the catalog name?"""
 from __future__ import annotations
 
-from ..resolved import ResolvedCatalog
-from .checks import Check
-from .client import LiveError, Workspace
+from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.live.checks import Check
+from pilotfactory.live.client import LiveError, Workspace
 
 __all__ = ["preflight"]
 

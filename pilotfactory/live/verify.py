@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .checks import Check
-from .client import LiveError, Workspace
-from .expected import Expected
+from pilotfactory.live.checks import Check
+from pilotfactory.live.client import LiveError, Workspace
+from pilotfactory.live.expected import Expected
 
 __all__ = ["verify", "live_jobs"]
 

@@ -6,8 +6,8 @@
 
 Operates on plain stack JSON dicts and plan JSON: nothing here imports the CDK.
 """
-from .changes import AttributeChange, Finding, ResourceChange, Review, StackRef
-from .classify import FAIL_ON, build_review, exit_code
+from pilotfactory.review.changes import AttributeChange, Finding, ResourceChange, Review, StackRef
+from pilotfactory.review.classify import FAIL_ON, build_review, exit_code
 
 __all__ = ["AttributeChange", "Finding", "ResourceChange", "Review", "StackRef",
            "FAIL_ON", "build_review", "exit_code"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Iterable, Mapping, Sequence
 
-from .changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
-from .flatten import normalize
-from .levels import SECRET_ACL, is_everyone, rank
-from .policy import cost_ceiling, format_ceiling, loosenings
+from pilotfactory.review.changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
+from pilotfactory.review.flatten import normalize
+from pilotfactory.review.levels import SECRET_ACL, is_everyone, rank
+from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
 
 __all__ = ["FAIL_ON", "build_review", "exit_code", "blocking"]
 

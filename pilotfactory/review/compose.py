@@ -6,16 +6,16 @@ import tempfile
 from pathlib import Path
 from typing import Collection, Mapping, Sequence
 
-from ..catalog import load_catalog
-from ..diagnostics import Diagnostics
-from ..stackcache import StackCache
-from .changes import Review
-from .classify import build_review
-from .diff import diff_stacks, stack_ref
-from .gatediff import gate_findings
-from .plan import load_plan, plan_changes, plan_stacks
-from .releases import release_findings
-from .source import Side, export_ref, load_side
+from pilotfactory.catalog.load import load_catalog
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.synth.cache import StackCache
+from pilotfactory.review.changes import Review
+from pilotfactory.review.classify import build_review
+from pilotfactory.review.diff import diff_stacks, stack_ref
+from pilotfactory.review.gatediff import gate_findings
+from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
+from pilotfactory.review.releases import release_findings
+from pilotfactory.review.source import Side, export_ref, load_side
 
 __all__ = ["review_refs", "review_plans", "plan_stack_name"]
 

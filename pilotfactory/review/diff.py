@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from .changes import ABSENT, AttributeChange, ResourceChange, StackRef
-from .flatten import flatten, normalize
-from .identity import forces_replacement
-from .labels import label
+from pilotfactory.review.changes import ABSENT, AttributeChange, ResourceChange, StackRef
+from pilotfactory.review.flatten import flatten, normalize
+from pilotfactory.review.identity import forces_replacement
+from pilotfactory.review.labels import label
 
 __all__ = ["stack_ref", "resource_change", "diff_stacks", "stack_labels"]
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any, Iterator
 
-from .changes import SENSITIVE, UNKNOWN
+from pilotfactory.review.changes import SENSITIVE, UNKNOWN
 
 __all__ = ["Leaf", "flatten", "normalize", "IGNORED_KEYS"]
 

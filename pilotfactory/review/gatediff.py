@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .changes import Finding, StackRef
+from pilotfactory.review.changes import Finding, StackRef
 
 __all__ = ["gate_findings"]
 
@@ -13,7 +13,7 @@ def _status(passed: bool) -> str:
 
 
 def gate_findings(base: Any, head: Any) -> list[Finding]:
-    """From two pilotfactory.gates.GateResults (either may be None when the catalog had errors)."""
+    """From two pilotfactory.gates.earn.GateResults (either may be None when the catalog had errors)."""
     old = {p.pilot: p for p in (base.pilots if base else [])}
     new = {p.pilot: p for p in (head.pilots if head else [])}
     out: list[Finding] = []

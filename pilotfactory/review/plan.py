@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import PilotFactoryError
-from .changes import ResourceChange, StackRef
-from .diff import resource_change
-from .labels import label
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.review.changes import ResourceChange, StackRef
+from pilotfactory.review.diff import resource_change
+from pilotfactory.review.labels import label
 
 __all__ = ["ReviewInputError", "load_plan", "plan_changes", "plan_stacks"]
 

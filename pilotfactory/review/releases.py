@@ -1,10 +1,10 @@
-"""Releases in plain words: which slot goes live, and every slot fact that moves (pilotfactory.slotdiff)."""
+"""Releases in plain words: which slot goes live, and every slot fact that moves (pilotfactory.tfjson.slots)."""
 from __future__ import annotations
 
 from typing import Mapping
 
-from ..slotdiff import SlotState, diff_stack, slot_state
-from .changes import Finding, StackRef
+from pilotfactory.tfjson.slots import SlotState, diff_stack, slot_state
+from pilotfactory.review.changes import Finding, StackRef
 
 __all__ = ["release_findings", "cutover_sentence"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .changes import ABSENT, KINDS, Finding, Review
+from pilotfactory.review.changes import ABSENT, KINDS, Finding, Review
 
 __all__ = ["FORMAT", "review_json"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .changes import ABSENT, KINDS, Finding, ResourceChange, Review, StackRef
+from pilotfactory.review.changes import ABSENT, KINDS, Finding, ResourceChange, Review, StackRef
 
 __all__ = ["COMMENT_LIMIT", "review_markdown"]
 

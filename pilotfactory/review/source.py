@@ -16,11 +16,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostics
-from ..pipeline import Checked, check
-from ..stackcache import StackCache, code_digest, tree_digest
-from ..synth import synthesize
-from .plan import ReviewInputError
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.pipeline import Checked, check
+from pilotfactory.synth.cache import StackCache, code_digest, tree_digest
+from pilotfactory.synth.build import synthesize
+from pilotfactory.review.plan import ReviewInputError
 
 __all__ = ["Side", "CatalogErrors", "export_ref", "load_side", "git_toplevel"]
 

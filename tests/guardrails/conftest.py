@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from pilotfactory.pipeline import check
-from pilotfactory.synth import synthesize
+from pilotfactory.synth.build import synthesize
 
 from ..conftest import REPO
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Iterator
 
-from pilotfactory.secretscan import TOKEN_PATTERNS
+from pilotfactory.yamlio.secrets import TOKEN_PATTERNS
 
 CANDIDATE = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
 HEX = re.compile(r"^[0-9a-fA-F]+$")

@@ -6,7 +6,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
+from pilotfactory.cli.app import cli
 from pilotfactory.guardrails import RULES
 
 from ..conftest import REPO

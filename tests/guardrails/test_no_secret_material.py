@@ -7,7 +7,7 @@ import secrets
 
 from click.testing import CliRunner
 
-from pilotfactory.cli import cli
+from pilotfactory.cli.app import cli
 
 from ..conftest import REPO
 from .leaks import leaks

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from pilotfactory.guardrails import RULES
-from pilotfactory.synth import synthesize
-from pilotfactory.synth_guardrails import GuardrailViolations, check_synthesized
+from pilotfactory.synth.build import synthesize
+from pilotfactory.synth.guard import GuardrailViolations, check_synthesized
 
 from .checkov_run import checkov_failures
 

@@ -19,7 +19,7 @@ def example_checked():
 @pytest.fixture(scope="session")
 def staging_stacks(example_checked) -> dict[str, dict]:
     """The example's `<pilot>-staging` stacks, synthesized once: what a deploy leaves live."""
-    from pilotfactory.synth import synth_pilot_stacks
+    from pilotfactory.synth.build import synth_pilot_stacks
 
     pilots = example_checked.resolution.catalog.env_pilots("staging")
     return {k: json.loads(v) for k, v in synth_pilot_stacks(pilots).items()}

@@ -10,12 +10,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 
-from pilotfactory.catalog import Catalog, load_catalog
-from pilotfactory.diagnostics import Diagnostics
-from pilotfactory.model.config import Environments, Gates, Roles, Standards
-from pilotfactory.resolve import resolve
-from pilotfactory.resolved import ResolvedCatalog
-from pilotfactory.yamlsource import Source
+from pilotfactory.catalog.load import Catalog, load_catalog
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.catalog.model.config import Environments, Gates, Roles, Standards
+from pilotfactory.catalog.resolve import resolve
+from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.yamlio.source import Source
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pilotfactory.diagnostics import PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from stacks import build_app, stack_names
 from stacks.engine import get_engine
 

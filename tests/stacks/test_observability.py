@@ -10,7 +10,7 @@ from sqlglot import exp
 
 from generators.lakeview_dashboard import COLUMNS
 from generators.observability_sql import alert_queries, dashboard_datasets, job_names
-from pilotfactory.codes import Code
+from pilotfactory.diagnostics.codes import Code
 from pilotfactory.pipeline import check
 
 from .conftest import ENVIRONMENTS, REPO, make_catalog, resources

@@ -1,2 +1,2 @@
 """Importing this package registers every rule; one module per area."""
-from . import access, clusters, jobs, network, protection, tokens  # noqa: F401
+from pilotfactory.guardrails.rules import access, clusters, jobs, network, protection, tokens  # noqa: F401

@@ -2,8 +2,8 @@
 and secret scopes managed only by the platform admins."""
 from __future__ import annotations
 
-from ..registry import Finding, rule
-from ..terraform import blocks
+from pilotfactory.guardrails.registry import Finding, rule
+from pilotfactory.guardrails.terraform import blocks
 
 _EDITABLE = frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"})
 

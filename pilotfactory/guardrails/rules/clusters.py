@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..registry import Finding, rule
+from pilotfactory.guardrails.registry import Finding, rule
 
 POLICY = "databricks_cluster_policy"
 

@@ -1,8 +1,8 @@
 """PFG010-PFG014: a job runs as a service principal that owns it, on a policy, bounded and tagged."""
 from __future__ import annotations
 
-from ..registry import Finding, rule
-from ..terraform import blocks
+from pilotfactory.guardrails.registry import Finding, rule
+from pilotfactory.guardrails.terraform import blocks
 
 JOB = "databricks_job"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..registry import Finding, rule
+from pilotfactory.guardrails.registry import Finding, rule
 
 OPEN = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
 

@@ -1,7 +1,7 @@
 """PFG040: in a protected environment, what Terraform cannot recreate cannot be destroyed by accident."""
 from __future__ import annotations
 
-from ..registry import Finding, rule
+from pilotfactory.guardrails.registry import Finding, rule
 
 STATEFUL = ("databricks_secret_scope", "databricks_registered_model", "databricks_mlflow_experiment",
             "databricks_mlflow_model", "databricks_schema", "databricks_catalog", "databricks_volume",

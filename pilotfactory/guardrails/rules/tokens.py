@@ -1,7 +1,7 @@
 """PFG030-PFG033: no secret values in Terraform, and every token expires."""
 from __future__ import annotations
 
-from ..registry import Finding, rule
+from pilotfactory.guardrails.registry import Finding, rule
 
 DAY = 86400
 

@@ -1,0 +1,1 @@
+"""Stage 1-2, load and resolve: YAML files to typed documents (parse, model), template/pilot/overlay layering (overlay, resolve) and the resolved pilots every later stage reads (resolved); JSON Schemas and the catalog reference (schema, reference)."""

@@ -1,0 +1,306 @@
+"""A pilot: one use case on its way from exploration to governed production."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from pilotfactory.catalog.model.fields import (
+    ApiVersion, Email, EnvName, GroupName, Identifier, Model, NonEmpty, Phase, Slug, Version, doc,
+)
+
+DataClassification = Literal["public", "internal", "confidential", "restricted"]
+
+
+class Owners(Model):
+    executive_sponsor: Email = doc("Accountable executive who funds the pilot.")
+    product_owner: Email = doc("Owns the use case's value; may never approve its releases.")
+    pmo_lead: Email = doc("Runs intake and gating.")
+    builders: GroupName = doc("Workspace group of makers: manage dev, view elsewhere.")
+    approvers: GroupName = doc("Workspace group of checkers; shares no member with builders.")
+    on_call: Email = doc("Who is paged on failures; runs jobs in production.")
+
+
+class Score(Model):
+    score: int = doc("1 (poor) to 5 (excellent).", ge=1, le=5)
+
+
+class ValueScore(Score):
+    business_case: NonEmpty = doc("The value in one sentence.")
+
+
+class RiskScore(Model):
+    score: int = doc("1 (low) to 5 (high).", ge=1, le=5)
+    model_risk_tier: int = doc("Model-risk tier, 1 (highest scrutiny) to 3.", ge=1, le=3)
+
+
+class ReadinessScore(Score):
+    notes: NonEmpty | None = doc("Quality, lineage, access notes.", default=None)
+
+
+class SuccessMetric(Model):
+    name: Identifier
+    baseline: float
+    target: float
+    unit: NonEmpty | None = None
+
+
+class Intake(Model):
+    value: ValueScore
+    risk: RiskScore
+    data_readiness: ReadinessScore
+    success_metrics: list[SuccessMetric] = doc("Each with baseline and target.", min_length=1)
+
+
+class Column(Model):
+    name: Identifier
+    type: Literal["string", "int", "bigint", "double", "decimal", "boolean", "date", "timestamp",
+                  "binary", "float", "smallint", "tinyint", "array", "map", "struct"]
+    nullable: bool = True
+
+
+class Freshness(Model):
+    column: Identifier = doc("A timestamp column of the contract's schema.")
+    max_delay_minutes: int = doc("How old the newest row may be.", ge=1, le=60 * 24 * 31)
+
+
+class Quality(Model):
+    min_completeness: float = doc("Share of rows with every non-nullable column set.", ge=0, le=1)
+
+
+class DataContract(Model):
+    name: Identifier
+    table: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$",
+                                description="Unity Catalog table: catalog.schema.table.")]
+    producer: NonEmpty = doc("Team or system that produces the table.")
+    schema_: list[Column] = Field(alias="schema", min_length=1, description="Expected columns.")
+    freshness: Freshness | None = None
+    quality: Quality | None = None
+
+
+class Compute(Model):
+    size: Identifier = doc("A size tier from config/standards.yaml.")
+    min_workers: int | None = doc("At least the tier's minimum.", default=None, ge=0)
+    max_workers: int | None = doc("At most the tier's maximum.", default=None, ge=1)
+    autotermination_minutes: int | None = doc("At most the standard.", default=None, ge=10)
+    node_types: list[NonEmpty] | None = doc("A subset of the tier's node types.", default=None, min_length=1)
+    spark_version: NonEmpty | None = doc("One of the standard LTS versions.", default=None)
+
+
+class Sla(Model):
+    max_run_minutes: int = doc("A run longer than this warns on-call (job health rule).", ge=1, le=60 * 24 * 7)
+    max_failure_rate: float = doc("Share of failed runs over 24 hours that raises the SQL alert.",
+                                  default=0.1, ge=0, le=1)
+
+
+class Schedule(Model):
+    cron: NonEmpty = doc("Quartz cron: seconds minutes hours day-of-month month day-of-week [year].")
+    timezone: NonEmpty = doc("IANA time zone, e.g. Europe/London.", default="UTC")
+
+
+class WheelTask(Model):
+    package: Identifier
+    entry_point: Identifier
+    parameters: list[str] = []
+
+
+class NotebookTask(Model):
+    path: NonEmpty = doc("Notebook path in the release repository.")
+    parameters: dict[str, str] = {}
+
+
+class PythonFileTask(Model):
+    path: NonEmpty = doc("Python file in the release repository.")
+    parameters: list[str] = []
+
+
+class Task(Model):
+    key: Identifier
+    depends_on: list[Identifier] = []
+    contract: Identifier | None = doc("Makes this a generated data-contract check.", default=None)
+    python_wheel: WheelTask | None = None
+    notebook: NotebookTask | None = None
+    python_file: PythonFileTask | None = None
+    timeout_seconds: int | None = doc("Task timeout.", default=None, ge=60)
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("contract", "python_wheel", "notebook", "python_file")
+                 if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a task has exactly one of `contract`, `python_wheel`, `notebook`, "
+                             f"`python_file` (found {', '.join(kinds) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("contract", "python_wheel", "notebook", "python_file")
+                    if getattr(self, k) is not None)
+
+
+class Job(Model):
+    name: Slug
+    description: NonEmpty | None = None
+    schedule: Schedule | None = doc("Omit for a job that only runs on demand.", default=None)
+    max_concurrent_runs: int = doc("Runs of this job at once.", default=1, ge=1, le=10)
+    timeout_seconds: int | None = doc("Whole-run timeout.", default=None, ge=60)
+    tasks: list[Task] = Field(min_length=1)
+
+
+class Serving(Model):
+    workload_size: Literal["Small", "Medium", "Large"] = "Small"
+    scale_to_zero: bool = True
+
+
+class ModelSpec(Model):
+    name: Identifier = doc("Unity Catalog model name: <env catalog>.<pilot schema>.<name>.")
+    serving: Serving | None = doc("Ask for a serving endpoint.", default=None)
+
+
+class Secrets(Model):
+    keys: list[Identifier] = doc("Secret keys the pilot reads; values live only in the scope.")
+
+
+class Slot(Model):
+    version: Version | None = doc("Code version: a tag of release.repo.", default=None)
+    model_version: int | None = doc("Registered model version this slot serves.", default=None, ge=1)
+
+
+class Release(Model):
+    strategy: Literal["single", "blue_green"] = "single"
+    repo: Annotated[str, Field(pattern=r"^https://[^\s]+$", description="HTTPS git repository.")]
+    git_provider: Literal["gitHub", "gitHubEnterprise", "gitLab", "gitLabEnterpriseEdition",
+                          "bitbucketCloud", "bitbucketServer", "azureDevOpsServices",
+                          "awsCodeCommit"] = doc("Git provider as Databricks names it.",
+                                                 default="gitLabEnterpriseEdition")
+    slots: dict[Identifier, Slot] = doc("`main` for single; `blue` and `green` for blue_green.")
+    active: dict[EnvName, Identifier] = doc("Live slot per environment.", default={})
+    canary_percent: dict[EnvName, Annotated[int, Field(ge=0, le=50)]] = doc(
+        "Share of serving traffic sent to the standby slot.", default={})
+
+
+class TestReport(Model):
+    kind: Literal["test_report"]
+    version: Version
+    path: NonEmpty = doc("A JUnit XML file under evidence/.")
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class RollbackRehearsal(Model):
+    kind: Literal["rollback_rehearsal"]
+    env: EnvName
+    date: dt.date
+    from_: Identifier = Field(alias="from")
+    to: Identifier
+    result: Literal["pass", "fail"]
+
+
+class SecurityReview(Model):
+    kind: Literal["security_review"]
+    date: dt.date
+    reviewer: Email
+    result: Literal["pass", "fail"]
+
+
+class ModelValidation(Model):
+    kind: Literal["model_validation"]
+    date: dt.date
+    validator: Email
+    model_version: int = Field(ge=1)
+    result: Literal["pass", "fail"]
+
+
+Evidence = Annotated[Union[TestReport, RollbackRehearsal, SecurityReview, ModelValidation],
+                     Field(discriminator="kind")]
+
+
+class Approval(Model):
+    gate: Phase
+    approver: Email
+    role: Identifier
+    date: dt.date
+    digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
+
+
+class OverlayJob(Model):
+    name: Slug
+    schedule: Schedule | None = None
+    max_concurrent_runs: int | None = Field(default=None, ge=1, le=10)
+    timeout_seconds: int | None = Field(default=None, ge=60)
+
+
+class OverlayModel(Model):
+    serving: Serving | None = None
+
+
+class OverlayCompute(Model):
+    size: Identifier | None = None
+    min_workers: int | None = Field(default=None, ge=0)
+    max_workers: int | None = Field(default=None, ge=1)
+    autotermination_minutes: int | None = Field(default=None, ge=10)
+    node_types: list[NonEmpty] | None = Field(default=None, min_length=1)
+    spark_version: NonEmpty | None = None
+
+
+class OverlayContract(Model):
+    """The same contract read from another table in this environment (e.g. a masked dev copy)."""
+
+    name: Identifier
+    table: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$",
+                                description="Unity Catalog table: catalog.schema.table.")]
+
+
+class Overlay(Model):
+    """What may differ per environment; everything else is the same everywhere."""
+
+    compute: OverlayCompute | None = None
+    jobs: list[OverlayJob] = []
+    model: OverlayModel | None = None
+    data_contracts: list[OverlayContract] = doc(
+        "Per-environment source tables, so lower environments need not read production data.",
+        default=[])
+
+
+class Pilot(Model):
+    api_version: ApiVersion = Field(alias="apiVersion")
+    kind: Literal["Pilot"]
+    name: Slug = doc("Stack and construct ids derive from it: never rename a running pilot.")
+    title: NonEmpty
+    description: NonEmpty | None = None
+    template: Slug = doc("The template under catalog/templates/ it came from.")
+    template_version: Annotated[str, Field(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")] | None = doc(
+        "Version of the template it was rendered from.", default=None)
+    phase: Phase = doc("pilot: dev only; staging: up to staging; production: every environment.")
+    cost_center: NonEmpty = doc("Charged for the pilot's compute; a required cluster tag.")
+    data_classification: DataClassification = doc("Highest classification of data it touches.")
+    tags: dict[Identifier, NonEmpty] = doc("Extra tags on clusters and jobs.", default={})
+    owners: Owners
+    intake: Intake
+    data_contracts: list[DataContract] = []
+    compute: Compute
+    jobs: list[Job] = []
+    sla: Sla | None = doc("Service level of the pilot's jobs; omit for no duration warning.", default=None)
+    model: ModelSpec | None = None
+    secrets: Secrets | None = None
+    release: Release
+    evidence: list[Evidence] = []
+    approvals: list[Approval] = []
+    overrides: dict[EnvName, Overlay] = doc("Per-environment overlay, applied last.", default={})
+
+
+class ModelDefaults(Model):
+    name: Identifier | None = None
+    serving: Serving | None = None
+
+
+class PilotDefaults(Model):
+    """What a template may preset for its pilots; every key is optional and the pilot file wins."""
+
+    compute: OverlayCompute | None = None
+    jobs: list[Job] = []
+    sla: Sla | None = None
+    model: ModelDefaults | None = None
+    secrets: Secrets | None = None
+    data_classification: DataClassification | None = None
+    tags: dict[Identifier, NonEmpty] = {}

@@ -1,0 +1,67 @@
+"""The workspace security baseline of one environment (`security:` in config/environments.yaml)."""
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from pilotfactory.catalog.model.fields import Model, Uuid, doc
+
+__all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS"]
+
+# Allowing these lets the whole internet reach the workspace: validate (PF240) and PFG050 refuse them.
+OPEN_NETWORKS = frozenset({ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")})
+
+
+def _cidr(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"`{value}` is not an IP address or CIDR block (e.g. 203.0.113.0/24)") from None
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+
+
+# The Databricks settings API's ComplianceStandard values (databricks-sdk 0.162).
+ComplianceStandard = Literal[
+    "CANADA_PROTECTED_B", "CYBER_ESSENTIAL_PLUS", "FEDRAMP_HIGH", "FEDRAMP_IL5", "FEDRAMP_MODERATE",
+    "GERMANY_C5", "GERMANY_TISAX", "HIPAA", "HITRUST", "IRAP_PROTECTED", "ISMAP", "ITAR_EAR",
+    "KSA_ECC_CCC_DCC", "K_FSI", "PCI_DSS"]
+
+
+class IpAccessList(Model):
+    """One `databricks_ip_access_list`; with any list present, the workspace enforces IP access lists."""
+
+    label: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,62}$")]
+    list_type: Literal["ALLOW", "BLOCK"] = "ALLOW"
+    addresses: list[Cidr] = doc("IP addresses or CIDR blocks.", min_length=1)
+
+
+class AuditLogDelivery(Model):
+    """Account-wide audit log delivery (`databricks_mws_log_delivery` in the `account` stack)."""
+
+    credentials_id: Uuid = doc("Account credentials configuration that may write to the bucket.")
+    storage_configuration_id: Uuid = doc("Account storage configuration naming the bucket.")
+    delivery_path_prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,127}$")] = "audit-logs"
+
+
+class Security(Model):
+    """Defaults are the bank's floor; an environment may switch conveniences off, never on audit."""
+
+    max_token_lifetime_days: int = doc("Longest personal access token the workspace issues.",
+                                       default=90, ge=1, le=730)
+    verbose_audit_logs: bool = doc("Log every notebook command and query (enableVerboseAuditLogs).",
+                                   default=True)
+    results_downloading: bool = doc("Users may download notebook and SQL results.", default=True)
+    notebook_table_clipboard: bool = doc("Users may copy tables out of notebook output.", default=True)
+    notebook_export: bool = doc("Users may export notebooks.", default=True)
+    ip_access_lists: list[IpAccessList] = doc("Empty: IP access lists stay off.", default=[])
+    disable_legacy_access: bool = doc("Turn off Hive metastore, no-isolation clusters and legacy access.",
+                                      default=True)
+    disable_legacy_dbfs: bool = doc("Turn off DBFS root and mounts.", default=True)
+    compliance_standards: list[ComplianceStandard] | None = doc(
+        "Turns the compliance security profile on with these standards; omit to leave it off.", default=None)
+    enhanced_security_monitoring: bool = doc("Turn on enhanced security monitoring.", default=False)

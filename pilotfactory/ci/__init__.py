@@ -1,0 +1,1 @@
+"""CI integration: which stacks a change touches (matrix) and the Atlantis project file (atlantis)."""

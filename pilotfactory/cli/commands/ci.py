@@ -1,0 +1,67 @@
+"""`pilotfactory ci-matrix` and `pilotfactory atlantis`: running stacks on existing CI engines."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+__all__ = ["register"]
+
+
+@click.command("ci-matrix")
+@click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+@click.option("--base", "base_ref", metavar="REF", help="Only stacks changed since this git ref.")
+@click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> None:
+    """Print JSON of the stacks to plan (`include`, for a CI matrix) and those removed."""
+    from pilotfactory.ci.matrix import changed_stacks
+    from pilotfactory.cli.app import engine_setting, print_diagnostics, repo_root
+    from pilotfactory.review.plan import ReviewInputError
+    from pilotfactory.review.source import CatalogErrors
+
+    base = repo_root(root)
+    try:
+        entries, notes = changed_stacks(base, engine_setting(base, engine), base_ref)
+    except CatalogErrors as exc:
+        print_diagnostics(exc.diagnostics, "text")
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except ReviewInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    include = [e.as_dict() for e in entries if e.change in ("added", "changed")]
+    removed = [e.as_dict() for e in entries if e.change == "removed"]
+    click.echo(json.dumps({"base": base_ref, "count": len(include), "include": include,
+                           "removed": removed}, indent=2))
+
+
+@click.command("atlantis")
+@click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if atlantis.yaml is out of date.")
+def atlantis(root: str | None, check_only: bool) -> None:
+    """Write atlantis.yaml: one project per stack, applied only when approved, mergeable, undiverged."""
+    from pilotfactory.ci.atlantis import atlantis_config, render, write
+    from pilotfactory.ci.matrix import output_dir
+    from pilotfactory.cli.app import checked_catalog, repo_root
+
+    base = repo_root(root)
+    checked = checked_catalog(base, "atlantis.yaml not written")
+    text = render(atlantis_config(checked.resolution.catalog, output_dir(base)))
+    path = base / "atlantis.yaml"
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if check_only:
+        if current != text:
+            click.echo("atlantis.yaml is out of date: run `pilotfactory atlantis`", err=True)
+            sys.exit(1)
+        return
+    changed = write(path, text)
+    click.echo(f"{'wrote' if changed else 'unchanged:'} atlantis.yaml "
+               f"({len(atlantis_config(checked.resolution.catalog)['projects'])} projects)")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(ci_matrix)
+    cli.add_command(atlantis)

@@ -1,0 +1,115 @@
+"""`pilotfactory evidence`: pack, or verify, the evidence an auditor receives for one pilot."""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from pilotfactory.cli.app import checked_catalog, engine_setting, pilot_named, repo_root
+
+__all__ = ["register"]
+
+
+def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: str) -> None:
+    from pilotfactory.catalog.load import CONFIG_FILES
+    from pilotfactory.catalog.parse import suggest
+    from pilotfactory.governance.evidence_pack import gate_report, write_archive
+    from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_stacks
+    from pilotfactory.catalog.model.pilot import TestReport
+    from pilotfactory.review import exit_code
+    from pilotfactory.review.compose import review_refs
+    from pilotfactory.review.render_json import review_json
+    from pilotfactory.review.render_markdown import review_markdown
+    from pilotfactory.synth.cache import StackCache
+
+    checked = checked_catalog(base, "no evidence pack written")
+    typed = pilot_named(checked, pilot)
+    reached = [rp.env_name for rp in checked.resolution.catalog.pilots if rp.name == pilot]
+    if env not in reached:
+        raise click.UsageError(f"pilot `{pilot}` has no stack in `{env}`{suggest(env, reached)} "
+                               f"(its phase `{typed.pilot.phase}` reaches: {', '.join(reached) or 'none'})")
+    stack = f"{pilot}-{env}"
+    members: dict[str, bytes] = {}
+
+    def add_file(rel: str) -> None:
+        path = base / rel
+        if not path.is_file():
+            raise click.ClickException(f"{rel} is missing; the pack would be incomplete")
+        members[rel] = path.read_bytes()
+
+    add_file(typed.file)
+    for rel, _model in CONFIG_FILES.values():
+        add_file(rel)
+    entry = checked.catalog.templates.get(typed.pilot.template)
+    if entry is not None:
+        add_file(f"{entry.directory}/template.yaml")
+        if (base / entry.directory / "pilot.yaml.j2").is_file():
+            add_file(f"{entry.directory}/pilot.yaml.j2")
+    for item in typed.pilot.evidence:
+        if isinstance(item, TestReport):
+            add_file(item.path)
+    members["reports/gates.json"] = (json.dumps(gate_report(checked, pilot), indent=2, sort_keys=True)
+                                     + "\n").encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="pilotfactory-evidence-") as scratch:
+        stacks = synthesize_stacks(checked, Path(scratch) / "head", engine)
+        stack_json = (stacks / stack / "cdk.tf.json").read_bytes()
+        members[f"stacks/{stack}/cdk.tf.json"] = stack_json
+        for rel, text in pilot_documents(checked, stacks, pilot).items():
+            members[f"docs/{rel}"] = text.encode("utf-8")
+    if ref is not None:
+        # The same review a pull request gets (review/), narrowed to this pilot's stack.
+        result = review_refs(base, ref, None, engine, StackCache.at(base), stacks={stack})
+        status, reason = exit_code(result, "never")
+        members["review/review.md"] = review_markdown(result, status, reason).encode("utf-8")
+        members["review/review.json"] = (json.dumps(review_json(result, "never", status, reason), indent=2,
+                                                    ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    about = {"pilot": pilot, "env": env, "base": ref}
+    whole = write_archive(members, out, about)
+    click.echo(f"wrote {out} with {len(members)} members; sha256:{whole}")
+
+
+def _verify(path: Path) -> None:
+    from pilotfactory.governance.evidence_pack import verify_archive
+
+    result = verify_archive(path)
+    for name in result.altered:
+        click.echo(f"altered: {name}", err=True)
+    for name in result.added:
+        click.echo(f"added: {name}", err=True)
+    for name in result.missing:
+        click.echo(f"missing: {name}", err=True)
+    for problem in result.problems:
+        click.echo(f"error: {problem}", err=True)
+    if not result.ok:
+        click.echo(f"{path}: does NOT match its manifest", err=True)
+        sys.exit(1)
+    click.echo(f"{path}: {result.members} members match the manifest; sha256:{result.sha256}")
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("evidence")
+    @click.argument("pilot", required=False)
+    @click.option("--env", help="Environment whose stack is packed.")
+    @click.option("--out", "out", type=click.Path(dir_okay=False), help="The .tar.gz to write.")
+    @click.option("--base", "ref", help="Git ref to review the stack against (adds review/review.md and .json).")
+    @click.option("--verify", "verify", type=click.Path(dir_okay=False),
+                  help="Check an evidence pack against its manifest instead of writing one.")
+    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+    @click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+    def evidence(pilot, env, out, ref, verify, root, engine) -> None:
+        """Pack a pilot's evidence into a deterministic tar.gz with a sha256 manifest, or --verify one."""
+        if verify:
+            if pilot or env or out or ref:
+                raise click.UsageError("--verify takes only the archive")
+            if not Path(verify).is_file():
+                raise click.UsageError(f"{verify}: no such file")
+            _verify(Path(verify))
+            return
+        missing = [name for name, value in (("PILOT", pilot), ("--env", env), ("--out", out)) if not value]
+        if missing:
+            raise click.UsageError(f"missing {', '.join(missing)} (or give --verify FILE.tar.gz)")
+        base = repo_root(root)
+        _pack(base, pilot, env, Path(out).absolute(), ref, engine_setting(base, engine))

@@ -1,0 +1,108 @@
+"""Governance commands: `gates`, `approve`, `codeowners`, `inventory`."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pilotfactory.cli.app import print_diagnostics, repo_root
+from pilotfactory.catalog.model import PHASES
+
+__all__ = ["register"]
+
+_ROOT = click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+
+
+def _checked(root: str | None):
+    """The catalog through the gates step; a catalog that does not validate stops here."""
+    from pilotfactory.pipeline import check
+
+    checked = check(repo_root(root))
+    if checked.gates is None:
+        print_diagnostics(checked.diagnostics, "text")
+        click.echo("gates not evaluated: fix the errors above", err=True)
+        sys.exit(1)
+    return checked
+
+
+@click.command("gates")
+@click.argument("pilot", required=False)
+@_ROOT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
+    """Each gate and criterion per pilot, pass or fail, with the reason and the catalog line.
+
+    Exits 1 when a pilot declares a phase its gates have not earned.
+    """
+    from pilotfactory.cli.app import pilot_named
+    from pilotfactory.gates.report import render_json, render_text
+
+    checked = _checked(root)
+    results = checked.gates
+    pilots = results.pilots
+    if pilot is not None:
+        pilot_named(checked, pilot)
+        pilots = [p for p in pilots if p.pilot == pilot]
+    click.echo((render_json if fmt == "json" else render_text)(results, pilots), nl=False)
+    if not all(p.ok for p in pilots):
+        sys.exit(1)
+
+
+@click.command("approve")
+@click.argument("pilot")
+@click.option("--gate", type=click.Choice(list(PHASES)), required=True,
+              help="The gate approved: `pilot` (intake review), `staging` or `production`.")
+@click.option("--as", "approver", required=True, metavar="EMAIL", help="Who approves.")
+@click.option("--role", required=True, help="The control role approved as (config/roles.yaml).")
+@_ROOT
+def approve_command(pilot: str, gate: str, approver: str, role: str, root: str | None) -> None:
+    """Record an approval bound to the pilot's current content (sha256 digest)."""
+    from pilotfactory.gates.approve import record_approval
+    from pilotfactory.diagnostics.diagnostic import DiagnosticsError, PilotFactoryError
+
+    try:
+        recorded = record_approval(repo_root(root), pilot, gate, approver, role)
+    except DiagnosticsError as exc:
+        print_diagnostics(exc.diagnostics, "text")
+        click.echo("nothing written: fix the errors above", err=True)
+        sys.exit(1)
+    except PilotFactoryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    a = recorded.approval
+    verb = "refreshed" if recorded.updated else "recorded"
+    click.echo(f"{verb} {a.role} approval of gate `{a.gate}` by {a.approver} on {a.date} in "
+               f"{recorded.file} ({a.digest})")
+
+
+@click.command("codeowners")
+@_ROOT
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if .github/CODEOWNERS is out of date.")
+def codeowners_command(root: str | None, check_only: bool) -> None:
+    """Write .github/CODEOWNERS: pilot files owned by their approvers, platform paths by admins and security."""
+    from pilotfactory.governance.codeowners import CODEOWNERS_PATH, render_codeowners, write_codeowners
+
+    base = repo_root(root)
+    checked = _checked(root)  # a pilot that does not validate would be left without owners
+    changed = write_codeowners(base, render_codeowners(checked.catalog, checked.resolution.pilots), check_only)
+    if check_only and changed:
+        click.echo(f"stale {CODEOWNERS_PATH}: run `pilotfactory codeowners`", err=True)
+        sys.exit(1)
+    click.echo(f"{'wrote' if changed else 'up to date:'} {CODEOWNERS_PATH}")
+
+
+@click.command("inventory")
+@_ROOT
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "md"]), default="md")
+def inventory_command(root: str | None, fmt: str) -> None:
+    """The model inventory: one row per pilot model, for model-risk audit."""
+    from pilotfactory.governance.inventory import inventory_rows, render_inventory
+
+    checked = _checked(root)
+    rows = inventory_rows(checked.catalog, checked.resolution.pilots, checked.gates)
+    click.echo(render_inventory(rows, fmt), nl=False)
+
+
+def register(cli: click.Group) -> None:
+    for command in (gates_command, approve_command, codeowners_command, inventory_command):
+        cli.add_command(command)

@@ -1,0 +1,219 @@
+"""`release`, `cutover`, `rollback`, `rehearse`: blue/green slot changes as reviewed edits of a pilot file.
+
+Each edits the pilot's YAML in place (only the changed values move), runs the pipeline on the
+result before writing, and prints what the change does to the infrastructure in reviewer terms.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import click
+
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.pipeline import Checked
+from pilotfactory.catalog.resolve import TypedPilot
+from pilotfactory.release.plan import Prepared, SlotPlan
+
+__all__ = ["register"]
+
+_ROOT = click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+_ENV = click.option("--env", "env", required=True, help="Environment, as named in config/environments.yaml.")
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the change; write nothing.")
+
+Planner = Callable[[Checked, TypedPilot, Diagnostics], Optional[SlotPlan]]
+
+
+def _refuse(diags: Diagnostics, unchanged: str | None) -> None:
+    from pilotfactory.cli.app import print_diagnostics
+
+    print_diagnostics(diags, "text")
+    click.echo(f"refused: {unchanged} unchanged" if unchanged else "refused: nothing changed", err=True)
+    sys.exit(1)
+
+
+def _load(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, TypedPilot]:
+    """The checked catalog and the pilot, or exit 1 with every reason."""
+    from pilotfactory.cli.app import repo_root
+    from pilotfactory.pipeline import check
+    from pilotfactory.release.plan import find_pilot
+
+    base = repo_root(root)
+    checked = check(base)
+    if not checked.ok:
+        click.echo("the catalog has errors; fix them before changing a release", err=True)
+        _refuse(checked.diagnostics, None)
+    diags = Diagnostics()
+    typed = find_pilot(checked, pilot, env, diags)
+    if typed is None:
+        _refuse(diags, None)
+    return base, checked, typed
+
+
+def _print_change(prepared: Prepared) -> None:
+    plan = prepared.plan
+    click.echo(plan.summary)
+    click.echo(f"{plan.file}:")
+    for line in plan.changes_yaml:
+        click.echo(f"  {line}")
+    changes = prepared.changes
+    for change in changes:
+        click.echo(f"{change.stack}:")
+        for line in change.lines():
+            click.echo(f"  - {line}")
+    if not changes:
+        click.echo("no stack changes")
+
+
+def _print_file_warnings(diags: Diagnostics, file: str) -> None:
+    """Warnings about the edited file only; the rest of the catalog is not this command's news."""
+    from pilotfactory.cli.app import print_diagnostics
+
+    mine = Diagnostics()
+    mine.extend(d for d in diags.warnings if d.location and d.location.file == file)
+    if mine.items:
+        print_diagnostics(mine, "text")
+
+
+def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
+           allow_gate_errors: bool = False) -> None:
+    from pilotfactory.cli.app import engine_setting
+    from pilotfactory.release.plan import commit, prepare
+
+    base, checked, typed = _load(root, pilot, env)
+    diags = Diagnostics()
+    plan = planner(checked, typed, diags)
+    if plan is None:
+        _refuse(diags, typed.file)
+    if not plan.edits:
+        click.echo(f"nothing to change: slot `{plan.slot}` already has that in {plan.file}")
+        return
+    prepared = prepare(base, checked, plan, diags, engine=engine_setting(base, None),
+                       allow_gate_errors=allow_gate_errors)
+    if prepared is None:
+        click.echo(f"the edited {plan.file} does not validate:", err=True)
+        _refuse(diags, typed.file)
+    _print_file_warnings(diags, plan.file)
+    _print_change(prepared)
+    if dry_run:
+        click.echo(f"dry run: {plan.file} unchanged")
+        return
+    commit(base, prepared)
+    stacks = " and ".join(f"`npx cdktf deploy {c.stack}`" for c in prepared.changes)
+    if prepared.after.diagnostics.has_errors:
+        from pilotfactory.cli.app import print_diagnostics
+
+        print_diagnostics(prepared.after.diagnostics, "text")
+        click.echo(f"wrote {plan.file}; the gates above withhold environments until the new content "
+                   f"is approved (`pilotfactory approve {plan.pilot} --gate ... --as ... --role ...`), "
+                   f"then deploy with {stacks or 'nothing to deploy'}")
+        return
+    click.echo(f"wrote {plan.file}; review it, then deploy with {stacks or 'nothing to deploy'}")
+
+
+def _release(root, pilot, env, version, model_version, dry_run) -> None:
+    """Stage a version (and model version) on the standby slot; nothing live changes."""
+    from pilotfactory.release.plan import plan_release
+
+    _apply(root, pilot, env, lambda c, t, d: plan_release(c, t, env, version, model_version, d), dry_run,
+           allow_gate_errors=True)
+
+
+def _switch(action: str, root, pilot, env, dry_run) -> None:
+    """Make the other slot active: `cutover` to the standby, `rollback` to the previous one."""
+    from pilotfactory.release.plan import plan_switch
+
+    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d), dry_run)
+
+
+def _rehearse(root, pilot, env, record) -> None:
+    """Compute the cutover and the rollback, check they are safe, print the operator's script."""
+    from pilotfactory.cli.app import engine_setting
+    from pilotfactory.diagnostics.codes import Code
+    from pilotfactory.release.rehearsal import rehearse
+    from pilotfactory.release.plan import commit, plan_rehearsal_record, prepare
+
+    base, checked, typed = _load(root, pilot, env)
+    diags = Diagnostics()
+    result = rehearse(base, checked, typed, env, diags, engine_setting(base, None))
+    if result is None:
+        _refuse(diags, typed.file)
+    active, target = typed.pilot.release.active[env], result.cutover.plan.slot
+    click.echo(f"Rollback rehearsal of {pilot} in {env}: {active} -> {target} -> {active}")
+    if not result.ok:
+        failed = Diagnostics()
+        for problem in result.problems:
+            failed.error(Code.REHEARSAL_FAILED, problem)
+        click.echo("the cutover is not safe to rehearse; no script, nothing recorded", err=True)
+        _refuse(failed, typed.file)
+    click.echo("Checked in memory:")
+    for line in result.checks:
+        click.echo(f"  ok: {line}")
+    click.echo("Script for the operator:")
+    for line in result.script():
+        click.echo(line)
+    if record is None:
+        return
+    plan = plan_rehearsal_record(typed, env, record)
+    prepared = prepare(base, checked, plan, diags, envs=[])
+    if prepared is None:
+        click.echo(f"the edited {plan.file} does not validate:", err=True)
+        _refuse(diags, typed.file)
+    commit(base, prepared)
+    click.echo(f"wrote {plan.file}: {plan.summary}")
+
+
+def register(cli: click.Group) -> None:
+    @cli.command("release")
+    @click.argument("pilot")
+    @_ENV
+    @click.option("--version", "version", required=True, help="Code version: a tag of release.repo (v1.2.3).")
+    @click.option("--model-version", type=click.IntRange(min=1), default=None,
+                  help="Registered model version for the slot (default: keep the slot's).")
+    @_DRY_RUN
+    @_ROOT
+    def release(pilot, env, version, model_version, dry_run, root):
+        """Stage VERSION on the slot that is standby in ENV; nothing live changes."""
+        _release(root, pilot, env, version, model_version, dry_run)
+
+    @cli.command("cutover")
+    @click.argument("pilot")
+    @_ENV
+    @_DRY_RUN
+    @_ROOT
+    def cutover(pilot, env, dry_run, root):
+        """Make the standby slot active in ENV (protected environments need passing test evidence)."""
+        _switch("cutover", root, pilot, env, dry_run)
+
+    from pilotfactory.cli.commands.live import live_options
+
+    @cli.command("rollback")
+    @click.argument("pilot")
+    @_ENV
+    @_DRY_RUN
+    @click.option("--emergency", is_flag=True,
+                  help="Incident: flip the live slot through the API now, record it under evidence/, "
+                       "then edit the pilot file so the next deploy keeps it.")
+    @live_options
+    @_ROOT
+    def rollback(pilot, env, dry_run, emergency, host, profile, timeout, retry_timeout, root):
+        """Make the previous slot (with two slots: the other one) active again in ENV."""
+        if emergency and dry_run:
+            raise click.UsageError("--emergency acts at once; see what it would do with --dry-run alone")
+        if emergency:
+            from pilotfactory.cli.commands.live import emergency_rollback
+
+            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout)
+            return
+        _switch("rollback", root, pilot, env, dry_run)
+
+    @cli.command("rehearse")
+    @click.argument("pilot")
+    @_ENV
+    @click.option("--record", type=click.Choice(["pass", "fail"]), default=None,
+                  help="Append a dated rollback_rehearsal evidence entry with this result.")
+    @_ROOT
+    def rehearse_(pilot, env, record, root):
+        """Check a cutover and its rollback in memory and print the rehearsal script for ENV."""
+        _rehearse(root, pilot, env, record)

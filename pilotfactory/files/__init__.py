@@ -1,0 +1,1 @@
+"""Writing files safely: whole-file atomic replacement (atomic)."""

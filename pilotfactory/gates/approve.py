@@ -1,0 +1,83 @@
+"""Record an approval in a pilot file, bound by digest to the content it approves.
+
+Refuses before writing anything when the approval could not count: the gate does not ask for the
+role, or the approver may not hold it for this pilot (segregation of duties). Re-approving by the
+same person, role and gate updates that entry's date and digest instead of adding a second one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pilotfactory.files.atomic import replace_file
+from pilotfactory.gates import clock
+from pilotfactory.diagnostics.diagnostic import DiagnosticsError, PilotFactoryError
+from pilotfactory.gates.digest import content_digest
+from pilotfactory.catalog.parse import suggest
+from pilotfactory.catalog.model.pilot import Approval
+from pilotfactory.pipeline import check
+from pilotfactory.gates.segregation import approval_problem
+from pilotfactory.yamlio.edit import AppendItem, SetValue, apply_edits
+
+__all__ = ["Recorded", "record_approval", "roles_asked"]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    file: str          # the pilot file, repository-relative
+    approval: Approval
+    updated: bool      # an earlier approval by the same person, role and gate was refreshed
+
+
+def roles_asked(gates, gate: str) -> list[str]:
+    """The roles config/gates.yaml asks to approve `gate`."""
+    if gate == "pilot":
+        return [gates.intake.model_risk_role]
+    exit_gate = gates.exits.get(gate)
+    return list(exit_gate.approvals) if exit_gate else []
+
+
+def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role: str,
+                    today: dt.date | None = None) -> Recorded:
+    """Write `approver`'s approval as `role` of `gate` for the pilot's current content."""
+    today = today or clock.today()
+    checked = check(root, today=today)
+    if checked.gates is None:  # the catalog itself has errors: fix those first
+        raise DiagnosticsError(checked.diagnostics)
+    typed = checked.pilot(pilot_name)
+    asked = roles_asked(checked.catalog.gates, gate)
+    if role not in asked:
+        raise PilotFactoryError(f"gate `{gate}` does not ask for role `{role}` (config/gates.yaml asks "
+                                f"for: {', '.join(asked) or 'no approvals'}){suggest(role, asked)}")
+    pilot = typed.pilot
+    try:
+        approval = Approval(gate=gate, approver=approver, role=role, date=today,
+                            digest=content_digest(pilot))
+    except ValidationError:
+        raise PilotFactoryError(f"`{approver}` is not an email address") from None
+    problem = approval_problem(checked.catalog.roles, pilot, approval)
+    if problem:
+        raise PilotFactoryError(f"approval refused, nothing written: {problem}")
+
+    same = [i for i, a in enumerate(pilot.approvals)
+            if a.gate == gate and a.role == role and a.approver.lower() == approver.lower()]
+    # Templates cannot preset approvals, so the typed pilot's indices are the file's.
+    if same:
+        edits = [SetValue(("approvals", same[-1], "date"), today),
+                 SetValue(("approvals", same[-1], "digest"), approval.digest)]
+    else:
+        edits = [AppendItem(("approvals",), {"gate": gate, "approver": approver, "role": role,
+                                             "date": today, "digest": approval.digest})]
+    path = root / typed.file
+    text = apply_edits(path.read_text(encoding="utf-8"), edits, typed.file)
+    after = check(root, {typed.file: text}, today=today)
+    retyped = {t.pilot.name: t for t in after.resolution.pilots}.get(pilot_name)
+    if retyped is None or content_digest(retyped.pilot) != approval.digest:
+        # approvals are outside the digest, so recording one can never change it: a bug if it did
+        raise PilotFactoryError(f"recording the approval would change {typed.file}'s approved "
+                                "content; nothing written")
+    replace_file(path, text.encode("utf-8"))
+    return Recorded(typed.file, approval, bool(same))

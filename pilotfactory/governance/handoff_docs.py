@@ -1,0 +1,66 @@
+"""The documents step: synthesize, read the stacks back, render each pilot's hand-over documents.
+
+Generated files are managed: written only when their content changed, each with a marker
+naming its source and the command that regenerates it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pilotfactory.files.atomic import replace_file
+from pilotfactory.pipeline import Checked
+from pilotfactory.tfjson.stackfacts import read_stack
+
+__all__ = ["DEFAULT_OUT", "synthesize_stacks", "pilot_documents", "write_documents"]
+
+DEFAULT_OUT = "docs/pilots"
+
+
+def synthesize_stacks(checked: Checked, scratch: Path, engine: str) -> Path:
+    """Synthesize the whole catalog into `scratch`; returns its stacks/ folder. Unchanged stacks
+    come from the stack cache, so `make synth` followed by `pilotfactory docs` builds them once."""
+    from pilotfactory.synth.cache import StackCache
+    from pilotfactory.synth.build import synthesize
+
+    root = checked.catalog.root
+    synthesize(checked.resolution.catalog, scratch / "cdktf.out", engine, cache=(root, StackCache.at(root)))
+    return scratch / "cdktf.out" / "stacks"
+
+
+def pilot_documents(checked: Checked, stacks: Path, only: str | None = None) -> dict[str, str]:
+    """`<pilot>/<document>` -> Markdown for every pilot (or only `only`)."""
+    from generators.pilot_docs import EnvDocs, PilotDocsInput, render_pilot_documents
+
+    catalog = checked.catalog
+    resolved = checked.resolution.catalog
+    out: dict[str, str] = {}
+    for typed in checked.resolution.pilots:
+        name = typed.pilot.name
+        if only is not None and name != only:
+            continue
+        envs = tuple(EnvDocs(rp, read_stack(stacks / rp.stack_id / "cdk.tf.json"))
+                     for rp in resolved.pilots if rp.name == name)
+        data = PilotDocsInput(typed.pilot, typed.file, envs, catalog.roles, catalog.gates)
+        for document, text in render_pilot_documents(data).items():
+            out[f"{name}/{document}"] = text
+    if only is not None and not out:
+        checked.pilot(only)  # raises, naming the closest pilot
+    return out
+
+
+def write_documents(out_dir: Path, documents: dict[str, str], *, check_only: bool = False) -> list[str]:
+    """Write each document whose content differs; returns the relative paths that differ."""
+    changed = []
+    for rel, text in sorted(documents.items()):
+        path = out_dir / rel
+        try:
+            current = path.read_text(encoding="utf-8")
+        except OSError:
+            current = None
+        if current == text:
+            continue
+        changed.append(rel)
+        if check_only:
+            continue
+        replace_file(path, text.encode("utf-8"))
+    return changed

@@ -1,0 +1,227 @@
+"""Release, cutover and rollback of a blue/green pilot: edits of its file, checked before they are made.
+
+    plan      the pilot, the environment and the rules   -> SlotPlan (edits of the pilot file) or refusals
+    prepare   SlotPlan                                    -> edited text, re-checked by the pipeline,
+                                                             and every stack of the pilot before and after
+    commit    Prepared                                    -> the pilot file, replaced atomically
+
+Refusals are diagnostics like any other: a code, a message and, where there is one, a position.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pilotfactory.files.atomic import replace_file
+from pilotfactory.gates import clock
+from pilotfactory.diagnostics.codes import Code
+from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
+from pilotfactory.catalog.parse import suggest
+from pilotfactory.pipeline import Checked, check, unknown_pilot
+from pilotfactory.catalog.resolve import TypedPilot, reached_environments
+from pilotfactory.tfjson.slots import StackChange, diff_stack
+from pilotfactory.synth.build import synth_pilot_stacks
+from pilotfactory.yamlio.edit import AppendItem, Edit, SetValue, apply_edits
+
+__all__ = ["SlotPlan", "Prepared", "find_pilot", "plan_release", "plan_switch", "plan_rehearsal_record",
+           "prepare", "commit", "slot_words"]
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    """What one command changes in one pilot file, and why, before anything is written."""
+
+    action: str                 # release, cutover, rollback, rehearse
+    pilot: str
+    env: str
+    file: str                   # repository-relative pilot file
+    edits: tuple[Edit, ...]
+    summary: str                # one line, in reviewer terms
+    slot: str                   # the slot staged on, made active, or rehearsed towards
+    changes_yaml: tuple[str, ...] = ()  # `release.active.prod: blue -> green`
+
+
+@dataclass
+class Prepared:
+    plan: SlotPlan
+    before_text: str
+    after_text: str
+    after: Checked                               # the pipeline run on the edited text
+    before_stacks: dict[str, bytes] = field(default_factory=dict)
+    after_stacks: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> list[StackChange]:
+        """Every stack of the pilot whose Terraform JSON the edit changes, in promotion order."""
+        return [diff_stack(name, json.loads(self.before_stacks[name]), json.loads(self.after_stacks[name]))
+                for name in self.before_stacks if self.before_stacks[name] != self.after_stacks.get(name)]
+
+
+def slot_words(typed: TypedPilot, name: str) -> str:
+    """`green (v1.5.0, model version 8)`: a slot as a reviewer recognises it."""
+    slot = typed.pilot.release.slots[name]
+    parts = [slot.version or "no version"]
+    if typed.pilot.model is not None:
+        parts.append(f"model version {slot.model_version}" if slot.model_version else "no model version")
+    return f"`{name}` ({', '.join(parts)})"
+
+
+def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> TypedPilot | None:
+    """The blue/green pilot named `pilot`, reaching `env`; refusals go to `diags`."""
+    pilots = {t.pilot.name: t for t in checked.resolution.pilots}
+    typed = pilots.get(pilot)
+    if typed is None:
+        diags.error(Code.UNKNOWN_PILOT, unknown_pilot(pilot, pilots))
+        return None
+    envs = checked.catalog.environments.environments
+    if env not in envs:
+        source = checked.catalog.config_sources["environments"]
+        diags.error(Code.UNKNOWN_ENV, f"environment `{env}` is not defined in config/environments.yaml"
+                    f"{suggest(env, envs)}", source.where(("environments",), key=True))
+        return None
+    if typed.pilot.release.strategy != "blue_green":
+        path = ("release", "strategy")
+        diags.error(Code.NOT_BLUE_GREEN, f"pilot `{pilot}` releases with strategy "
+                    f"`{typed.pilot.release.strategy}`: one slot, nothing to stage beside it or cut "
+                    "over to; set `release.strategy: blue_green` with slots `blue` and `green` first",
+                    typed.source.where(path), path)
+        return None
+    reached = reached_environments(checked.catalog, typed.pilot.phase)
+    if env not in reached:
+        diags.error(Code.ENV_NOT_REACHED, f"pilot `{pilot}` is in phase `{typed.pilot.phase}`, which "
+                    f"reaches {', '.join(reached)}, not `{env}`", typed.source.where(("phase",)), ("phase",))
+        return None
+    return typed
+
+
+def _standby(typed: TypedPilot, env: str) -> tuple[str, str]:
+    """(active, standby) slot names in `env` of a valid blue/green pilot."""
+    release = typed.pilot.release
+    active = release.active[env]
+    (standby,) = sorted(set(release.slots) - {active})
+    return active, standby
+
+
+def plan_release(checked: Checked, typed: TypedPilot, env: str, version: str, model_version: int | None,
+                 diags: Diagnostics) -> SlotPlan | None:
+    """Stage `version` (and `model_version`) on the slot that is standby in `env`."""
+    pilot, name = typed.pilot, typed.pilot.name
+    active, standby = _standby(typed, env)
+    reached = reached_environments(checked.catalog, pilot.phase)
+    live = [e for e in reached if pilot.release.active.get(e) == standby]
+    if live:
+        path = ("release", "active")
+        commands = ", ".join(f"`pilotfactory cutover {name} --env {e}`" for e in live)
+        diags.error(Code.SLOT_IS_LIVE, f"slot `{standby}`, the standby in {env}, is live in "
+                    f"{', '.join(live)}: putting {version} on it would change what runs there without "
+                    "a cutover. A new version goes only to a slot that is standby in every environment; "
+                    f"first move {', '.join(live)} onto `{active}`: {commands}",
+                    typed.source.where(path), path)
+        return None
+    if model_version is not None and pilot.model is None:
+        diags.error(Code.NO_MODEL, f"`--model-version {model_version}`: pilot `{name}` declares no "
+                    "`model`, so its slots have no model version", typed.source.where(("release",), key=True))
+        return None
+    slot = pilot.release.slots[standby]
+    base = ("release", "slots", standby)
+    edits: list[Edit] = []
+    changes = []
+    if slot.version != version:
+        edits.append(SetValue(base + ("version",), version))
+        changes.append(f"release.slots.{standby}.version: {slot.version or 'none'} -> {version}")
+    if model_version is not None and slot.model_version != model_version:
+        edits.append(SetValue(base + ("model_version",), model_version))
+        changes.append(f"release.slots.{standby}.model_version: {slot.model_version or 'none'} -> {model_version}")
+    staged = version + (f" and model version {model_version}" if model_version is not None else "")
+    summary = f"stage {staged} on slot `{standby}`, standby in {', '.join(reached)}"
+    if model_version is None and pilot.model is not None:
+        summary += f" (model version {slot.model_version or 'none'} kept; --model-version changes it)"
+    return SlotPlan("release", name, env, typed.file, tuple(edits), summary, standby, tuple(changes))
+
+
+def plan_switch(checked: Checked, typed: TypedPilot, env: str, action: str,
+                diags: Diagnostics) -> SlotPlan | None:
+    """`cutover` or `rollback`: make the other slot active in `env` (with two slots, the previous
+    live slot is the other one)."""
+    pilot, name = typed.pilot, typed.pilot.name
+    active, target = _standby(typed, env)
+    slot = pilot.release.slots[target]
+    path = ("release", "slots", target)
+    if slot.version is None:
+        what = "it has no `version` yet" if action == "cutover" else "it has no `version`: nothing to roll back to"
+        diags.error(Code.SLOT_NOT_READY, f"{action} in {env} to slot `{target}` refused: {what}; stage one "
+                    f"with `pilotfactory release {name} --env {env} --version vX.Y.Z`",
+                    typed.source.where(path, key=True), path)
+        return None
+    if checked.catalog.environments.environments[env].protected:
+        # Rollback is gated too: with two slots it is a cutover by another name.
+        passed, reason = _test_report_passes(checked, typed, slot.version)
+        if not passed:
+            diags.error(Code.CUTOVER_UNTESTED, f"{action} in protected environment `{env}` to slot "
+                        f"`{target}` ({slot.version}) refused: {reason}; record a passing test report "
+                        f"for {slot.version} under `evidence` first", typed.source.where(path, key=True), path)
+            return None
+    summary = (f"{action} in {env}: slot {slot_words(typed, target)} becomes active, "
+               f"{slot_words(typed, active)} becomes standby")
+    return SlotPlan(action, name, env, typed.file, (SetValue(("release", "active", env), target),), summary,
+                    target, (f"release.active.{env}: {active} -> {target}",))
+
+
+def _test_report_passes(checked: Checked, typed: TypedPilot, version: str) -> tuple[bool, str]:
+    from pilotfactory.gates.evidence import test_report_passes
+
+    return test_report_passes(checked.catalog.root, typed.pilot, version)
+
+
+def plan_rehearsal_record(typed: TypedPilot, env: str, result: str) -> SlotPlan:
+    """Append a dated `rollback_rehearsal` entry: from the active slot to the other and back."""
+    active, standby = _standby(typed, env)
+    today = clock.today()
+    item = {"kind": "rollback_rehearsal", "env": env, "date": today, "from": active, "to": standby,
+            "result": result}
+    return SlotPlan("rehearse", typed.pilot.name, env, typed.file, (AppendItem(("evidence",), item),),
+                    f"record a {result}ing rollback rehearsal in {env} ({active} -> {standby} -> {active}) "
+                    f"dated {today}", standby, (f"evidence: + rollback_rehearsal {env} {today} {result}",))
+
+
+def _pilot_stacks(checked: Checked, pilot: str, envs: list[str] | None, engine: str) -> dict[str, bytes]:
+    declared = checked.resolution.declared or checked.resolution.catalog
+    chosen = [rp for rp in declared.pilots
+              if rp.name == pilot and (envs is None or rp.env_name in envs)]
+    return synth_pilot_stacks(chosen, engine)
+
+
+def read_text(path: Path) -> str:
+    """The file as written: line endings untouched, so an edit changes only what it means to."""
+    return path.read_bytes().decode("utf-8")
+
+
+def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *, engine: str = "cdktf",
+            text: str | None = None, envs: list[str] | None = None,
+            allow_gate_errors: bool = False) -> Prepared | None:
+    """Make the edits in memory, run the pipeline on the result, synthesize the pilot's stacks
+    before and after. None (with the pipeline's diagnostics in `diags`) when the result is invalid.
+
+    `allow_gate_errors`: a new version staged on the standby slot makes approvals stale by
+    design; the edit is still written, and the gates withhold the environments until a checker
+    approves the new content (maker-checker), so that is not a reason to refuse the edit."""
+    before_text = read_text(root / plan.file) if text is None else text
+    after_text = apply_edits(before_text, plan.edits, plan.file)
+    after = check(root, {plan.file: after_text})
+    diags.extend(after.diagnostics)
+    gate_only = after.gates is not None and all(d.code.startswith("PF3") for d in after.diagnostics.errors)
+    if not after.ok and not (allow_gate_errors and gate_only):
+        return None
+    return Prepared(plan, before_text, after_text, after,
+                    _pilot_stacks(checked, plan.pilot, envs, engine),
+                    _pilot_stacks(after, plan.pilot, envs, engine))
+
+
+def commit(root: Path, prepared: Prepared) -> None:
+    """Replace the pilot file in one step: a reader sees the old file or the new, never half."""
+    target = root / prepared.plan.file
+    if read_text(target) != prepared.before_text:
+        raise PilotFactoryError(f"{prepared.plan.file} changed on disk while the edit was prepared; "
+                                "nothing written: run the command again")
+    replace_file(target, prepared.after_text.encode("utf-8"))

@@ -1,0 +1,1 @@
+"""New pilots from templates (render) and which pilots lag their template (history)."""

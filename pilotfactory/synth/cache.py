@@ -1,0 +1,192 @@
+"""Incremental synth: each stack's content digest, and a cache of synthesized stacks keyed by it.
+
+A `<pilot>-<env>` stack's digest covers every input that shapes it: the stack id, its pilot file,
+its template folder, config/*.yaml, the code of pilotfactory/, stacks/ and generators/, and the
+engine with its provider and runtime versions. `platform-<env>` and `account` stacks depend on
+config, code and engine only. Same digest, same bytes: a cached stack is reused as it is, and a
+change to any input gives a new digest, so a stale entry is never read.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pilotfactory.catalog.resolved import ResolvedCatalog
+
+__all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests",
+           "StackCache", "Incremental", "synth_incremental", "write_manifest"]
+
+CACHE_DIR = Path(".pilotfactory") / "cache"   # under the repository root; gitignored
+_CODE_PACKAGES = ("pilotfactory", "stacks", "generators")
+_CODE_ROOT = Path(__file__).resolve().parent.parent
+# Packages whose version changes what synth writes, per engine.
+_ENGINE_DISTRIBUTIONS = {
+    "cdktf": ("cdktf", "cdktf-cdktf-provider-databricks", "constructs", "jsii"),
+    "cdktn": ("cdktn", "cdktn-provider-databricks", "constructs", "jsii"),
+}
+
+
+def _files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+def tree_digest(root: Path, packages: Iterable[str] = _CODE_PACKAGES) -> str:
+    """sha256 of every source file (path and bytes) under root/<package> for each package."""
+    h = hashlib.sha256()
+    for package in packages:
+        for path in _files(root / package):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The running code's digest; computed once per process."""
+    return tree_digest(_CODE_ROOT)
+
+
+@lru_cache(maxsize=None)
+def engine_fingerprint(engine: str) -> str:
+    parts = [f"engine={engine}", f"python={sys.version_info.major}.{sys.version_info.minor}"]
+    for dist in _ENGINE_DISTRIBUTIONS.get(engine, (engine,)):
+        try:
+            parts.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{dist}==missing")
+    return ";".join(parts)
+
+
+def _config_files(root: Path) -> list[Path]:
+    directory = root / "config"
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml")) \
+        if directory.is_dir() else []
+
+
+def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
+    """Stack id -> the catalog files that shape it (code and engine are added to every digest)."""
+    config = _config_files(root)
+    out: dict[str, list[Path]] = {"account": list(config)}
+    for env in catalog.environments.environments:
+        out[f"platform-{env}"] = list(config)
+    for rp in catalog.pilots:
+        template = root / "catalog" / "templates" / rp.pilot.template
+        out[rp.stack_id] = [root / rp.file, *_files(template), *config]
+    return out
+
+
+def stack_digests(root: Path, catalog: ResolvedCatalog, engine: str, code: str | None = None) -> dict[str, str]:
+    """Stack id -> digest of everything that shapes that stack; `code`: another tree's code digest."""
+    root = root.resolve()
+    file_hashes: dict[Path, bytes] = {}
+    common = f"{code or code_digest()}\0{engine_fingerprint(engine)}".encode()
+    out = {}
+    for stack, files in stack_inputs(root, catalog).items():
+        h = hashlib.sha256(b"pilotfactory-stack/1\0" + stack.encode() + b"\0" + common)
+        for path in files:
+            if path not in file_hashes:
+                file_hashes[path] = hashlib.sha256(path.read_bytes()).digest()
+            h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0" + file_hashes[path])
+        out[stack] = h.hexdigest()
+    return out
+
+
+class StackCache:
+    """Synthesized stack folders under `<directory>/<digest>/`, each with its manifest entry."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    @classmethod
+    def at(cls, root: Path) -> "StackCache":
+        return cls(Path(root) / CACHE_DIR)
+
+    def get(self, digest: str) -> tuple[Path, dict] | None:
+        entry = self.directory / digest
+        try:
+            manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        stack = entry / "stack"
+        return (stack, manifest) if (stack / "cdk.tf.json").is_file() else None
+
+    def put(self, digest: str, stack_dir: Path, manifest: dict) -> None:
+        """Store atomically: a reader sees a whole entry or none."""
+        target = self.directory / digest
+        if self.get(digest) is not None:
+            return
+        shutil.rmtree(target, ignore_errors=True)  # a damaged entry is replaced, never kept
+        self.directory.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{digest[:12]}.", dir=self.directory))
+        try:
+            shutil.copytree(stack_dir, scratch / "stack")
+            (scratch / "manifest.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+            os.replace(scratch, target)
+        except OSError:
+            shutil.rmtree(scratch, ignore_errors=True)  # another run stored it first, or the disk is full
+
+
+def write_manifest(path: Path, stacks: dict[str, dict], version: str) -> None:
+    """manifest.json byte for byte as cdktf writes it: sorted keys, empty lists opened on two lines."""
+    text = json.dumps({"stacks": dict(sorted(stacks.items())), "version": version}, indent=2, sort_keys=True)
+    text = re.sub(r"^( *)(.*)\[\](,?)$", lambda m: f"{m[1]}{m[2]}[\n{m[1]}]{m[3]}", text, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Incremental:
+    rebuilt: tuple[str, ...]     # stacks built in this run
+    reused: tuple[str, ...]      # stacks copied from the cache
+    digests: dict[str, str]
+
+    def store(self, cache: StackCache, outdir: Path) -> None:
+        """Cache the rebuilt stacks; call only once they passed every check, so a reused stack is a
+        stack that passed the same checks with the same inputs."""
+        built = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+        for name in self.rebuilt:
+            cache.put(self.digests[name], outdir / "stacks" / name,
+                      {"entry": built["stacks"][name], "version": built["version"]})
+
+
+def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine: str, cache: StackCache,
+                      on_stack: Callable[[str], None] | None = None) -> Incremental:
+    """Synthesize into the empty folder `outdir`, building only stacks the cache lacks.
+
+    The CDK is not even loaded when every stack is cached.
+    """
+    digests = stack_digests(root, catalog, engine)
+    hits = {name: cache.get(d) for name, d in digests.items()}
+    missing = [name for name, hit in hits.items() if hit is None]
+    entries: dict[str, dict] = {}
+    version = None
+    if missing:
+        from stacks.app import build_app  # the CDK loads only when something is synthesized
+
+        build_app(catalog, str(outdir), engine, on_stack=on_stack, only=missing).synth()
+        built = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+        version = built["version"]
+        entries.update({name: built["stacks"][name] for name in missing})
+    reused = [name for name in digests if name not in missing]
+    if reused or not missing:
+        for name in reused:
+            stack_dir, entry = hits[name]
+            shutil.copytree(stack_dir, outdir / "stacks" / name)
+            entries[name] = entry["entry"]
+            version = version or entry["version"]
+            if on_stack:
+                on_stack(name)
+        write_manifest(outdir / "manifest.json", entries, version or "")
+    return Incremental(tuple(missing), tuple(reused), digests)

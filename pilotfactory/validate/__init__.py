@@ -1,0 +1,1 @@
+"""Stage 3, validate: rules across fields and files (rules), security configuration (security), Quartz cron (cron)."""
