@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from pilotfactory.governance.inventory import inventory_id
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .access import model_privileges
@@ -31,7 +30,7 @@ def model_aliases(rp: ResolvedPilot) -> list[tuple[str, int]]:
 def model_comment(rp: ResolvedPilot) -> str:
     """The model inventory id and risk tier, as `key=value` pairs: registered models take no tags in
     provider 1.99 (nor 1.138), and entity tag assignments cover catalogs to volumes, not models."""
-    return (f"pilotfactory_inventory_id={inventory_id(rp.pilot)}; "
+    return (f"pilotfactory_inventory_id={rp.pilot.inventory_id}; "
             f"model_risk_tier={rp.pilot.intake.risk.model_risk_tier}; {rp.pilot.title}")
 
 

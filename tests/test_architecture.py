@@ -5,6 +5,8 @@ import ast
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import REPO
 
 CDK_PACKAGES = {"cdktf", "cdktn", "cdktf_cdktf_provider_databricks", "cdktn_provider_databricks", "constructs"}
@@ -49,3 +51,116 @@ def test_validate_does_not_load_the_cdk():
 def test_no_module_is_named_like_a_grab_bag():
     names = {p.stem for d in ("pilotfactory", "stacks", "generators") for p in (REPO / d).rglob("*.py")}
     assert not {"utils", "helpers", "misc"} & names
+
+
+# --- The import graph: no cycles, and every area imports only areas below it. ---
+
+# Rank of each area (pilotfactory/<area>/, stacks/, generators/): an area imports only lower ranks.
+LAYERS = {
+    "diagnostics": 0, "files": 0,
+    "yamlio": 1,
+    "catalog": 2,
+    "validate": 3, "gates": 3, "tfjson": 3, "guardrails": 3,
+    "generators": 4, "pipeline": 4,
+    "stacks": 5,
+    "synth": 6,
+    "review": 7, "release": 7, "scaffold": 7, "governance": 7,
+    "live": 8, "ci": 8,
+    "cli": 9,
+    "__main__": 10,
+}
+
+
+def _modules() -> dict[str, object]:
+    out = {}
+    for package in ("pilotfactory", "stacks", "generators"):
+        for path in (REPO / package).rglob("*.py"):
+            name = ".".join(path.relative_to(REPO).with_suffix("").parts)
+            out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Module -> modules it imports (lazy imports included): `from a import b` names the
+    submodule a.b when there is one, else the module a."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                subs = [f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules]
+                targets = subs or [node.module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _area(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "pilotfactory" and len(parts) > 1 else parts[0]
+
+
+def test_relative_imports_are_not_used_in_the_domain():
+    """Absolute imports keep the graph readable by grep and by the checks below."""
+    offenders = [f"{p.relative_to(REPO)}:{n.lineno}" for p in _modules().values() if "pilotfactory" in p.parts
+                 for n in ast.walk(ast.parse(p.read_text())) if isinstance(n, ast.ImportFrom) and n.level]
+    assert offenders == []
+
+
+def test_the_import_graph_has_no_cycle():
+    graph = _import_graph()
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(node, path):
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_every_area_has_a_layer_and_imports_only_lower_layers():
+    graph = _import_graph()
+    unknown = sorted({_area(m) for m in graph} - set(LAYERS) - {"pilotfactory"})
+    assert unknown == [], f"give these areas a rank in LAYERS: {unknown}"
+    upward = sorted(f"{m} imports {t}" for m, targets in graph.items() for t in targets
+                    if _area(m) in LAYERS and _area(t) in LAYERS and _area(m) != _area(t)
+                    and LAYERS[_area(t)] >= LAYERS[_area(m)])
+    assert upward == []
+
+
+def test_the_layering_check_sees_an_upward_import(monkeypatch):
+    """The rank check is not vacuous: pretend validate sat above the pipeline."""
+    monkeypatch.setitem(LAYERS, "validate", 5)
+    with pytest.raises(AssertionError, match="pilotfactory.pipeline imports pilotfactory.validate"):
+        test_every_area_has_a_layer_and_imports_only_lower_layers()
+
+
+def test_the_command_table_names_every_registered_command_and_nothing_else():
+    from pilotfactory.cli.app import COMMANDS, commands_of
+
+    registered = {}
+    for path in sorted((REPO / "pilotfactory" / "cli" / "commands").glob("*.py")):
+        if path.stem != "__init__":
+            registered |= {name: path.stem for name in commands_of(path.stem)}
+    assert registered == COMMANDS
+
+
+def test_version_and_help_load_no_command_module_and_no_domain_model():
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom pilotfactory.cli.app import cli\n"
+            "CliRunner().invoke(cli, ['--version'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('pilotfactory.cli.commands', "
+            "'pilotfactory.catalog', 'pydantic', 'stacks'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

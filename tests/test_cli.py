@@ -7,7 +7,8 @@ import sys
 
 from click.testing import CliRunner
 
-from pilotfactory.cli.app import cli, engine_setting as _engine
+from pilotfactory.cli.app import cli
+from pilotfactory.cli.options import engine_setting as _engine
 
 from .conftest import REPO
 

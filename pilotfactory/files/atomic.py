@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["replace_file"]
+__all__ = ["replace_file", "create_file"]
 
 
 def replace_file(path: Path, data: bytes) -> None:
@@ -21,3 +21,15 @@ def replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
         raise
+
+
+def create_file(path: Path, data: bytes) -> None:
+    """Create `path` whole, never half-written and never over an existing file (FileExistsError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.link(scratch, path)  # fails if a file of that name exists
+    finally:
+        Path(scratch).unlink(missing_ok=True)

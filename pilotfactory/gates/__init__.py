@@ -1,1 +1,1 @@
-"""Stage 4, gates: earning each pilot's phase (earn) from evidence (evidence), approvals bound to a content digest (digest, approve), segregation of duties (segregation), judged against one clock (clock); the gate report (report)."""
+"""Stage 4, gates: earning each pilot's phase (earn) from evidence (evidence), approvals bound to a content digest (digest), segregation of duties (segregation), judged against one clock (clock); the gate report (report)."""

@@ -1,1 +1,1 @@
-"""Documents and indexes for control functions: model inventory, CODEOWNERS, handoff documents and evidence packs."""
+"""Acts and documents of the control functions: approvals bound to a content digest (approve), the model inventory, CODEOWNERS, handoff documents and evidence packs."""

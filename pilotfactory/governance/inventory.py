@@ -14,14 +14,9 @@ from pilotfactory.gates.evidence import latest
 from pilotfactory.catalog.resolve import TypedPilot, reached_environments
 from pilotfactory.gates.segregation import members
 
-__all__ = ["inventory_id", "inventory_rows", "render_inventory", "FORMATS"]
+__all__ = ["inventory_rows", "render_inventory", "FORMATS"]
 
 FORMATS = ("csv", "json", "md")
-
-
-def inventory_id(pilot: Pilot) -> str:
-    """Stable id of a pilot's model: catalog names only, like every stack id."""
-    return f"{pilot.name}/{pilot.model.name}"
 
 
 def _people(catalog: Catalog, group: str) -> str:
@@ -51,7 +46,7 @@ def inventory_rows(catalog: Catalog, pilots: list[TypedPilot], results: GateResu
         validation = latest(pilot, ModelValidation)
         v = validation[1] if validation else None
         rows.append({
-            "inventory_id": inventory_id(pilot),
+            "inventory_id": pilot.inventory_id,
             "model": pilot.model.name,
             "pilot": pilot.name,
             "purpose": f"{pilot.title}: {pilot.intake.value.business_case}",

@@ -288,6 +288,12 @@ class Pilot(Model):
     approvals: list[Approval] = []
     overrides: dict[EnvName, Overlay] = doc("Per-environment overlay, applied last.", default={})
 
+    @property
+    def inventory_id(self) -> str:
+        """Stable id of the pilot's model in the model inventory: catalog names only, like every
+        stack id. Only meaningful when the pilot has a model."""
+        return f"{self.name}/{self.model.name}" if self.model else self.name
+
 
 class ModelDefaults(Model):
     name: Identifier | None = None

@@ -6,17 +6,20 @@ import sys
 
 import click
 
+from pilotfactory.cli.options import engine_option, root_option
+
 __all__ = ["register"]
 
 
 @click.command("ci-matrix")
-@click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+@root_option
 @click.option("--base", "base_ref", metavar="REF", help="Only stacks changed since this git ref.")
-@click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+@engine_option
 def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> None:
     """Print JSON of the stacks to plan (`include`, for a CI matrix) and those removed."""
     from pilotfactory.ci.matrix import changed_stacks
-    from pilotfactory.cli.app import engine_setting, print_diagnostics, repo_root
+    from pilotfactory.cli.options import engine_setting, repo_root
+    from pilotfactory.cli.output import print_diagnostics
     from pilotfactory.review.plan import ReviewInputError
     from pilotfactory.review.source import CatalogErrors
 
@@ -39,13 +42,14 @@ def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> Non
 
 
 @click.command("atlantis")
-@click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+@root_option
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if atlantis.yaml is out of date.")
 def atlantis(root: str | None, check_only: bool) -> None:
     """Write atlantis.yaml: one project per stack, applied only when approved, mergeable, undiverged."""
     from pilotfactory.ci.atlantis import atlantis_config, render, write
     from pilotfactory.ci.matrix import output_dir
-    from pilotfactory.cli.app import checked_catalog, repo_root
+    from pilotfactory.cli.options import repo_root
+    from pilotfactory.cli.output import checked_catalog
 
     base = repo_root(root)
     checked = checked_catalog(base, "atlantis.yaml not written")

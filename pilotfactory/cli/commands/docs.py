@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from pilotfactory.cli.app import checked_catalog, engine_setting, pilot_named, repo_root
+from pilotfactory.cli.options import engine_option, root_option, engine_setting, repo_root
+from pilotfactory.cli.output import checked_catalog, pilot_named
 
 __all__ = ["register"]
 
@@ -15,10 +16,10 @@ __all__ = ["register"]
 def register(cli: click.Group) -> None:
     @cli.command("docs")
     @click.argument("pilot", required=False)
-    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+    @root_option
     @click.option("--out", "out", default=None, help="Output folder (default: docs/pilots under the root).")
     @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if a document is stale.")
-    @click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+    @engine_option
     def docs(pilot: str | None, root: str | None, out: str | None, check_only: bool, engine: str | None) -> None:
         """Write runbook, security review, rollback plan, RACI and data contracts for each pilot."""
         from pilotfactory.governance.handoff_docs import DEFAULT_OUT, pilot_documents, synthesize_stacks, write_documents

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from pilotfactory.cli.app import checked_catalog, engine_setting, pilot_named, repo_root
+from pilotfactory.cli.options import engine_option, root_option, engine_setting, repo_root
+from pilotfactory.cli.output import checked_catalog, pilot_named
 
 __all__ = ["register"]
 
@@ -97,8 +98,8 @@ def register(cli: click.Group) -> None:
     @click.option("--base", "ref", help="Git ref to review the stack against (adds review/review.md and .json).")
     @click.option("--verify", "verify", type=click.Path(dir_okay=False),
                   help="Check an evidence pack against its manifest instead of writing one.")
-    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
-    @click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+    @root_option
+    @engine_option
     def evidence(pilot, env, out, ref, verify, root, engine) -> None:
         """Pack a pilot's evidence into a deterministic tar.gz with a sha256 manifest, or --verify one."""
         if verify:

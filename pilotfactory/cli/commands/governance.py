@@ -5,12 +5,13 @@ import sys
 
 import click
 
-from pilotfactory.cli.app import print_diagnostics, repo_root
+from pilotfactory.cli.options import repo_root
+from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.catalog.model import PHASES
 
 __all__ = ["register"]
 
-_ROOT = click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+from pilotfactory.cli.options import root_option as _ROOT
 
 
 def _checked(root: str | None):
@@ -34,7 +35,7 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
 
     Exits 1 when a pilot declares a phase its gates have not earned.
     """
-    from pilotfactory.cli.app import pilot_named
+    from pilotfactory.cli.output import pilot_named
     from pilotfactory.gates.report import render_json, render_text
 
     checked = _checked(root)
@@ -57,7 +58,7 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
 @_ROOT
 def approve_command(pilot: str, gate: str, approver: str, role: str, root: str | None) -> None:
     """Record an approval bound to the pilot's current content (sha256 digest)."""
-    from pilotfactory.gates.approve import record_approval
+    from pilotfactory.governance.approve import record_approval
     from pilotfactory.diagnostics.diagnostic import DiagnosticsError, PilotFactoryError
 
     try:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from pilotfactory.cli.app import print_diagnostics, repo_root
+from pilotfactory.cli.options import repo_root
+from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 

@@ -5,8 +5,6 @@ result before writing, and prints what the change does to the infrastructure in 
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Callable, Optional
 
 import click
@@ -14,78 +12,26 @@ import click
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import Checked
 from pilotfactory.catalog.resolve import TypedPilot
-from pilotfactory.release.plan import Prepared, SlotPlan
+from pilotfactory.release.plan import SlotPlan
+from pilotfactory.cli.options import dry_run_option as _DRY_RUN, engine_setting, env_option as _ENV, live_options, root_option as _ROOT
+from pilotfactory.cli.output import print_diagnostics
+from pilotfactory.cli.slotedit import load_pilot, print_change, print_file_warnings, refuse
 
 __all__ = ["register"]
 
-_ROOT = click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
-_ENV = click.option("--env", "env", required=True, help="Environment, as named in config/environments.yaml.")
-_DRY_RUN = click.option("--dry-run", is_flag=True, help="Show the change; write nothing.")
 
 Planner = Callable[[Checked, TypedPilot, Diagnostics], Optional[SlotPlan]]
 
 
-def _refuse(diags: Diagnostics, unchanged: str | None) -> None:
-    from pilotfactory.cli.app import print_diagnostics
-
-    print_diagnostics(diags, "text")
-    click.echo(f"refused: {unchanged} unchanged" if unchanged else "refused: nothing changed", err=True)
-    sys.exit(1)
-
-
-def _load(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, TypedPilot]:
-    """The checked catalog and the pilot, or exit 1 with every reason."""
-    from pilotfactory.cli.app import repo_root
-    from pilotfactory.pipeline import check
-    from pilotfactory.release.plan import find_pilot
-
-    base = repo_root(root)
-    checked = check(base)
-    if not checked.ok:
-        click.echo("the catalog has errors; fix them before changing a release", err=True)
-        _refuse(checked.diagnostics, None)
-    diags = Diagnostics()
-    typed = find_pilot(checked, pilot, env, diags)
-    if typed is None:
-        _refuse(diags, None)
-    return base, checked, typed
-
-
-def _print_change(prepared: Prepared) -> None:
-    plan = prepared.plan
-    click.echo(plan.summary)
-    click.echo(f"{plan.file}:")
-    for line in plan.changes_yaml:
-        click.echo(f"  {line}")
-    changes = prepared.changes
-    for change in changes:
-        click.echo(f"{change.stack}:")
-        for line in change.lines():
-            click.echo(f"  - {line}")
-    if not changes:
-        click.echo("no stack changes")
-
-
-def _print_file_warnings(diags: Diagnostics, file: str) -> None:
-    """Warnings about the edited file only; the rest of the catalog is not this command's news."""
-    from pilotfactory.cli.app import print_diagnostics
-
-    mine = Diagnostics()
-    mine.extend(d for d in diags.warnings if d.location and d.location.file == file)
-    if mine.items:
-        print_diagnostics(mine, "text")
-
-
 def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
            allow_gate_errors: bool = False) -> None:
-    from pilotfactory.cli.app import engine_setting
     from pilotfactory.release.plan import commit, prepare
 
-    base, checked, typed = _load(root, pilot, env)
+    base, checked, typed = load_pilot(root, pilot, env)
     diags = Diagnostics()
     plan = planner(checked, typed, diags)
     if plan is None:
-        _refuse(diags, typed.file)
+        refuse(diags, typed.file)
     if not plan.edits:
         click.echo(f"nothing to change: slot `{plan.slot}` already has that in {plan.file}")
         return
@@ -93,16 +39,15 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
                        allow_gate_errors=allow_gate_errors)
     if prepared is None:
         click.echo(f"the edited {plan.file} does not validate:", err=True)
-        _refuse(diags, typed.file)
-    _print_file_warnings(diags, plan.file)
-    _print_change(prepared)
+        refuse(diags, typed.file)
+    print_file_warnings(diags, plan.file)
+    print_change(prepared)
     if dry_run:
         click.echo(f"dry run: {plan.file} unchanged")
         return
     commit(base, prepared)
     stacks = " and ".join(f"`npx cdktf deploy {c.stack}`" for c in prepared.changes)
     if prepared.after.diagnostics.has_errors:
-        from pilotfactory.cli.app import print_diagnostics
 
         print_diagnostics(prepared.after.diagnostics, "text")
         click.echo(f"wrote {plan.file}; the gates above withhold environments until the new content "
@@ -129,16 +74,15 @@ def _switch(action: str, root, pilot, env, dry_run) -> None:
 
 def _rehearse(root, pilot, env, record) -> None:
     """Compute the cutover and the rollback, check they are safe, print the operator's script."""
-    from pilotfactory.cli.app import engine_setting
     from pilotfactory.diagnostics.codes import Code
     from pilotfactory.release.rehearsal import rehearse
     from pilotfactory.release.plan import commit, plan_rehearsal_record, prepare
 
-    base, checked, typed = _load(root, pilot, env)
+    base, checked, typed = load_pilot(root, pilot, env)
     diags = Diagnostics()
     result = rehearse(base, checked, typed, env, diags, engine_setting(base, None))
     if result is None:
-        _refuse(diags, typed.file)
+        refuse(diags, typed.file)
     active, target = typed.pilot.release.active[env], result.cutover.plan.slot
     click.echo(f"Rollback rehearsal of {pilot} in {env}: {active} -> {target} -> {active}")
     if not result.ok:
@@ -146,7 +90,7 @@ def _rehearse(root, pilot, env, record) -> None:
         for problem in result.problems:
             failed.error(Code.REHEARSAL_FAILED, problem)
         click.echo("the cutover is not safe to rehearse; no script, nothing recorded", err=True)
-        _refuse(failed, typed.file)
+        refuse(failed, typed.file)
     click.echo("Checked in memory:")
     for line in result.checks:
         click.echo(f"  ok: {line}")
@@ -159,7 +103,7 @@ def _rehearse(root, pilot, env, record) -> None:
     prepared = prepare(base, checked, plan, diags, envs=[])
     if prepared is None:
         click.echo(f"the edited {plan.file} does not validate:", err=True)
-        _refuse(diags, typed.file)
+        refuse(diags, typed.file)
     commit(base, prepared)
     click.echo(f"wrote {plan.file}: {plan.summary}")
 
@@ -186,7 +130,6 @@ def register(cli: click.Group) -> None:
         """Make the standby slot active in ENV (protected environments need passing test evidence)."""
         _switch("cutover", root, pilot, env, dry_run)
 
-    from pilotfactory.cli.commands.live import live_options
 
     @cli.command("rollback")
     @click.argument("pilot")
@@ -202,7 +145,7 @@ def register(cli: click.Group) -> None:
         if emergency and dry_run:
             raise click.UsageError("--emergency acts at once; see what it would do with --dry-run alone")
         if emergency:
-            from pilotfactory.cli.commands.live import emergency_rollback
+            from pilotfactory.cli.emergency import emergency_rollback
 
             emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout)
             return

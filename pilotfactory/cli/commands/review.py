@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from pilotfactory.cli.options import engine_option, root_option
+
 __all__ = ["register"]
 
 # Exit status when no review could be made (bad ref, invalid catalog, unreadable plan); 1 is "blocked".
@@ -26,7 +28,7 @@ def _plan_args(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 
 
 @click.command("review")
-@click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+@root_option
 @click.option("--base", "base_ref", metavar="REF", help="Git ref to compare against (e.g. origin/main).")
 @click.option("--head", "head_ref", metavar="REF", help="Git ref to review (default: the working tree).")
 @click.option("--plan", "plans", multiple=True, metavar="[STACK=]PLAN.json",
@@ -36,7 +38,7 @@ def _plan_args(values: tuple[str, ...]) -> list[tuple[str, Path]]:
 @click.option("--fail-on", type=click.Choice(["broadening", "destructive", "any", "never"]),
               default="broadening", show_default=True,
               help="Exit 1 on broadening; on destructive or broadening; on any change; or never.")
-@click.option("--engine", type=click.Choice(["cdktf", "cdktn"]), default=None)
+@engine_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Also write the report here.")
 @click.option("--json-output", type=click.Path(dir_okay=False),
               help="Also write the JSON review here (e.g. a CI artifact beside the Markdown comment).")
@@ -47,7 +49,8 @@ def review(root: str | None, base_ref: str | None, head_ref: str | None, plans: 
 
     Exit status: 0 nothing to block; 1 something `--fail-on` names; 2 no review could be made.
     """
-    from pilotfactory.cli.app import engine_setting, print_diagnostics, repo_root
+    from pilotfactory.cli.options import engine_setting, repo_root
+    from pilotfactory.cli.output import print_diagnostics
     from pilotfactory.review import exit_code
     from pilotfactory.review.compose import review_plans, review_refs
     from pilotfactory.review.plan import ReviewInputError

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from pilotfactory.cli.app import print_diagnostics, repo_root
+from pilotfactory.cli.options import root_option, repo_root
+from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.scaffold.render import SLUG as _SLUG
@@ -202,7 +203,7 @@ def _new(root: Path, name: str, template_name: str, sets: dict[str, str]) -> Non
 
 def register(cli: click.Group) -> None:
     @cli.command("templates")
-    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+    @root_option
     @click.option("--outdated", is_flag=True,
                   help="List pilots behind their template's version, with the skeleton's diff.")
     def templates(root: str | None, outdated: bool) -> None:
@@ -217,7 +218,7 @@ def register(cli: click.Group) -> None:
     @click.option("--template", "template_name", required=True, help="A folder of catalog/templates/.")
     @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
                   help="A template parameter; repeat for each.")
-    @click.option("--root", help="Repository root holding config/ and catalog/ (default: here).")
+    @root_option
     def new(name: str, template_name: str, sets: tuple[str, ...], root: str | None) -> None:
         """Render catalog/pilots/NAME.yaml from a template, validated before it is written."""
         _new(repo_root(root), name, template_name, _parse_sets(sets))

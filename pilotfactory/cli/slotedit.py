@@ -1,0 +1,63 @@
+"""The shared steps of every command that edits a pilot's release slots (release, cutover,
+rollback, rehearse, emergency rollback): load the pilot, show the change, refuse with reasons."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pilotfactory.catalog.resolve import TypedPilot
+from pilotfactory.cli.options import repo_root
+from pilotfactory.cli.output import print_diagnostics
+from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.pipeline import Checked
+from pilotfactory.release.plan import Prepared
+
+__all__ = ["refuse", "load_pilot", "print_change", "print_file_warnings"]
+
+
+def refuse(diags: Diagnostics, unchanged: str | None) -> None:
+    print_diagnostics(diags, "text")
+    click.echo(f"refused: {unchanged} unchanged" if unchanged else "refused: nothing changed", err=True)
+    sys.exit(1)
+
+
+def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, TypedPilot]:
+    """The checked catalog and the pilot, or exit 1 with every reason."""
+    from pilotfactory.pipeline import check
+    from pilotfactory.release.plan import find_pilot
+
+    base = repo_root(root)
+    checked = check(base)
+    if not checked.ok:
+        click.echo("the catalog has errors; fix them before changing a release", err=True)
+        refuse(checked.diagnostics, None)
+    diags = Diagnostics()
+    typed = find_pilot(checked, pilot, env, diags)
+    if typed is None:
+        refuse(diags, None)
+    return base, checked, typed
+
+
+def print_change(prepared: Prepared) -> None:
+    plan = prepared.plan
+    click.echo(plan.summary)
+    click.echo(f"{plan.file}:")
+    for line in plan.changes_yaml:
+        click.echo(f"  {line}")
+    changes = prepared.changes
+    for change in changes:
+        click.echo(f"{change.stack}:")
+        for line in change.lines():
+            click.echo(f"  - {line}")
+    if not changes:
+        click.echo("no stack changes")
+
+
+def print_file_warnings(diags: Diagnostics, file: str) -> None:
+    """Warnings about the edited file only; the rest of the catalog is not this command's news."""
+    mine = Diagnostics()
+    mine.extend(d for d in diags.warnings if d.location and d.location.file == file)
+    if mine.items:
+        print_diagnostics(mine, "text")
