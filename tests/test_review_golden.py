@@ -217,8 +217,14 @@ def test_policy_loosening_shows_the_cost_ceiling(reviewed):
 
 def test_deleted_prod_pilot_is_destructive_and_calls_out_protection(reviewed):
     prod = [f for f in findings(reviewed, "deleted-prod-pilot", "destructive") if f["env"] == "prod"]
-    assert len(prod) == 1 and "is removed" in prod[0]["text"]
+    assert len(prod) == 1 and "disappears" in prod[0]["text"]
+    assert (prod[0]["rule"], prod[0]["severity"], prod[0]["blocks_by_default"]) == ("PFR052", "critical", True)
     assert "protected environment `prod`" in prod[0]["note"]
+    # The stack's prevent_destroy goes with its removed configuration: Terraform does not refuse.
+    assert "makes apply refuse" not in prod[0]["note"] and "Terraform does not refuse" in prod[0]["note"]
+    assert "keep running unmanaged" in prod[0]["note"]
+    dev = [f for f in findings(reviewed, "deleted-prod-pilot", "destructive") if f["env"] == "dev"]
+    assert dev and not any(f["blocks_by_default"] for f in dev)
 
 
 def test_cutover_reads_as_a_sentence(reviewed):
@@ -249,7 +255,9 @@ def test_review_of_a_committed_head_leaves_the_working_tree_alone(repo: Path):
 EXPECTED_STATUS = {
     # scenario: {fail-on value: status}
     "permission-broadening": {"broadening": 1, "destructive": 1, "any": 1, "never": 0},
-    "deleted-prod-pilot": {"broadening": 0, "destructive": 1, "any": 1, "never": 0},
+    # destroying in a protected environment fails under the default
+    "deleted-prod-pilot": {"broadening": 1, "destructive": 1, "any": 1, "never": 0},
+    "gate-change": {"broadening": 0, "destructive": 1, "any": 1, "never": 0},
     "permission-narrowing": {"broadening": 0, "destructive": 0, "any": 1, "never": 0},
     "unchanged": {"broadening": 0, "destructive": 0, "any": 0, "never": 0},
 }
@@ -277,3 +285,32 @@ def test_a_broken_head_catalog_prints_located_diagnostics(repo: Path):
     result = review(repo, "--base", "main")
     assert result.exit_code == 2
     assert f"catalog/pilots/{path.name}:" in result.output and "error[PF" in result.output
+
+
+def resign(path: Path) -> None:
+    """Re-bind the pilot's approvals to its edited content, so only the edit itself is reviewed."""
+    typed = next(t for t in check(path.parent.parent.parent).resolution.pilots
+                 if t.file == f"catalog/pilots/{path.name}")
+    edit(path, lambda d: [a.__setitem__("digest", content_digest(typed.pilot))
+                          for a in d.get("approvals") or [] if "digest" in a])
+
+
+def test_a_removed_task_dependency_is_flagged_in_catalog_mode(repo: Path):
+    """`depends_on` inside a job task is data, not Terraform's meta-argument (issue 12, item 1)."""
+    path = next(p for p in pilots(repo, "pilot")
+                if any(t.get("depends_on") for j in _yaml().load(p.read_text()).get("jobs") or []
+                       for t in j.get("tasks") or []))
+    dropped = []
+
+    def change(d):
+        task = next(t for j in d["jobs"] for t in j["tasks"] if t.get("depends_on"))
+        dropped.append((task["key"], task["depends_on"][0]))
+        del task["depends_on"]
+    edit(path, change)
+    resign(path)
+    result = review(repo, "--base", "main", "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1, result.output
+    [(task, on)] = dropped
+    found = [f for f in data["findings"] if f["rule"] == "PFR024"]
+    assert found and all(f"`{task}` no longer waits for `{on}`" in f["text"] for f in found)

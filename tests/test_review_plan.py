@@ -162,9 +162,11 @@ def test_everyone_granted_anything_is_broadening_even_on_a_new_object(tmp_path: 
                                                     {"principal": "builders", "privileges": ["EXECUTE"]}]}),
     ])
     assert texts(data, "broadening") == [
-        "group `users` on serving endpoint `serving`: none → CAN_QUERY",
-        "`account users` on registered model `dev.fraud.scorer`: + EXECUTE",
+        "access granted: group `users` on new serving endpoint `serving`: CAN_QUERY",
+        "access granted: `account users` on new registered model `dev.fraud.scorer`: EXECUTE",
     ]
+    # dev is not protected: the builders' grant on a new object is the object itself, not a finding
+    assert [f["rule"] for f in data["findings"] if f["kind"] == "broadening"] == ["PFR011", "PFR011"]
 
 
 def test_secret_acl_levels_and_new_principals(tmp_path: Path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pilotfactory.review.rules import rule_of
+
 __all__ = ["ABSENT", "SENSITIVE", "UNKNOWN", "KINDS", "StackRef", "AttributeChange", "ResourceChange",
            "Finding", "Review"]
 
@@ -21,8 +23,9 @@ class _Absent:
 
 ABSENT: Any = _Absent()
 
-# Finding kinds, riskiest first; the Markdown summary and --fail-on follow this order.
-KINDS = ("broadening", "destructive", "release", "gate", "narrowing")
+# Finding kinds, riskiest first; the Markdown summary and --fail-on follow this order. Governance
+# (who may approve production) comes first: every other sign-off rests on it.
+KINDS = ("governance", "broadening", "destructive", "release", "gate", "narrowing")
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,28 @@ class Finding:
     text: str                 # one line in reviewer words, Markdown-safe apart from `code` and **bold**
     resource: str | None = None   # the address it comes from, for the JSON
     note: str | None = None   # e.g. the cost ceiling, or the protected-environment callout
+    rule: str | None = None   # a review rule id (pilotfactory.review.rules); None: the kind's default
+    source: str | None = None     # the catalog or config line behind it: `config/gates.yaml:12`
+    waived: str | None = None     # the recorded reason, when a waiver covers this finding
+
+    @property
+    def rule_id(self) -> str:
+        return rule_of(self.kind, self.rule).id
+
+    @property
+    def severity(self) -> str:
+        """The rule's severity; destroying in a protected environment is always critical."""
+        if self.kind == "destructive" and self.stack.protected:
+            return "critical"
+        return rule_of(self.kind, self.rule).severity
+
+    @property
+    def blocks_by_default(self) -> bool:
+        """What the default `--fail-on broadening` stops: governance, broadening, and any destroy
+        or replacement in a protected environment."""
+        if self.waived:
+            return False
+        return self.kind in ("governance", "broadening") or (self.kind == "destructive" and self.stack.protected)
 
 
 @dataclass

@@ -6,9 +6,12 @@ object itself is the change), except that `users` / `account users` granted anyt
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
+from pilotfactory.review.baseline import baseline_findings
 from pilotfactory.review.changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
+from pilotfactory.review.compute import compute_findings
+from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
 from pilotfactory.review.levels import SECRET_ACL, is_everyone, rank
 from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
@@ -16,9 +19,10 @@ from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
 __all__ = ["FAIL_ON", "build_review", "exit_code", "blocking"]
 
 # --fail-on value -> finding kinds that make the exit status 1 (None: any change at all).
+# `broadening` (the default) also blocks destroying or replacing anything in a protected environment.
 FAIL_ON: dict[str, tuple[str, ...] | None] = {
-    "broadening": ("broadening",),
-    "destructive": ("broadening", "destructive"),
+    "broadening": ("governance", "broadening"),
+    "destructive": ("governance", "broadening", "destructive"),
     "any": None,
     "never": (),
 }
@@ -68,14 +72,22 @@ def _everyone(principal_words: str) -> bool:
 
 
 def _access_findings(change: ResourceChange) -> list[Finding]:
+    """Access widened on an existing object; on a new object, access granted in a protected
+    environment (a renamed or newly promoted pilot) or to everyone anywhere."""
     if change.action == "delete":
         return []
     out: list[Finding] = []
     new_object = change.before is None
+    granted = new_object and change.stack.protected
     target = _object_of(change)
 
-    def add(kind: str, text: str) -> None:
-        out.append(Finding(kind, change.stack, text, change.address))
+    def add(kind: str, text: str, who: str, rule: str | None = None) -> None:
+        if kind == "broadening":
+            rule = "PFR011" if _everyone(who) else "PFR012" if new_object else rule or "PFR010"
+        out.append(Finding(kind, change.stack, text, change.address, rule=rule))
+
+    def shown(who: str) -> str:
+        return who if "`" in who else f"`{who}`"
 
     if change.type == "databricks_permissions":
         after = change.after or {}
@@ -83,42 +95,49 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
         old, new = _acl_entries(change.before), _acl_entries(change.after)
         for who, level in new.items():
             was = old.get(who)
-            if was is None and (not new_object or _everyone(who)):
-                add("broadening", f"{who} on {target}: none → {_bold(level)}")
+            if was is None and new_object and (granted or _everyone(who)):
+                add("broadening", f"access granted: {who} on new {target}: {_bold(level)}", who)
+            elif was is None and not new_object:
+                add("broadening", f"{who} on {target}: none → {_bold(level)}", who)
             elif was is not None and rank(level, kind_of) > rank(was, kind_of):
-                add("broadening", f"{who} on {target}: {was} → {_bold(level)}")
+                add("broadening", f"{who} on {target}: {was} → {_bold(level)}", who)
             elif was is not None and rank(level, kind_of) < rank(was, kind_of):
-                add("narrowing", f"{who} on {target}: {was} → {level}")
+                add("narrowing", f"{who} on {target}: {was} → {level}", who)
         for who, was in old.items():
             if who not in new and not new_object:
-                add("narrowing", f"{who} on {target}: {was} → none")
+                add("narrowing", f"{who} on {target}: {was} → none", who)
     elif change.type in ("databricks_grants", "databricks_grant"):
         entries = _grant_entries if change.type == "databricks_grants" else _single_grant
         old, new = entries(change.before), entries(change.after)
         for who, privileges in new.items():
             added = sorted(privileges - old.get(who, set()))
-            if added and (not new_object or is_everyone(str(who))):
-                add("broadening", f"`{who}` on {target}: {_bold('+ ' + ', '.join(added))}")
+            if added and new_object and (granted or is_everyone(str(who))):
+                add("broadening", f"access granted: `{who}` on new {target}: {_bold(', '.join(added))}", who)
+            elif added and not new_object:
+                add("broadening", f"`{who}` on {target}: {_bold('+ ' + ', '.join(added))}", who)
         for who, privileges in old.items():
             removed = sorted(privileges - new.get(who, set()))
             if removed and not new_object:
-                add("narrowing", f"`{who}` on {target}: - {', '.join(removed)}")
+                add("narrowing", f"`{who}` on {target}: - {', '.join(removed)}", who)
     elif change.type == "databricks_secret_acl":
         b, a = change.before or {}, change.after or {}
         who_b, who_a = b.get("principal"), a.get("principal")
         level_a = str(a.get("permission"))
         scope = target
         if who_a != who_b or new_object:
-            if not new_object or is_everyone(str(who_a)):
-                add("broadening", f"`{who_a}` on {scope}: none → {_bold(level_a)}")
+            if new_object and (granted or is_everyone(str(who_a))):
+                add("broadening", f"access granted: `{who_a}` on new {scope}: {_bold(level_a)}", str(who_a))
+            elif not new_object:
+                add("broadening", f"`{who_a}` on {scope}: none → {_bold(level_a)}", str(who_a), "PFR013")
             if who_b is not None:
-                add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none")
+                add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none", str(who_b))
         elif level_a in SECRET_ACL and str(b.get("permission")) in SECRET_ACL:
             order = SECRET_ACL.index(level_a) - SECRET_ACL.index(str(b.get("permission")))
             if order > 0:
-                add("broadening", f"`{who_a}` on {scope}: {b.get('permission')} → {_bold(level_a)}")
+                add("broadening", f"`{who_a}` on {scope}: {b.get('permission')} → {_bold(level_a)}", str(who_a),
+                    "PFR013")
             elif order < 0:
-                add("narrowing", f"`{who_a}` on {scope}: {b.get('permission')} → {level_a}")
+                add("narrowing", f"`{who_a}` on {scope}: {b.get('permission')} → {level_a}", str(who_a))
     return out
 
 
@@ -140,32 +159,51 @@ def _policy(change: ResourceChange, rates: Mapping[str, float]) -> tuple[Resourc
         for loose in loosenings(before, after):
             findings.append(Finding("broadening", change.stack,
                                     f"{change.label}: {loose.what} {loose.before} → {_bold(loose.after)}",
-                                    change.address, note))
+                                    change.address, note, rule="PFR020"))
     ceiling = AttributeChange("cost ceiling", ceiling_b, ceiling_a)
     return replace(change, attributes=(*change.attributes, ceiling)), findings
 
 
+# What Terraform does with lifecycle.prevent_destroy (developer.hashicorp.com, "The lifecycle
+# meta-argument"): it is read from the configuration, so it stops a plan that destroys a resource
+# still declared with it, but not one whose resource block was removed along with the setting.
+_REFUSED = ("prevent_destroy in the new configuration makes `terraform plan` fail on this; "
+            "it needs an explicit decommission")
+_NOT_REFUSED = ("its prevent_destroy goes with the removed resource block, so Terraform destroys it "
+                "without refusing")
+
+
 def _protected_note(change: ResourceChange) -> str | None:
-    if change.prevent_destroy:
-        return (f"protected environment `{change.stack.env or change.stack.pilot}`: prevent_destroy "
-                "makes apply refuse; this needs an explicit decommission")
-    if change.stack.protected:
-        return f"protected environment `{change.stack.env or change.stack.pilot}`"
-    return None
+    env = change.stack.env or change.stack.pilot
+    was = prevents_destroy(change.before)
+    now = prevents_destroy(change.after)
+    parts = [f"protected environment `{env}`"] if change.stack.protected else []
+    if change.action == "delete" and was:
+        parts.append(_NOT_REFUSED)
+    elif change.action == "replace" and now:
+        parts.append(_REFUSED)
+    elif change.action == "replace" and was:
+        parts.append("prevent_destroy is removed in the same change, so nothing refuses it")
+    return "; ".join(parts) or None
 
 
 def _destructive(change: ResourceChange) -> list[Finding]:
+    out = []
+    if change.action in ("update", "replace") and prevents_destroy(change.before) and not prevents_destroy(change.after):
+        out.append(Finding("broadening", change.stack,
+                           f"{change.label}: lifecycle.prevent_destroy true → {_bold('removed')}: a later change "
+                           "can destroy it and Terraform will not refuse", change.address, rule="PFR040"))
     if change.action == "delete":
-        return [Finding("destructive", change.stack, f"deletes {change.label}", change.address,
-                        _protected_note(change))]
+        out.append(Finding("destructive", change.stack, f"deletes {change.label}", change.address,
+                           _protected_note(change), rule="PFR050"))
     if change.action == "replace":
         forcing = [a for a in change.attributes if a.forces_replacement]
         why = "; ".join(f"{a.path} {_plain(a.before)} → {_plain(a.after)}" for a in forcing)
-        return [Finding("destructive", change.stack,
-                        f"replaces {change.label} (destroyed, then created again)"
-                        + (f": {why} forces a new one" if why else ""), change.address,
-                        _protected_note(change))]
-    return []
+        out.append(Finding("destructive", change.stack,
+                           f"replaces {change.label} (destroyed, then created again)"
+                           + (f": {why} forces a new one" if why else ""), change.address,
+                           _protected_note(change), rule="PFR051"))
+    return out
 
 
 def _plain(value: Any) -> str:
@@ -176,21 +214,32 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _jobs(n: int) -> str:
+    return f"{n} job keeps" if n == 1 else f"{n} jobs keep"
+
+
 def _removed_stack(stack: StackRef, changes: Sequence[ResourceChange]) -> Finding:
     names = ", ".join(c.label for c in changes[:5]) + (f", and {len(changes) - 5} more" if len(changes) > 5 else "")
-    protected = any(c.prevent_destroy for c in changes)
-    note = None
-    if stack.protected or protected:
-        note = (f"protected environment `{stack.env or stack.pilot}`: destroying it needs an explicit "
-                "decommission" + ("; prevent_destroy makes apply refuse" if protected else ""))
+    jobs = sum(1 for c in changes if c.type == "databricks_job")
+    guarded = sum(1 for c in changes if prevents_destroy(c.before))
+    parts = []
+    if stack.protected:
+        parts.append(f"protected environment `{stack.env or stack.pilot}`: this needs an explicit decommission")
+    if guarded:
+        parts.append(f"{guarded} of them had prevent_destroy, which goes with the removed configuration: "
+                     "Terraform does not refuse")
+    parts.append("the stack disappears from the catalog: only a planned destroy of it removes its resources; "
+                 "if nobody applies one" + (f", its {_jobs(jobs)} running unmanaged"
+                                              if jobs else ", they stay in the workspace unmanaged"))
     return Finding("destructive", stack,
-                   f"stack `{stack.name}` is removed: its {len(changes)} resources are to be destroyed ({names})",
-                   None, note)
+                   f"stack `{stack.name}` disappears: its {len(changes)} resources are to be destroyed ({names})",
+                   None, "; ".join(parts), rule="PFR052")
 
 
 def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
                  rates: Mapping[str, float], removed_stacks: Iterable[str] = (),
-                 releases: Iterable[Finding] = (), gates: Iterable[Finding] = ()) -> Review:
+                 releases: Iterable[Finding] = (), gates: Iterable[Finding] = (),
+                 governance: Iterable[Finding] = (), lts: Collection[str] = ()) -> Review:
     """Findings for every change, riskiest first; changes keep their stack order."""
     removed = set(removed_stacks)
     review = Review(base, head)
@@ -201,6 +250,8 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
             change, policy_findings = _policy(change, rates)
             findings += policy_findings
         findings += _access_findings(change)
+        findings += baseline_findings(change)
+        findings += compute_findings(change, lts)
         if change.stack.name in removed and change.action == "delete":
             by_removed.setdefault(change.stack.name, []).append(change)
         else:
@@ -210,18 +261,26 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
             review.stacks.append(change.stack)
     for stack_changes in by_removed.values():
         findings.append(_removed_stack(stack_changes[0].stack, stack_changes))
-    findings += list(releases) + list(gates)
+    findings += list(governance) + list(releases) + list(gates)
     order = {s.name: i for i, s in enumerate(review.stacks)}
     review.findings = sorted(findings, key=lambda f: (KINDS.index(f.kind), order.get(f.stack.name, len(order))))
     return review
 
 
+def _blocks(finding: Finding, fail_on: str) -> bool:
+    if finding.waived:
+        return False
+    if fail_on == "broadening":
+        return finding.blocks_by_default
+    kinds = FAIL_ON[fail_on]
+    return kinds is not None and finding.kind in kinds
+
+
 def blocking(review: Review, fail_on: str) -> list[Finding] | None:
     """Findings that fail the run under `fail_on`; for `any`, None stands for "every change"."""
-    kinds = FAIL_ON[fail_on]
-    if kinds is None:
+    if FAIL_ON[fail_on] is None:
         return None
-    return [f for f in review.findings if f.kind in kinds]
+    return [f for f in review.findings if _blocks(f, fail_on)]
 
 
 def exit_code(review: Review, fail_on: str) -> tuple[int, str]:
@@ -230,13 +289,15 @@ def exit_code(review: Review, fail_on: str) -> tuple[int, str]:
         raise ValueError(f"unknown --fail-on value {fail_on!r}")
     kinds = FAIL_ON[fail_on]
     if kinds is None:
-        count = len(review.changes) + sum(1 for f in review.findings if f.kind == "gate")
+        count = len(review.changes) + sum(1 for f in review.findings if f.kind in ("gate", "governance"))
         if count:
             return 1, f"{count} change{'s' * (count != 1)} and `--fail-on any`"
         return 0, "no changes"
-    hits = [f for f in review.findings if f.kind in kinds]
+    hits = blocking(review, fail_on) or []
     if hits:
-        what = " and ".join(k for k in kinds if any(f.kind == k for f in hits))
+        named = [k for k in KINDS if any(f.kind == k for f in hits)]
+        what = " and ".join(("protected-environment destructive" if k == "destructive" and fail_on == "broadening"
+                             else k) for k in named)
         return 1, (f"{len(hits)} {what} finding{'s' * (len(hits) != 1)} need a reviewer's acceptance "
                    f"(`--fail-on {fail_on}`)")
     if fail_on == "never":

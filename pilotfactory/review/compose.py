@@ -31,6 +31,11 @@ def _protection(*sides: Side) -> dict[str, bool]:
     return out
 
 
+def _lts(catalog) -> tuple[str, ...]:
+    standards = catalog.standards if catalog is not None else None
+    return tuple(standards.spark_versions) if standards else ()
+
+
 def _rates(catalog) -> dict[str, float]:
     standards = catalog.standards if catalog is not None else None
     return {name: n.dbu_per_hour for name, n in standards.node_types.items()} if standards else {}
@@ -53,6 +58,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     return build_review(
         base.label, head.label, changes,
         rates=_rates(_catalog(head)) or _rates(_catalog(base)),
+        lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates)
 
@@ -114,4 +120,4 @@ def review_plans(root: Path, plans: Sequence[tuple[str, Path]], base: str = "sta
         changes += plan_changes(plan, stack, str(path))
         before, after = plan_stacks(plan)
         releases += release_findings(stack, before, after)
-    return build_review(base, head, changes, rates=_rates(catalog), releases=releases)
+    return build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases)

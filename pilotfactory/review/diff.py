@@ -8,7 +8,7 @@ from pilotfactory.review.flatten import flatten, normalize
 from pilotfactory.review.identity import forces_replacement
 from pilotfactory.review.labels import label
 
-__all__ = ["stack_ref", "resource_change", "diff_stacks", "stack_labels"]
+__all__ = ["stack_ref", "resource_change", "diff_stacks", "stack_labels", "prevents_destroy"]
 
 # Stack-level settings a reviewer must see too: where state lives, which workspace a stack targets.
 _PSEUDO = {"terraform": ("(terraform)", "state backend"), "provider": ("(provider)", "provider settings")}
@@ -37,8 +37,11 @@ def stack_labels(stack: Mapping[str, Any] | None, stack_name: str) -> dict[tuple
     return out
 
 
-def _prevent_destroy(values: Mapping[str, Any] | None) -> bool:
+def prevents_destroy(values: Mapping[str, Any] | None) -> bool:
+    """Whether a resource's configuration sets lifecycle.prevent_destroy (an object or a one-block list)."""
     lifecycle = (values or {}).get("lifecycle") if isinstance(values, Mapping) else None
+    if isinstance(lifecycle, list):
+        lifecycle = lifecycle[0] if lifecycle else None
     return bool(isinstance(lifecycle, Mapping) and lifecycle.get("prevent_destroy"))
 
 
@@ -63,9 +66,9 @@ def resource_change(stack: StackRef, rtype: str, name: str, before: dict | None,
         forcing = before is not None and after is not None and (
             top in replace_paths if replace_paths is not None else forces_replacement(rtype, path))
         attributes.append(AttributeChange(path, shown_b, shown_a, forcing))
-    if before is not None and after is not None and _prevent_destroy(before) != _prevent_destroy(after):
-        attributes.append(AttributeChange("lifecycle.prevent_destroy", _prevent_destroy(before),
-                                          _prevent_destroy(after)))
+    if before is not None and after is not None and prevents_destroy(before) != prevents_destroy(after):
+        attributes.append(AttributeChange("lifecycle.prevent_destroy", prevents_destroy(before),
+                                          prevents_destroy(after)))
     if action is None:
         if before is None:
             action = "create"
@@ -76,7 +79,7 @@ def resource_change(stack: StackRef, rtype: str, name: str, before: dict | None,
         else:
             action = "replace" if any(a.forces_replacement for a in attributes) else "update"
     return ResourceChange(stack, f"{rtype}.{name}", rtype, resource_label, action, before, after,
-                          tuple(attributes), _prevent_destroy(before) or _prevent_destroy(after))
+                          tuple(attributes), prevents_destroy(before) or prevents_destroy(after))
 
 
 def diff_stacks(base: Mapping[str, dict], head: Mapping[str, dict],
@@ -107,6 +110,8 @@ def _pseudo_changes(stack: StackRef, base: dict | None, head: dict | None) -> li
         return []  # a stack created or removed says so through its resources
     out = []
     for key, (rtype, words) in _PSEUDO.items():
+        if base.get(key) is None and head.get(key) is None:
+            continue
         change = resource_change(stack, rtype, key, base.get(key), head.get(key), words)
         if change is not None:
             out.append(change)

@@ -13,10 +13,13 @@ from typing import Any, Iterator
 
 from pilotfactory.review.changes import SENSITIVE, UNKNOWN
 
-__all__ = ["Leaf", "flatten", "normalize", "IGNORED_KEYS"]
+__all__ = ["Leaf", "flatten", "normalize", "IGNORED_KEYS", "META_ARGUMENTS"]
 
-# Written by cdktf for its own bookkeeping, or ordering only: not something a reviewer approves.
-IGNORED_KEYS = frozenset({"//", "depends_on", "lifecycle", "provider"})
+# cdktf's bookkeeping comments, wherever they appear.
+IGNORED_KEYS = frozenset({"//"})
+# Terraform meta-arguments: ordering and wiring, only at a resource's top level. Deeper down the
+# same names are data (a job task's `depends_on`); lifecycle.prevent_destroy is compared on its own.
+META_ARGUMENTS = frozenset({"depends_on", "lifecycle", "provider", "count", "for_each"})
 
 # Access-list entries are named after their principal: `access_control[group kyc-builders]`.
 _PRINCIPAL_KEYS = {"group_name": "group", "user_name": "user", "service_principal_name": "service principal"}
@@ -56,6 +59,8 @@ def _content_summary(encoded: str) -> str:
 def flatten(values: Any, sensitive: Any = None, unknown: Any = None) -> dict[str, Leaf]:
     """Path -> (raw, display). `sensitive`/`unknown` are Terraform's parallel masks (true = whole subtree)."""
     out: dict[str, Leaf] = {}
+    if isinstance(values, dict):
+        values = {k: v for k, v in values.items() if k not in META_ARGUMENTS}
     for path, raw, shown in _walk(values, "", bool(sensitive is True), sensitive, unknown):
         out[path] = (raw, shown)
     return out

@@ -15,9 +15,10 @@ def _value(value: Any) -> Any:
 
 
 def _finding(f: Finding) -> dict[str, Any]:
-    return {"kind": f.kind, "pilot": f.stack.pilot, "env": f.stack.env,
-            "stack": f.stack.name if f.kind != "gate" else None,
-            "text": f.text.replace("**", ""), "note": f.note, "resource": f.resource}
+    return {"kind": f.kind, "rule": f.rule_id, "severity": f.severity, "pilot": f.stack.pilot,
+            "env": f.stack.env, "stack": f.stack.name if f.kind not in ("gate", "governance") else None,
+            "text": f.text.replace("**", ""), "note": f.note, "resource": f.resource, "source": f.source,
+            "blocks_by_default": f.blocks_by_default, "waived": f.waived}
 
 
 def review_json(review: Review, fail_on: str, status: int, reason: str) -> dict[str, Any]:

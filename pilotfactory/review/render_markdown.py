@@ -14,7 +14,7 @@ __all__ = ["COMMENT_LIMIT", "review_markdown"]
 
 COMMENT_LIMIT = 65_536
 _VALUE_WIDTH = 120
-_ICONS = {"broadening": "🔓 broadening", "destructive": "🗑 destructive", "release": "🚀 release",
+_ICONS = {"governance": "🏛 governance", "broadening": "🔓 broadening", "destructive": "🗑 destructive", "release": "🚀 release",
           "gate": "🚦 gate", "narrowing": "🔒 narrowing"}
 _ACTIONS = {"create": "created", "update": "updated", "delete": "deleted", "replace": "replaced"}
 
@@ -50,13 +50,24 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+def _ids(findings: list[Finding]) -> str:
+    return ", ".join(sorted({f.rule_id for f in findings}))
+
+
 def _headline(review: Review) -> str:
-    broadening, destructive = len(review.of_kind("broadening")), len(review.of_kind("destructive"))
+    governance = review.of_kind("governance")
+    broadening, destructive = review.of_kind("broadening"), review.of_kind("destructive")
     parts = []
+    if governance:
+        parts.append(f"**🏛 {_plural(len(governance), 'governance change')} to who may approve production "
+                     f"({_ids(governance)})**")
     if broadening:
-        parts.append(f"**⚠ {_plural(broadening, 'change')} need{'s' * (broadening == 1)} a security reviewer**")
+        n = len(broadening)
+        parts.append(f"**⚠ {_plural(n, 'change')} need{'s' * (n == 1)} a security reviewer ({_ids(broadening)})**")
     if destructive:
-        parts.append(f"**{_plural(destructive, 'destructive change')}**")
+        protected = [f for f in destructive if f.stack.protected]
+        where = f", {len(protected)} in a protected environment" if protected else ""
+        parts.append(f"**{_plural(len(destructive), 'destructive change')}{where} ({_ids(destructive)})**")
     for kind, word in (("release", "release fact"), ("gate", "gate change"), ("narrowing", "narrowing")):
         if review.of_kind(kind):
             parts.append(_plural(len(review.of_kind(kind)), word))
@@ -67,7 +78,12 @@ def _headline(review: Review) -> str:
 
 def _finding_row(f: Finding) -> str:
     what = _escape(f.text) + (f" ({_escape(f.note)})" if f.note else "")
-    return f"| {_ICONS[f.kind]} | {_escape(f.stack.pilot)} | {_escape(f.stack.env or '—')} | {what} |"
+    if f.source:
+        what += f" — `{_escape(f.source)}`"
+    if f.waived:
+        what += f" — waived: {_escape(f.waived)}"
+    return (f"| {_ICONS[f.kind]} | {f.rule_id} {f.severity} | {_escape(f.stack.pilot)} | "
+            f"{_escape(f.stack.env or '—')} | {what} |")
 
 
 def _summary(stack: StackRef, changes: list[ResourceChange]) -> str:
@@ -123,13 +139,13 @@ def review_markdown(review: Review, status: int, reason: str, *, limit: int = CO
     findings = [f for kind in KINDS for f in review.findings if f.kind == kind]
     omitted_findings = 0
     if findings:
-        table = "| | pilot | env | what |\n|---|---|---|---|\n"
+        table = "| | rule | pilot | env | what |\n|---|---|---|---|---|\n"
         rows = []
         for i, f in enumerate(findings):
             row = _finding_row(f) + "\n"
             if _size(table) + sum(map(_size, rows)) + _size(row) > budget // 2:
                 omitted_findings = len(findings) - i
-                rows.append(f"| … | | | {_plural(omitted_findings, 'more finding')}: see the JSON |\n")
+                rows.append(f"| … | | | | {_plural(omitted_findings, 'more finding')}: see the JSON |\n")
                 break
             rows.append(row)
         parts.append(table + "".join(rows) + "\n")
