@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from pilotfactory.live.budget import DEFAULT_RETRY_TIMEOUT, DEFAULT_TIMEOUT
+
 __all__ = ["ENGINE_SETTING", "repo_root", "engine_setting", "root_option", "engine_option",
            "env_option", "dry_run_option", "live_options"]
 
@@ -39,8 +41,6 @@ def engine_setting(root: Path, flag: str | None) -> str:
 
 def live_options(fn):
     """--host, --profile and the timeouts, shared by every command that calls the workspace."""
-    from pilotfactory.live.client import DEFAULT_RETRY_TIMEOUT, DEFAULT_TIMEOUT
-
     for option in reversed([
         click.option("--host", help="Workspace URL (default: $DATABRICKS_HOST, else config/environments.yaml)."),
         click.option("--profile", help="Databricks config profile (default: $DATABRICKS_CONFIG_PROFILE or DEFAULT)."),

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import click
 
-from pilotfactory.catalog.resolve import TypedPilot
+from typing import TYPE_CHECKING
+
 from pilotfactory.cli.options import repo_root
 from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.pipeline import Checked
-from pilotfactory.release.plan import Prepared
+
+if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
+    from pilotfactory.catalog.resolve import TypedPilot
+    from pilotfactory.pipeline import Checked
+    from pilotfactory.release.plan import Prepared
 
 __all__ = ["refuse", "load_pilot", "print_change", "print_file_warnings"]
 

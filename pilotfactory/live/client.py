@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterator, TypeVar
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.model.config import Environment
 
+from pilotfactory.live.budget import DEFAULT_RETRY_TIMEOUT, DEFAULT_TIMEOUT
+
 __all__ = ["LiveError", "Workspace", "connect", "DEFAULT_TIMEOUT", "DEFAULT_RETRY_TIMEOUT"]
 
-DEFAULT_TIMEOUT = 30.0         # seconds one HTTP request may take
-DEFAULT_RETRY_TIMEOUT = 120    # seconds one call may spend retrying, in all
 
 T = TypeVar("T")
 

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pilotfactory.catalog.phases import PHASES  # noqa: F401  (re-exported: the model speaks of phases)
+
 API_VERSION = "pilotfactory/v1"
 ApiVersion = Literal["pilotfactory/v1"]
 
@@ -17,7 +19,6 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
 Version = Annotated[str, StringConstraints(pattern=r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$")]
 Phase = Literal["pilot", "staging", "production"]
-PHASES: tuple[str, ...] = ("pilot", "staging", "production")
 JobLevel = Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]
 
 # A human-facing error for each pattern above, instead of pydantic's raw regular expression.

@@ -7,7 +7,7 @@ import click
 
 from pilotfactory.cli.options import repo_root
 from pilotfactory.cli.output import print_diagnostics
-from pilotfactory.catalog.model import PHASES
+from pilotfactory.catalog.phases import PHASES
 
 __all__ = ["register"]
 

@@ -5,14 +5,11 @@ result before writing, and prints what the change does to the infrastructure in 
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import click
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.pipeline import Checked
-from pilotfactory.catalog.resolve import TypedPilot
-from pilotfactory.release.plan import SlotPlan
 from pilotfactory.cli.options import dry_run_option as _DRY_RUN, engine_setting, env_option as _ENV, live_options, root_option as _ROOT
 from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.cli.slotedit import load_pilot, print_change, print_file_warnings, refuse
@@ -20,7 +17,12 @@ from pilotfactory.cli.slotedit import load_pilot, print_change, print_file_warni
 __all__ = ["register"]
 
 
-Planner = Callable[[Checked, TypedPilot, Diagnostics], Optional[SlotPlan]]
+if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
+    from pilotfactory.catalog.resolve import TypedPilot
+    from pilotfactory.pipeline import Checked
+    from pilotfactory.release.plan import SlotPlan
+
+Planner = Callable[["Checked", "TypedPilot", Diagnostics], Optional["SlotPlan"]]
 
 
 def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,

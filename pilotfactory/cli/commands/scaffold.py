@@ -10,7 +10,6 @@ from pilotfactory.cli.options import root_option, repo_root
 from pilotfactory.cli.output import print_diagnostics
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
-from pilotfactory.scaffold.render import SLUG as _SLUG
 
 __all__ = ["register"]
 
@@ -136,10 +135,10 @@ def _prompt(entry, missing: list[str]) -> dict:
 def _new(root: Path, name: str, template_name: str, sets: dict[str, str]) -> None:
     from pilotfactory.catalog.load import load_catalog
     from pilotfactory.catalog.parse import suggest
-    from pilotfactory.scaffold.render import check_pilot_text, parameter_values, pilot_path, render_skeleton
+    from pilotfactory.scaffold.render import SLUG, check_pilot_text, parameter_values, pilot_path, render_skeleton
 
     out = Diagnostics()
-    if not _SLUG.fullmatch(name):
+    if not SLUG.fullmatch(name):
         out.error(Code.BAD_PARAMETER, f"pilot name `{name}` is not a slug: lower-case letters, digits "
                   "and '-', 3 to 40 characters, starting with a letter; the file name derives from it")
         print_diagnostics(out, "text")
