@@ -104,6 +104,37 @@ DEFAULT_ACCESS: dict[str, dict[str, str]] = {
 }
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                 description="Local wall-clock time, HH:MM (24 h).")]
+
+
+class ChangeWindow(Model):
+    """A weekly window in which changes to the environment may be deployed."""
+
+    days: list[Weekday] = Field(min_length=1, description="Days the window opens on.")
+    start: ClockTime
+    end: ClockTime = doc("Local time it closes; at or before `start` means the next day (overnight).")
+
+
+class Freeze(Model):
+    """Dates on which no change is deployed, whatever the windows say (first and last day included)."""
+
+    start: str = Field(alias="from", description="First frozen day, YYYY-MM-DD.")
+    end: str = Field(alias="to", description="Last frozen day, YYYY-MM-DD.")
+    reason: NonEmpty
+
+
+class ChangeControl(Model):
+    """When a protected environment accepts changes, and what a change must reference."""
+
+    timezone: NonEmpty = doc("IANA time zone the windows and freezes are read in, e.g. Europe/London.")
+    windows: list[ChangeWindow] = Field(min_length=1, description="Weekly windows; outside them changes wait.")
+    freezes: list[Freeze] = doc("Dated freezes, e.g. year-end; they close every window.", default=[])
+    ticket_pattern: NonEmpty | None = doc(
+        "Regular expression a change reference must match in full, e.g. ^CHG[0-9]{7}$.", default=None)
+
+
 class Environment(Model):
     min_phase: Phase = doc("The lowest pilot phase deployed here.")
     workspace: Workspace
@@ -119,6 +150,8 @@ class Environment(Model):
     sql_warehouse_id: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = doc(
         "SQL warehouse (its 16-hex-digit id) for SQL alerts and dashboards; `preflight` checks it exists.",
         default=None)
+    change_control: ChangeControl | None = doc(
+        "Change windows, freezes and change references; none: changes deploy at any time.", default=None)
 
     @property
     def job_access(self) -> Access:
