@@ -1,19 +1,20 @@
 """Shared fixtures: a scratch copy of the example repository to break one file at a time."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.factory import AS_OF, make_estate  # noqa: F401  (make_estate: the catalog factory's fixture)
+
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
 
 # The example evidence is judged as of this day, so in-process tests do not age with the calendar
-# (subprocess tests see the real date: the example rehearsal expires 30 days after 2026-11-10).
-TODAY = dt.date(2026, 11, 25)
+# (subprocess tests see the real date); the catalog factory dates its evidence relative to it.
+TODAY = AS_OF
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,0 +1,270 @@
+"""A catalog factory: a complete repository on disk (config/, templates, pilots, evidence) for N
+generated pilots that earn their declared phase, so tests never lean on the example catalog.
+
+Evidence files are real JUnit reports pinned by their sha256; production approvals carry the
+digest `pilotfactory.gates.digest.content_digest` computes for the pilot as the pipeline types it.
+Knobs per pilot: phase, template, serving, slots (1 = single, 2 = blue/green), canary, and the
+date of the rollback rehearsal; `Estate.pilot_file` and `Estate.break_pilot` edit one afterwards.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+# The day the factory dates its evidence and approvals relative to: tests/conftest.py pins
+# pilotfactory.gates.clock.today to it.
+AS_OF = dt.date(2026, 11, 25)
+
+SERVICE_PRINCIPALS = {"dev": "0b7c1d2e-3f40-4a51-8b62-7c83d94ea5f6",
+                      "staging": "1c8d2e3f-4051-4b62-9c73-8d94ea5fb607",
+                      "prod": "2d9e3f40-5162-4c73-8d84-9ea5fb60c718"}
+
+
+def environments() -> dict:
+    envs = {}
+    for name, phase in (("dev", "pilot"), ("staging", "staging"), ("prod", "production")):
+        env = {"min_phase": phase,
+               "workspace": {"host": f"https://dbc-factory-{name}.cloud.databricks.com"},
+               "catalog": f"pilots_{name}",
+               "run_as": {"application_id": SERVICE_PRINCIPALS[name], "display_name": f"sp-factory-{name}"},
+               "artifacts": f"/Volumes/pilots_{name}/releases/wheels",
+               "sql_warehouse_id": {"dev": "4f2a9c81d0e3b657", "staging": "9b1e7d3c5a2f8604", "prod": "2c7f0a94e1b6d835"}[name]}
+        if name == "prod":
+            env["protected"] = True
+        envs[name] = env
+    return {"apiVersion": "pilotfactory/v1", "kind": "Environments",
+            "account": {"id": "6f1a2b3c-4d5e-4f60-8a71-b2c3d4e5f607"}, "environments": envs}
+
+
+STANDARDS = {
+    "apiVersion": "pilotfactory/v1", "kind": "Standards",
+    "spark_versions": ["15.4.x-scala2.12", "14.3.x-scala2.12"],
+    "node_types": {"m6i.xlarge": {"dbu_per_hour": 0.69}, "m6i.2xlarge": {"dbu_per_hour": 1.37}},
+    "autotermination_minutes": 60,
+    "sizes": {"small": {"min_workers": 1, "max_workers": 4, "node_types": ["m6i.xlarge", "m6i.2xlarge"]},
+              "medium": {"min_workers": 2, "max_workers": 8, "node_types": ["m6i.2xlarge"]}},
+}
+
+GATES = {
+    "apiVersion": "pilotfactory/v1", "kind": "Gates",
+    "intake": {"min_value_score": 3, "min_data_readiness_score": 3, "model_risk_review_above": 3,
+               "required": ["executive_sponsor", "product_owner", "pmo_lead", "success_metrics"]},
+    "exits": {
+        "staging": {"data_contracts_complete": True, "owners_complete": True,
+                    "segregation_of_duties": True, "security_review": True},
+        "production": {"test_reports": True,
+                       "rollback_rehearsal": {"env": "staging", "max_age_days": 90},
+                       "approvals": ["compliance", "security"]},
+    },
+}
+
+TEMPLATES = ("batch", "serving")
+
+SECURITY = "sec.reviewer@bank.example"
+COMPLIANCE = "compliance.officer@bank.example"
+
+
+@dataclass
+class PilotSpec:
+    name: str
+    phase: str = "production"            # pilot | staging | production
+    template: str = "batch"              # one of TEMPLATES
+    serving: bool = False                # a model serving endpoint
+    slots: int = 2                       # 1: single release; 2: blue/green
+    canary_percent: int = 0              # on the standby slot in prod (blue/green only)
+    rehearsal_date: dt.date | None = None  # default: 10 days before AS_OF
+    extra: dict = field(default_factory=dict)  # top-level keys written over the generated ones
+
+    @property
+    def file(self) -> str:
+        return f"catalog/pilots/{self.name}.yaml"
+
+
+def _roles(specs: list[PilotSpec]) -> dict:
+    groups = {"platform-admins": {"members": ["platform.admin@bank.example"]},
+              "security-review": {"members": [SECURITY]},
+              "compliance": {"members": [COMPLIANCE]},
+              "model-risk": {"members": ["model.risk@bank.example"]}}
+    for s in specs:
+        groups[f"{s.name}-builders"] = {"managed": True, "members": [f"builder.{s.name}@bank.example"]}
+        groups[f"{s.name}-approvers"] = {"managed": True, "members": [f"approver.{s.name}@bank.example"]}
+    return {"apiVersion": "pilotfactory/v1", "kind": "Roles", "platform_admins": "platform-admins",
+            "roles": {"security": "security-review", "compliance": "compliance", "model_risk": "model-risk"},
+            "groups": groups}
+
+
+def _template(name: str) -> dict:
+    defaults = {"compute": {"size": "small"}, "sla": {"max_run_minutes": 120}}
+    return {"apiVersion": "pilotfactory/v1", "kind": "Template", "name": name,
+            "title": f"Factory template {name}", "description": "Generated for tests.",
+            "version": "1.0.0", "defaults": defaults}
+
+
+def _junit(name: str, version: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="{name}" tests="2" '
+            f'failures="0" errors="0" timestamp="2026-11-01T10:00:00"><properties><property name="git_tag" '
+            f'value="{version}"/></properties><testcase classname="{name}" name="test_score"/>'
+            f'<testcase classname="{name}" name="test_contract"/></testsuite></testsuites>\n').encode()
+
+
+def _pilot(spec: PilotSpec, root: Path) -> dict:
+    n = spec.name
+    schema = n.replace("-", "_")
+    versions = ["v1.0.0", "v1.1.0"][:spec.slots]
+    names = ["blue", "green"] if spec.slots == 2 else ["main"]
+    slots = {slot: {"version": v, "model_version": i + 1} for i, (slot, v) in enumerate(zip(names, versions))}
+    release: dict = {"repo": f"https://git.bank.example/pilots/{n}", "slots": slots}
+    if spec.slots == 2:
+        release["strategy"] = "blue_green"
+        release["active"] = {"dev": "green", "staging": "green", "prod": "blue"}
+        if spec.canary_percent:
+            release["canary_percent"] = {"prod": spec.canary_percent}
+    model: dict = {"name": f"{schema}_model"}
+    if spec.serving:
+        model["serving"] = {"workload_size": "Small", "scale_to_zero": True}
+    evidence: list = []
+    for v in versions:
+        data = _junit(n, v)
+        path = Path("evidence") / n / v / "junit.xml"
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+        evidence.append({"kind": "test_report", "version": v, "path": path.as_posix(),
+                         "sha256": hashlib.sha256(data).hexdigest()})
+    if spec.slots == 2:
+        evidence.append({"kind": "rollback_rehearsal", "env": "staging",
+                         "date": spec.rehearsal_date or AS_OF - dt.timedelta(days=10),
+                         "from": "green", "to": "blue", "result": "pass"})
+    evidence.append({"kind": "security_review", "date": AS_OF - dt.timedelta(days=20),
+                     "reviewer": SECURITY, "result": "pass"})
+    pilot = {
+        "apiVersion": "pilotfactory/v1", "kind": "Pilot", "name": n, "title": f"Generated pilot {n}",
+        "template": spec.template, "phase": spec.phase, "cost_center": "CC-1000",
+        "data_classification": "confidential",
+        "owners": {"executive_sponsor": f"sponsor.{n}@bank.example", "product_owner": f"po.{n}@bank.example",
+                   "pmo_lead": "pmo@bank.example", "builders": f"{n}-builders", "approvers": f"{n}-approvers",
+                   "on_call": f"oncall.{n}@bank.example"},
+        "intake": {"value": {"score": 4, "business_case": "Generated."}, "risk": {"score": 2, "model_risk_tier": 2},
+                   "data_readiness": {"score": 4},
+                   "success_metrics": [{"name": "cycle_minutes", "baseline": 45, "target": 30}]},
+        "data_contracts": [{"name": "inputs", "table": f"main.{schema}.inputs", "producer": "core-banking",
+                            "schema": [{"name": "id", "type": "string", "nullable": False},
+                                       {"name": "loaded_at", "type": "timestamp", "nullable": False}],
+                            "freshness": {"column": "loaded_at", "max_delay_minutes": 1560},
+                            "quality": {"min_completeness": 0.99}}],
+        "jobs": [{"name": "score", "schedule": {"cron": "0 30 2 * * ?", "timezone": "Europe/London"},
+                  "tasks": [{"key": "contract_check", "contract": "inputs"},
+                            {"key": "score", "python_wheel": {"package": schema, "entry_point": "score"},
+                             "depends_on": ["contract_check"]}]}],
+        "model": model,
+        "release": release,
+        "evidence": evidence,
+    }
+    pilot.update(spec.extra)
+    return pilot
+
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data) -> bool:  # the strict loader refuses anchors and aliases
+        return True
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.dump(data, Dumper=_NoAliases, sort_keys=False), encoding="utf-8")
+
+
+@dataclass
+class Estate:
+    root: Path
+    specs: list[PilotSpec]
+
+    def pilot_file(self, name: str) -> Path:
+        return self.root / "catalog" / "pilots" / f"{name}.yaml"
+
+    def edit_pilot(self, name: str, change) -> None:
+        """Apply `change(data)` to the pilot's YAML data and write it back (approvals untouched)."""
+        path = self.pilot_file(name)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        _dump(path, data)
+
+    def break_pilot(self, name: str) -> None:
+        """A content error in the pilot's own file: a compute size no tier has (PF2xx)."""
+        self.edit_pilot(name, lambda d: d.setdefault("compute", {}).update(size="gigantic"))
+
+    def sign(self, *names: str, date: dt.date = AS_OF) -> None:
+        """(Re-)approve the production gate of each named pilot (all when none) for its current content."""
+        sign_production(self.root, set(names) or None, date)
+
+
+def sign_production(root: Path, only: set[str] | None = None, date: dt.date = AS_OF) -> None:
+    """Write compliance and security approvals bound to each production pilot's current digest."""
+    from pilotfactory.gates.digest import content_digest
+    from pilotfactory.pipeline import check
+
+    for typed in check(root, today=date).resolution.pilots:
+        if typed.pilot.phase != "production" or (only is not None and typed.pilot.name not in only):
+            continue
+        path = root / typed.file
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        digest = content_digest(typed.pilot)
+        data["approvals"] = [{"gate": "production", "approver": who, "role": role, "date": date, "digest": digest}
+                             for who, role in ((COMPLIANCE, "compliance"), (SECURITY, "security"))]
+        _dump(path, data)
+
+
+def write_estate(root: Path, specs: list[PilotSpec]) -> Estate:
+    """A complete repository under `root` whose every pilot earns its declared phase as of AS_OF."""
+    root.mkdir(parents=True, exist_ok=True)
+    _dump(root / "config" / "environments.yaml", environments())
+    _dump(root / "config" / "standards.yaml", STANDARDS)
+    _dump(root / "config" / "roles.yaml", _roles(specs))
+    _dump(root / "config" / "gates.yaml", GATES)
+    for name in TEMPLATES:
+        _dump(root / "catalog" / "templates" / name / "template.yaml", _template(name))
+    (root / "catalog" / "pilots").mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        _dump(root / spec.file, _pilot(spec, root))
+    shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
+    sign_production(root)
+    return Estate(root, list(specs))
+
+
+def specs(count: int, **knobs) -> list[PilotSpec]:
+    """`count` pilots cycling through phases, templates, serving and slot counts (knobs fix one)."""
+    phases = ("production", "staging", "pilot")
+    out = []
+    for i in range(count):
+        phase = phases[i % 3]
+        # a single-slot pilot has no rollback to rehearse, which the production exit asks for
+        spec = PilotSpec(name=f"pilot-{i:03d}", phase=phase, template=TEMPLATES[i % 2],
+                         serving=i % 2 == 1, slots=1 if i % 4 == 3 and phase != "production" else 2)
+        for key, value in knobs.items():
+            setattr(spec, key, value)
+        out.append(spec)
+    return out
+
+
+@pytest.fixture
+def make_estate(tmp_path: Path):
+    """make_estate(count=3, **knobs) or make_estate(specs=[PilotSpec(...)]): a fresh repository."""
+    made = []
+
+    def make(count: int = 3, specs_: list[PilotSpec] | None = None, **knobs) -> Estate:
+        root = tmp_path / f"estate{len(made)}"
+        estate = write_estate(root, specs_ if specs_ is not None else specs(count, **knobs))
+        made.append(estate)
+        return estate
+
+    return make
+
+
+__all__ = ["AS_OF", "PilotSpec", "Estate", "write_estate", "sign_production", "specs", "make_estate"
+           ]
