@@ -21,7 +21,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
 from pilotfactory.catalog.parse import suggest
 from pilotfactory.gates.earn import GateResults, gates
 from pilotfactory.catalog.resolve import Resolution, TypedPilot, resolve
-from pilotfactory.validate.rules import validate
+from pilotfactory.validate.run import validate
 
 __all__ = ["Checked", "check", "unknown_pilot", "STEPS"]
 

@@ -1,1 +1,1 @@
-"""Stage 3, validate: rules across fields and files (rules), security configuration (security), Quartz cron (cron)."""
+"""Stage 3, validate: a registry of rules (registry), one module per area, run in order by run.validate; Quartz cron (cron)."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 import ipaddress
 
 from pilotfactory.catalog.load import Catalog
+from pilotfactory.catalog.model.security import OPEN_NETWORKS
+from pilotfactory.catalog.resolve import Resolution
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.catalog.model.security import OPEN_NETWORKS
-
-__all__ = ["check_security"]
+from pilotfactory.validate.registry import catalog_rule
 
 
-def check_security(catalog: Catalog, diags: Diagnostics) -> None:
-    """PF240: an allow list never holds 0.0.0.0/0 or ::/0 (the guardrail PFG050 checks the same in Terraform)."""
+@catalog_rule(Code.OPEN_IP_ACCESS_LIST)
+def allow_lists_are_not_open(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+    """An IP allow list never holds 0.0.0.0/0 or ::/0 (the guardrail PFG050 checks the same in Terraform)."""
     if catalog.environments is None:
         return
     src = catalog.config_sources["environments"]

@@ -96,7 +96,7 @@ def register(group: click.Group) -> None:
     @group.command()
     def codes() -> None:
         """List every diagnostic code with what it means."""
-        from pilotfactory.diagnostics.codes import EXPLANATIONS
+        from pilotfactory.diagnostics.codes import all_codes
 
-        for code, text in sorted(EXPLANATIONS.items()):
-            click.echo(f"{code}  {text}")
+        for code in all_codes():
+            click.echo(f"{code}  {code.explanation}")
