@@ -314,3 +314,36 @@ def test_a_removed_task_dependency_is_flagged_in_catalog_mode(repo: Path):
     [(task, on)] = dropped
     found = [f for f in data["findings"] if f["rule"] == "PFR024"]
     assert found and all(f"`{task}` no longer waits for `{on}`" in f["text"] for f in found)
+
+
+def test_governance_changes_come_first_and_fail_by_default(repo: Path):
+    """Fewer production approvals and a new approver are who-may-approve changes (issue 12, item 3)."""
+    edit(repo / "config" / "gates.yaml",
+         lambda d: d["exits"]["production"].__setitem__("approvals", d["exits"]["production"]["approvals"][:1]))
+
+    def join(d):
+        group = next(g for g in d["groups"] if g == d["roles"][next(iter(d["roles"]))])
+        d["groups"][group]["members"].append("mallory@bank.example")
+    edit(repo / "config" / "roles.yaml", join)
+    result = review(repo, "--base", "main")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert "governance change" in lines[2] and "PFR001" in lines[2] and "PFR002" in lines[2]
+    first_row = lines[lines.index("|---|---|---|---|---|") + 1]
+    assert first_row.startswith("| 🏛 governance | PFR001 critical") and "**weaker**" in first_row
+    assert "`config/gates.yaml:" in first_row
+    assert any("**mallory@bank.example** joins" in line and "config/roles.yaml:" in line for line in lines)
+
+
+def test_a_codeowners_change_is_a_governance_finding(repo: Path):
+    (repo / ".github").mkdir()
+    owners = repo / ".github" / "CODEOWNERS"
+    owners.write_text("/config/ @bank/platform-admins @bank/security-review\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "owners")
+    owners.write_text("/config/ @bank/platform-admins\n")
+    result = review(repo, "--base", "main", "--format", "json")
+    assert result.exit_code == 1, result.output
+    [found] = json.loads(result.stdout)["findings"]
+    assert (found["kind"], found["rule"], found["source"]) == ("governance", "PFR003", ".github/CODEOWNERS:1")
+    assert "@bank/security-review" in found["text"]

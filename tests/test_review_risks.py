@@ -271,3 +271,37 @@ def test_a_grant_on_a_new_object_in_prod_is_access_granted_with_its_principal():
                                                                  databricks_permissions={"pj": perms})},
                            "PFR012", words="access granted: group `p-approvers`")
     assert "CAN_MANAGE" in found["text"]
+
+
+# ---- 3. governance -----------------------------------------------------------------------------
+
+GATES = """intake:
+  min_value_score: 3
+  model_risk_review_above: 3
+exits:
+  production:
+    segregation_of_duties: true
+    rollback_rehearsal: {env: staging, max_age_days: 90}
+    approvals: [compliance, security]
+"""
+
+
+@pytest.mark.parametrize("old,new,verdict", [
+    ("min_value_score: 3", "min_value_score: 2", "**weaker**"),
+    ("min_value_score: 3", "min_value_score: 4", "stricter"),
+    ("model_risk_review_above: 3", "model_risk_review_above: 4", "**weaker**"),
+    ("max_age_days: 90", "max_age_days: 91", "**weaker**"),
+    ("segregation_of_duties: true", "segregation_of_duties: false", "**weaker**"),
+    ("approvals: [compliance, security]", "approvals: [compliance]", "**weaker**"),
+    ("approvals: [compliance, security]", "approvals: [compliance, security, model_risk]", "stricter"),
+    ("    segregation_of_duties: true\n", "", "**weaker**"),
+])
+def test_gate_changes_say_whether_they_weaken(tmp_path: Path, old: str, new: str, verdict: str):
+    from pilotfactory.review.governance import governance_findings
+
+    for side, text in (("base", GATES), ("head", GATES.replace(old, new))):
+        (tmp_path / side / "config").mkdir(parents=True)
+        (tmp_path / side / "config" / "gates.yaml").write_text(text)
+    [found] = governance_findings(tmp_path / "base", tmp_path / "head")
+    assert (found.kind, found.rule_id) == ("governance", "PFR001") and verdict in found.text
+    assert found.source.startswith("config/gates.yaml:") and found.blocks_by_default

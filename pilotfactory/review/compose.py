@@ -13,6 +13,7 @@ from pilotfactory.review.changes import Review
 from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, stack_ref
 from pilotfactory.review.gatediff import gate_findings
+from pilotfactory.review.governance import governance_findings
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import release_findings
 from pilotfactory.review.source import Side, export_ref, load_side
@@ -52,6 +53,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     releases = [f for name in head.stacks if name in base.stacks
                 for f in release_findings(ref(name), base.stacks[name], head.stacks[name])]
     gates = gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else []
+    governance = governance_findings(base.root, head.root, _approvers(base) | _approvers(head))
     if stacks is not None:
         pilots = {ref(name).pilot for name in stacks}
         gates = [g for g in gates if g.stack.pilot in pilots]
@@ -60,7 +62,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         rates=_rates(_catalog(head)) or _rates(_catalog(base)),
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
-        releases=releases, gates=gates)
+        releases=releases, gates=gates, governance=governance)
 
 
 def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dict]:
@@ -72,6 +74,12 @@ def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dic
         group = 0 if name == "account" else 1 if ref.pilot == "platform" else 2
         return group, ref.pilot, promotion.index(ref.env) if ref.env in promotion else len(promotion)
     return {name: stacks[name] for name in sorted(stacks, key=key)}
+
+
+def _approvers(side: Side) -> set[str]:
+    if side.checked is None:
+        return set()
+    return {t.pilot.owners.approvers for t in side.checked.resolution.pilots}
 
 
 def _catalog(side: Side):
