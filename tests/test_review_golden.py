@@ -347,3 +347,38 @@ def test_a_codeowners_change_is_a_governance_finding(repo: Path):
     [found] = json.loads(result.stdout)["findings"]
     assert (found["kind"], found["rule"], found["source"]) == ("governance", "PFR003", ".github/CODEOWNERS:1")
     assert "@bank/security-review" in found["text"]
+
+
+def test_stale_approvals_still_give_the_whole_review_with_a_banner(repo: Path):
+    """A head whose approvals went stale is reviewed, not refused (issue 12, item 7)."""
+    path = pilots(repo, "production")[0]
+    edit(path, lambda d: d.__setitem__("description", d["description"] + " Now also for branches."))
+    for fmt in ("markdown", "json"):
+        result = review(repo, "--base", "main", "--format", fmt, "--fail-on", "never")
+        assert result.exit_code == 1, result.output   # errors fail whatever --fail-on says
+        assert "internal error" not in result.output
+    data = json.loads(result.stdout)
+    assert data["withheld"] and all(w["pilot"] == path.stem for w in data["withheld"])
+    assert any(w["missing_sign_offs"] for w in data["withheld"])
+    assert any("is stale" in s for w in data["withheld"] for s in w["missing_sign_offs"])
+    markdown = review(repo, "--base", "main", "--fail-on", "never").stdout
+    banner = markdown.split("\n\n")[1]
+    assert banner.startswith("> ⛔ stack `") and "would be withheld" in banner and "Missing sign-offs" in banner
+    # the withheld stack is not reported as destroyed
+    assert not [f for f in data["findings"] if f["kind"] == "destructive"]
+    assert "cannot be deployed" in data["exit"]["reason"]
+
+
+def test_tracked_symlinks_never_end_the_review(repo: Path):
+    """Links in either ref, even to outside the repository, are left out and said so."""
+    (repo / "outside").symlink_to("/etc")
+    (repo / "catalog" / "up").symlink_to("../../..")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "links")
+    permission_narrowing(repo)
+    git(repo, "commit", "-qam", "narrow")
+    result = review(repo, "--base", "main~1", "--head", "main", "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["summary"]["narrowing"] >= 1
+    assert any("`outside`" in line and "`catalog/up`" in line for line in data["banner"])

@@ -101,6 +101,10 @@ class Review:
     changes: list[ResourceChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     stacks: list[StackRef] = field(default_factory=list)   # every stack that changed, in order
+    # Said before anything else: withheld stacks, missing sign-offs, skipped symlinks.
+    banner: list[str] = field(default_factory=list)
+    withheld: list[dict] = field(default_factory=list)     # {stack, pilot, env, reasons}
+    errors: int = 0            # catalog errors on the head side (gates): the head cannot deploy as it is
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]

@@ -287,6 +287,10 @@ def exit_code(review: Review, fail_on: str) -> tuple[int, str]:
     """(status, reason): 1 when the review holds something `--fail-on` names, else 0."""
     if fail_on not in FAIL_ON:
         raise ValueError(f"unknown --fail-on value {fail_on!r}")
+    if review.errors:
+        held = f"; {len(review.withheld)} stack{'s' * (len(review.withheld) != 1)} withheld" if review.withheld else ""
+        return 1, (f"the head catalog has {review.errors} error{'s' * (review.errors != 1)} "
+                   f"(`pilotfactory gates` lists them){held}: it cannot be deployed as it is")
     kinds = FAIL_ON[fail_on]
     if kinds is None:
         count = len(review.changes) + sum(1 for f in review.findings if f.kind in ("gate", "governance"))

@@ -42,8 +42,56 @@ def _rates(catalog) -> dict[str, float]:
     return {name: n.dbu_per_hour for name, n in standards.node_types.items()} if standards else {}
 
 
+def _withheld(side: Side) -> list[dict]:
+    """Stacks the gates keep from being built on this side, each with why and the sign-offs it lacks."""
+    checked = side.checked
+    if checked is None or checked.gates is None or checked.ok:
+        return []
+    declared = checked.resolution.declared or checked.resolution.catalog
+    out = []
+    for result in checked.gates.pilots:
+        if result.ok:
+            continue
+        failing = [c for g in result.gates for c in g.criteria if not c.passed]
+        for rp in declared.pilots if declared else ():
+            if rp.name == result.pilot and rp.env_name in result.unearned_environments:
+                out.append({"stack": rp.stack_id, "pilot": rp.name, "env": rp.env_name,
+                            "reasons": [f"{c.reason} ({c.where.file}:{c.where.line})" for c in failing
+                                        if not c.name.startswith("approval:")],
+                            "missing_sign_offs": [f"{c.reason} ({c.where.file}:{c.where.line})"
+                                                  for c in failing if c.name.startswith("approval:")]})
+    return out
+
+
+def _banner(base: Side, head: Side, withheld: list[dict]) -> list[str]:
+    lines = []
+    for w in withheld:
+        why = "; ".join(w["reasons"]) or "its gate fails"
+        line = (f"⛔ stack `{w['stack']}` would be withheld: synth does not build it until `{w['pilot']}` "
+                f"earns its phase ({why})")
+        if w["missing_sign_offs"]:
+            line += f". Missing sign-offs: {'; '.join(w['missing_sign_offs'])}"
+        lines.append(line + ". Its live resources stay as the base left them; this review leaves it out.")
+    for side in (base, head):
+        if side.skipped_links:
+            shown = ", ".join(f"`{p}`" for p in side.skipped_links[:10])
+            more = f" and {len(side.skipped_links) - 10} more" if len(side.skipped_links) > 10 else ""
+            lines.append(f"🔗 tracked symlinks at {side.label} were left out of the review (a link may point "
+                         f"outside the repository): {shown}{more}")
+    return lines
+
+
 def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None) -> Review:
-    """The review of head against base; `stacks` narrows it to those stacks (and their pilots' gates)."""
+    """The review of head against base; `stacks` narrows it to those stacks (and their pilots' gates).
+
+    A stack the head withholds (its pilot's gate fails) is left out on both sides: it is not built,
+    so nothing of it would be destroyed; the banner says so instead.
+    """
+    withheld = _withheld(head)
+    gone = {w["stack"] for w in withheld}
+    if gone:
+        base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n not in gone})
+                      for side in (base, head))
     if stacks is not None:
         base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n in stacks})
                       for side in (base, head))
@@ -57,12 +105,16 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     if stacks is not None:
         pilots = {ref(name).pilot for name in stacks}
         gates = [g for g in gates if g.stack.pilot in pilots]
-    return build_review(
+    review = build_review(
         base.label, head.label, changes,
         rates=_rates(_catalog(head)) or _rates(_catalog(base)),
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates, governance=governance)
+    review.withheld = withheld
+    review.banner = _banner(base, head, withheld)
+    review.errors = len(head.checked.diagnostics.errors) if head.checked is not None else 0
+    return review
 
 
 def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dict]:
@@ -102,8 +154,10 @@ def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
             if ref is None:
                 sides.append(load_side(label, root, engine, cache, scratch))
                 continue
-            catalog_root, top = export_ref(root, ref, scratch / "tree")
-            sides.append(load_side(label, catalog_root, engine, cache, scratch, code_root=top))
+            skipped: list[str] = []
+            catalog_root, top = export_ref(root, ref, scratch / "tree", skipped)
+            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top)
+            sides.append(dataclasses.replace(side, skipped_links=tuple(skipped)))
         return compare_sides(*sides, stacks=stacks)
 
 

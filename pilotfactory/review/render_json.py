@@ -31,6 +31,8 @@ def review_json(review: Review, fail_on: str, status: int, reason: str) -> dict[
         "head": review.head,
         "summary": summary,
         "exit": {"fail_on": fail_on, "status": status, "reason": reason},
+        "banner": list(review.banner),
+        "withheld": list(review.withheld),
         "findings": [_finding(f) for f in review.findings],
         "stacks": [
             {"stack": s.name, "pilot": s.pilot, "env": s.env, "protected": s.protected,

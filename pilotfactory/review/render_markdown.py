@@ -131,7 +131,8 @@ def _section(stack: StackRef, changes: list[ResourceChange], budget: int) -> tup
 
 def review_markdown(review: Review, status: int, reason: str, *, limit: int = COMMENT_LIMIT,
                     json_hint: str = "pilotfactory review --format json") -> str:
-    header = f"### Pilot Factory review — `{review.base}` → `{review.head}`\n\n{_headline(review)}\n\n"
+    banner = "\n>\n".join(f"> {_escape(line)}" for line in review.banner) + "\n\n" if review.banner else ""
+    header = f"### Pilot Factory review — `{review.base}` → `{review.head}`\n\n{banner}{_headline(review)}\n\n"
     footer = f"\nExit status: {status} — {_escape(reason)}\n"
     reserve = 600  # room for the truncation note
     budget = limit - _size(header) - _size(footer) - reserve

@@ -39,6 +39,7 @@ class Side:
     root: Path
     checked: Checked | None    # None: only the ref's own code accepts its catalog
     stacks: dict[str, dict]    # stack id -> cdk.tf.json
+    skipped_links: tuple[str, ...] = ()   # tracked symlinks the export left out
 
 
 def _git(cwd: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
@@ -55,8 +56,24 @@ def git_toplevel(root: Path) -> Path:
     return Path(out.stdout.strip()).resolve()
 
 
-def export_ref(root: Path, ref: str, into: Path) -> tuple[Path, Path]:
-    """Write the tree of `ref` into `into`; (catalog root, repository top) inside the export."""
+def _no_links(skipped: list[str]):
+    """A tar filter that leaves out symlinks and hard links (a tracked link may point anywhere,
+    even outside the repository) and applies the `data` filter to everything else."""
+    def keep(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        if member.issym() or member.islnk():
+            skipped.append(member.name)
+            return None
+        try:
+            return tarfile.data_filter(member, path)
+        except tarfile.FilterError:
+            skipped.append(member.name)
+            return None
+    return keep
+
+
+def export_ref(root: Path, ref: str, into: Path, skipped: list[str] | None = None) -> tuple[Path, Path]:
+    """Write the tree of `ref` into `into`; (catalog root, repository top) inside the export.
+    Symlinks are left out and their paths appended to `skipped`."""
     top = git_toplevel(root)
     commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if commit.returncode != 0 or not commit.stdout.strip():
@@ -68,7 +85,7 @@ def export_ref(root: Path, ref: str, into: Path) -> tuple[Path, Path]:
         buffer.write(archive.stdout)
         buffer.seek(0)
         with tarfile.open(fileobj=buffer, mode="r:") as tar:
-            tar.extractall(into, filter="data")
+            tar.extractall(into, filter=_no_links(skipped if skipped is not None else []))
     return into / root.resolve().relative_to(top), into
 
 
@@ -97,11 +114,13 @@ def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: P
     checked = check(root)
     own_code = code_root is not None and (code_root / "pilotfactory" / "__init__.py").is_file() \
         and tree_digest(code_root) != code_digest()
-    if not checked.ok and not own_code:
+    # Only the gates step failed: the earned stacks are still built and reviewed, the rest withheld.
+    gates_only = not checked.ok and checked.gates is not None and checked.resolution.catalog is not None
+    if not checked.ok and not own_code and not gates_only:
         raise CatalogErrors(label, checked.diagnostics)
     out = scratch / "cdktf.out"
     if own_code:
         _synth_with_own_code(code_root, root, out, engine)
     else:
         synthesize(checked.resolution.catalog, out, engine, cache=(root, cache))
-    return Side(label, root, checked if checked.ok else None, _read_stacks(out))
+    return Side(label, root, checked if checked.ok or gates_only else None, _read_stacks(out))
