@@ -1,7 +1,9 @@
 """Diagnostics: what every step of the pipeline reports instead of raising."""
 from __future__ import annotations
 
+import dataclasses
 import enum
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -39,6 +41,7 @@ class Diagnostic:
     summary: str
     location: Location | None = None
     path: tuple[str | int, ...] = ()
+    step: str | None = None       # the pipeline step that reported it (pilotfactory.pipeline.STEPS)
 
     @property
     def yaml_path(self) -> str:
@@ -65,6 +68,7 @@ class Diagnostic:
             "line": loc.line if loc else None,
             "column": loc.column if loc else None,
             "path": self.yaml_path or None,
+            "step": self.step,
         }
 
 
@@ -73,17 +77,28 @@ class Diagnostics:
     """An ordered collection that every step appends to; nothing stops at the first problem."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    current_step: str | None = None   # stamped on what is reported while a step runs
+
+    @contextmanager
+    def step(self, name: str) -> Iterator["Diagnostics"]:
+        """Everything reported inside the block carries `step=name`."""
+        outer, self.current_step = self.current_step, name
+        try:
+            yield self
+        finally:
+            self.current_step = outer
 
     def error(self, code: str, summary: str, location: Location | None = None,
               path: tuple = ()) -> None:
-        self.items.append(Diagnostic(Severity.ERROR, code, summary, location, tuple(path)))
+        self.items.append(Diagnostic(Severity.ERROR, code, summary, location, tuple(path), self.current_step))
 
     def warning(self, code: str, summary: str, location: Location | None = None,
                 path: tuple = ()) -> None:
-        self.items.append(Diagnostic(Severity.WARNING, code, summary, location, tuple(path)))
+        self.items.append(Diagnostic(Severity.WARNING, code, summary, location, tuple(path), self.current_step))
 
     def extend(self, other: Iterable[Diagnostic]) -> None:
-        self.items.extend(other)
+        self.items.extend(d if d.step or not self.current_step else dataclasses.replace(d, step=self.current_step)
+                          for d in other)
 
     @property
     def has_errors(self) -> bool:

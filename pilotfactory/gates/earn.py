@@ -2,8 +2,8 @@
 
 Each phase has one gate: `pilot` (intake), `staging` and `production` (the exits). A phase is
 earned when its gate and every gate before it pass. A pilot whose declared phase is not earned
-gets located errors, and its unearned environments are dropped from the resolution, so synth
-cannot build them: editing `phase:` does not reach production.
+gets located errors, and `withhold_unearned` gives a new resolution without its unearned
+environments, so synth cannot build them: editing `phase:` does not reach production.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from pilotfactory.catalog.resolve import Resolution, TypedPilot, reached_environ
 from pilotfactory.gates.segregation import approval_problem, assign_distinct, members, shared_members
 from pilotfactory.yamlio.source import Source
 
-__all__ = ["Criterion", "Gate", "PilotGates", "GateResults", "evaluate_pilot", "gates",
+__all__ = ["Criterion", "Gate", "PilotGates", "GateResults", "evaluate_pilot", "gates", "withhold_unearned",
            "GATE_TITLES"]
 
 GATE_TITLES = {"pilot": "intake", "staging": "exit to staging", "production": "exit to production"}
@@ -447,17 +447,22 @@ def _report(result: PilotGates, diags: Diagnostics) -> None:
 
 def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
           today: dt.date | None = None) -> GateResults:
-    """Evaluate every pilot's gates; report each unearned declared phase and drop its unearned
-    environments from `resolution.catalog`, so synth cannot build them."""
+    """Evaluate every pilot's gates and report each unearned declared phase."""
     results = GateResults(today or clock.today())
     for typed in resolution.pilots:
         result = evaluate_pilot(catalog, typed, results.as_of)
         results.pilots.append(result)
         if not result.ok:
             _report(result, diags)
-    unearned = {(p.pilot, env) for p in results.pilots for env in p.unearned_environments}
-    resolution.declared = resolution.catalog
-    if unearned and resolution.catalog is not None:
-        resolution.catalog = dataclasses.replace(resolution.catalog, pilots=tuple(
-            rp for rp in resolution.catalog.pilots if (rp.name, rp.env_name) not in unearned))
     return results
+
+
+def withhold_unearned(resolution: Resolution, results: GateResults) -> Resolution:
+    """A new resolution without the environments a pilot has not earned, so synth cannot build
+    them; `declared` keeps every environment the phases declare. `resolution` is not changed."""
+    unearned = {(p.pilot, env) for p in results.pilots for env in p.unearned_environments}
+    earned = resolution.catalog
+    if unearned and earned is not None:
+        earned = dataclasses.replace(earned, pilots=tuple(
+            rp for rp in earned.pilots if (rp.name, rp.env_name) not in unearned))
+    return dataclasses.replace(resolution, catalog=earned, declared=resolution.catalog)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pilotfactory.files.atomic import replace_file
-from pilotfactory.pipeline import Checked
+from pilotfactory.pipeline import Checked, synth
 from pilotfactory.tfjson.stackfacts import read_stack
 
 __all__ = ["DEFAULT_OUT", "synthesize_stacks", "pilot_documents", "write_documents"]
@@ -20,10 +20,9 @@ def synthesize_stacks(checked: Checked, scratch: Path, engine: str) -> Path:
     """Synthesize the whole catalog into `scratch`; returns its stacks/ folder. Unchanged stacks
     come from the stack cache, so `make synth` followed by `pilotfactory docs` builds them once."""
     from pilotfactory.synth.cache import StackCache
-    from pilotfactory.synth.build import synthesize
 
     root = checked.catalog.root
-    synthesize(checked.resolution.catalog, scratch / "cdktf.out", engine, cache=(root, StackCache.at(root)))
+    synth(checked, scratch / "cdktf.out", engine, cache=(root, StackCache.at(root)))
     return scratch / "cdktf.out" / "stacks"
 
 

@@ -46,7 +46,7 @@ def register(group: click.Group) -> None:
                   help="Rebuild every stack instead of reusing those whose inputs are unchanged.")
     def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool) -> None:
         """Validate, then synthesize every stack into cdktf.out/ (all or nothing)."""
-        from pilotfactory.synth.build import synthesize
+        from pilotfactory.pipeline import synth as synth_step
 
         base = repo_root(root)
         checked = checked_catalog(base, "nothing synthesized")
@@ -59,7 +59,7 @@ def register(group: click.Group) -> None:
             from pilotfactory.synth.cache import StackCache
 
             cache = None if no_cache else (base, StackCache.at(base))
-            names = synthesize(checked.resolution.catalog, target, engine_setting(base, engine),
+            names = synth_step(checked, target, engine_setting(base, engine),
                                on_stack=bar.step if bar else None, cache=cache)
         finally:
             if bar:
