@@ -38,6 +38,9 @@ def environments() -> dict:
                "sql_warehouse_id": {"dev": "4f2a9c81d0e3b657", "staging": "9b1e7d3c5a2f8604", "prod": "2c7f0a94e1b6d835"}[name]}
         if name == "prod":
             env["protected"] = True
+            # Always open (a 24-hour window every day), so estates never wait for a window.
+            env["change_control"] = {"timezone": "Europe/London", "windows": [
+                {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "00:00"}]}
         envs[name] = env
     return {"apiVersion": "pilotfactory/v1", "kind": "Environments",
             "account": {"id": "6f1a2b3c-4d5e-4f60-8a71-b2c3d4e5f607"}, "environments": envs}

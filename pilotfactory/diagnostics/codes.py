@@ -75,6 +75,10 @@ class Code:
                                  "An IP allow list holds 0.0.0.0/0 or ::/0, which lets the whole internet in.")
     NO_SQL_WAREHOUSE = _code("PF241",
                               "An environment has no `sql_warehouse_id`: its pilots get no SQL alerts and no dashboard (warning).")
+    BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "
+                               "(no such date, end before start, unknown time zone, invalid pattern).")
+    NO_CHANGE_WINDOWS = _code("PF261", "A protected environment declares no change windows: changes "
+                              "deploy to it at any time.")
 
     # PF3xx: gates: the phase a pilot declares must be earned with evidence and approvals
     PHASE_NOT_EARNED = _code("PF301",

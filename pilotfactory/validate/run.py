@@ -8,7 +8,7 @@ from pilotfactory.validate.registry import RULES
 
 # The one list of rule areas: importing a module registers its rules.
 from pilotfactory.validate import (  # noqa: F401  (imported for registration)
-    config, security, names, owners, tasks, schedules, environments, compute, release,
+    config, change_control, security, names, owners, tasks, schedules, environments, compute, release,
 )
 
 __all__ = ["validate"]
