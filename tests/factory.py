@@ -178,6 +178,14 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
+def _clock_strings(dumper: yaml.SafeDumper, value: str):
+    """Quote `00:00`-like strings, which the strict loader refuses plain as YAML 1.1 look-alikes."""
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if ":" in value else None)
+
+
+_NoAliases.add_representer(str, _clock_strings)
+
+
 def _dump(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.dump(data, Dumper=_NoAliases, sort_keys=False), encoding="utf-8")

@@ -23,7 +23,7 @@ COMMANDS = {
     "preflight": "live", "verify": "live", "drift": "live",
     "review": "review", "ci-matrix": "ci", "atlantis": "ci",
     "templates": "scaffold", "new": "scaffold",
-    "docs": "docs", "evidence": "evidence_pack", "check": "guardrails", "rules": "guardrails",
+    "docs": "docs", "evidence": "evidence_pack", "window": "change", "check": "guardrails", "rules": "guardrails",
 }
 
 

@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["today"]
+__all__ = ["today", "now"]
 
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def now() -> dt.datetime:
+    """This instant, aware, in UTC: change windows are judged against it."""
+    return dt.datetime.now(dt.timezone.utc)
