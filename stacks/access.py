@@ -8,7 +8,7 @@ from pilotfactory.catalog.resolved import ResolvedPilot
 
 __all__ = [
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "Principal", "AccessEntry",
-    "level_for", "pilot_access", "model_privileges",
+    "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
 ]
 
 # Levels Databricks accepts per object type; anything else fails at apply, so we refuse it at synth.
@@ -17,6 +17,7 @@ VALID_LEVELS: dict[str, frozenset[str]] = {
     "cluster_policy": frozenset({"CAN_USE"}),
     "experiment": frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"}),
     "serving_endpoint": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"}),
+    "directory": frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"}),
 }
 
 # The run-as service principal owns the jobs and manages everything else it runs.
@@ -25,13 +26,17 @@ RUN_AS_LEVEL: dict[str, str] = {
     "cluster_policy": "CAN_USE",
     "experiment": "CAN_MANAGE",
     "serving_endpoint": "CAN_MANAGE",
+    "directory": "CAN_MANAGE",
 }
 
 # A group's or person's job level (environments.yaml `access`) carried over to the other objects; None: no entry.
 FROM_JOB_LEVEL: dict[str, dict[str, str | None]] = {
-    "CAN_MANAGE":     {"job": "CAN_MANAGE", "cluster_policy": "CAN_USE", "experiment": "CAN_MANAGE", "serving_endpoint": "CAN_MANAGE"},
-    "CAN_MANAGE_RUN": {"job": "CAN_MANAGE_RUN", "cluster_policy": None, "experiment": "CAN_READ", "serving_endpoint": "CAN_QUERY"},
-    "CAN_VIEW":       {"job": "CAN_VIEW", "cluster_policy": None, "experiment": "CAN_READ", "serving_endpoint": "CAN_VIEW"},
+    "CAN_MANAGE":     {"job": "CAN_MANAGE", "cluster_policy": "CAN_USE", "experiment": "CAN_MANAGE",
+                       "serving_endpoint": "CAN_MANAGE", "directory": "CAN_MANAGE"},
+    "CAN_MANAGE_RUN": {"job": "CAN_MANAGE_RUN", "cluster_policy": None, "experiment": "CAN_READ",
+                       "serving_endpoint": "CAN_QUERY", "directory": "CAN_READ"},
+    "CAN_VIEW":       {"job": "CAN_VIEW", "cluster_policy": None, "experiment": "CAN_READ",
+                       "serving_endpoint": "CAN_VIEW", "directory": "CAN_READ"},
 }
 
 # Unity Catalog privileges on the registered model, by job level; the run-as principal gets ALL_PRIVILEGES.
@@ -77,6 +82,20 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
         if level is not None:
             entries.append(AccessEntry(principal=principal, level=level))
     return tuple(entries)
+
+
+# In a protected environment nobody but the run-as principal and the platform admins may change
+# what lies in the pilot folder: its files run as the service principal.
+PROTECTED_FOLDER_LEVEL = "CAN_READ"
+
+
+def folder_access(rp: ResolvedPilot) -> tuple[AccessEntry, ...]:
+    """Entries on the pilot folder: run-as principal and platform admins manage, the rest per job level."""
+    admins = AccessEntry(principal=Principal(kind="group", name=rp.platform_admins), level="CAN_MANAGE")
+    run_as, *others = pilot_access(rp, "directory")
+    if rp.env.protected:
+        others = [AccessEntry(principal=e.principal, level=PROTECTED_FOLDER_LEVEL) for e in others]
+    return (run_as, admins, *others)
 
 
 def model_privileges(rp: ResolvedPilot) -> tuple[tuple[str, tuple[str, ...]], ...]:

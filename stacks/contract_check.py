@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Any
 
 from constructs import Construct
 
@@ -19,6 +20,7 @@ class ContractCheckProps:
     contract: DataContract
     path: str              # workspace path, without the /Workspace prefix
     source: str            # repository-relative pilot file, written into the script's header
+    folder: Any            # the PilotFolder the file lives below
 
 
 class ContractCheck(Construct):
@@ -27,7 +29,8 @@ class ContractCheck(Construct):
         self.script = render_contract_check(props.contract, source=props.source)
         self.resource = Engine.of(self).databricks("workspace_file").WorkspaceFile(
             self, "Resource", path=props.path,
-            content_base64=base64.b64encode(self.script.encode("utf-8")).decode("ascii"))
+            content_base64=base64.b64encode(self.script.encode("utf-8")).decode("ascii"),
+            depends_on=props.folder.dependants_wait_for)
 
     @property
     def workspace_path(self) -> str:

@@ -6,11 +6,14 @@ from pilotfactory.catalog.model.pilot import Job, Task
 from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
 
 __all__ = [
-    "ACCOUNT_STACK", "platform_stack", "job_id", "job_name", "pilot_object_name", "experiment_name",
-    "contract_file_path", "wheel_path", "model_full_name", "slot_version",
+    "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "job_id", "job_name", "pilot_object_name",
+    "pilot_folder", "experiment_name", "contract_file_path", "wheel_path", "model_full_name", "slot_version",
 ]
 
 ACCOUNT_STACK = "account"
+
+# Outside /Shared: every workspace user inherits CAN_MANAGE on everything below /Shared.
+WORKSPACE_ROOT = "/pilotfactory"
 
 
 def platform_stack(env_name: str) -> str:
@@ -31,13 +34,19 @@ def job_name(rp: ResolvedPilot, job: Job, slot: SlotRun) -> str:
     return f"{rp.name}-{job_id(rp, job, slot)}"
 
 
+def pilot_folder(rp: ResolvedPilot) -> str:
+    """The folder the pilot stack creates in one environment; its experiment, alerts, dashboard and files live below."""
+    return f"{WORKSPACE_ROOT}/{rp.name}/{rp.env_name}"
+
+
 def experiment_name(rp: ResolvedPilot) -> str:
-    return f"/Shared/pilotfactory/{rp.stack_id}"
+    """An experiment is a workspace object of its own: it cannot share the folder's path."""
+    return f"{pilot_folder(rp)}/experiment"
 
 
 def contract_file_path(rp: ResolvedPilot, contract: str) -> str:
     """Workspace path of a generated contract check (the provider adds the /Workspace prefix)."""
-    return f"/Shared/pilotfactory/{rp.name}/{rp.env_name}/contracts/{contract}.py"
+    return f"{pilot_folder(rp)}/contracts/{contract}.py"
 
 
 def model_full_name(rp: ResolvedPilot) -> str:

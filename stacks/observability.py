@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from constructs import Construct
 
@@ -11,17 +12,14 @@ from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .engine import Engine
 
-__all__ = ["ObservabilityProps", "Observability", "observability_folder"]
-
-
-def observability_folder(rp: ResolvedPilot) -> str:
-    return f"/Shared/pilotfactory/{rp.stack_id}"
+__all__ = ["ObservabilityProps", "Observability"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ObservabilityProps:
     pilot: ResolvedPilot
     warehouse_id: str   # the environment's sql_warehouse_id
+    folder: Any         # the PilotFolder the alerts and the dashboard live in
 
 
 # Every 15 minutes: within the tightest freshness window a contract may declare in practice.
@@ -33,13 +31,13 @@ class Observability(Construct):
         super().__init__(scope, id)
         rp, engine = props.pilot, Engine.of(self)
         alert_mod = engine.databricks("alert_v2")
-        folder = observability_folder(rp)
+        folder, after = props.folder.path, props.folder.dependants_wait_for
         self.alerts = {}
         for spec in alert_queries(rp):
             # Alerts v2 carry their own schedule and subscribers: an alert nobody hears is no alert.
             self.alerts[spec.key] = alert_mod.AlertV2(
                 Construct(self, spec.key), "Resource", display_name=spec.title, query_text=spec.sql,
-                warehouse_id=props.warehouse_id, parent_path=folder,
+                warehouse_id=props.warehouse_id, parent_path=folder, depends_on=after,
                 schedule=alert_mod.AlertV2Schedule(quartz_cron_schedule=ALERT_SCHEDULE, timezone_id="UTC",
                                                    pause_status="UNPAUSED"),
                 run_as=alert_mod.AlertV2RunAs(service_principal_name=rp.env.run_as.application_id),
@@ -57,4 +55,4 @@ class Observability(Construct):
         self.dashboard = engine.databricks("dashboard").Dashboard(
             self, "dashboard", display_name=f"{rp.stack_id} observability", parent_path=folder,
             warehouse_id=props.warehouse_id, serialized_dashboard=serialized_dashboard(rp),
-            embed_credentials=False)
+            embed_credentials=False, depends_on=after)

@@ -18,6 +18,7 @@ _ID_ARGUMENT = {
     "cluster_policy": "cluster_policy_id",
     "experiment": "experiment_id",
     "serving_endpoint": "serving_endpoint_id",
+    "directory": "directory_path",
 }
 
 

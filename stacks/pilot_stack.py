@@ -13,6 +13,7 @@ from .backend import add_backend
 from .contract_check import ContractCheck, ContractCheckProps
 from .engine import Engine
 from .experiment import Experiment, ExperimentProps
+from .folder import PilotFolder, PilotFolderProps
 from .job import PilotJob, PilotJobProps
 from .model_registry import ModelRegistry, ModelRegistryProps
 from .observability import Observability, ObservabilityProps
@@ -30,6 +31,7 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     # No credentials here, ever: the Databricks SDK/CLI environment supplies them at plan time.
     engine.databricks("provider").DatabricksProvider(stack, "databricks", host=rp.env.workspace.url)
 
+    folder = PilotFolder(stack, "folder", PilotFolderProps(pilot=rp))
     policy = ClusterPolicy(stack, "policy", ClusterPolicyProps(
         name=names.pilot_object_name(rp),
         description=f"Pilot Factory: {rp.name} in {rp.env_name} ({rp.file})",
@@ -47,7 +49,7 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     contracts = Construct(stack, "contracts")
     contract_paths = {
         c.name: ContractCheck(contracts, c.name, ContractCheckProps(
-            contract=c, path=names.contract_file_path(rp, c.name), source=rp.file)).workspace_path
+            contract=c, path=names.contract_file_path(rp, c.name), source=rp.file, folder=folder)).workspace_path
         for c in rp.pilot.data_contracts if c.name in checked
     }
 
@@ -60,11 +62,12 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
                 pilot=rp, job=job, slot=slot, policy_id=policy.policy_id, contract_paths=contract_paths))
 
     if rp.pilot.model is not None:
-        Experiment(stack, "experiment", ExperimentProps(pilot=rp))
+        Experiment(stack, "experiment", ExperimentProps(pilot=rp, folder=folder))
         registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp))
         if rp.pilot.model.serving is not None:
             ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource))
     # Without a warehouse there is nothing to run SQL on; validate warns (PF241) once per environment.
     if rp.env.sql_warehouse_id is not None:
-        Observability(stack, "observability", ObservabilityProps(pilot=rp, warehouse_id=rp.env.sql_warehouse_id))
+        Observability(stack, "observability", ObservabilityProps(
+            pilot=rp, warehouse_id=rp.env.sql_warehouse_id, folder=folder))
     return stack

@@ -9,7 +9,9 @@ from pilotfactory.catalog.resolved import ResolvedCatalog
 
 from . import names
 from .backend import add_backend
+from .access import AccessEntry, Principal
 from .engine import Engine
+from .permissions import ObjectPermissions, PermissionsProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .workspace_security import WorkspaceSecurity, WorkspaceSecurityProps
 
@@ -32,6 +34,12 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
             description=f"Pilot Factory baseline for size {tier_name} in {env_name} (config/standards.yaml)",
             rules=PolicyRules.baseline(catalog.standards, tier, env_name),
         ))
+    # The root of every pilot folder: only the platform admins manage it, nothing is inherited from /Shared.
+    root = Construct(stack, "folder")
+    directory = engine.databricks("directory").Directory(root, "Resource", path=names.WORKSPACE_ROOT)
+    ObjectPermissions(root, "Permissions", PermissionsProps(
+        object_type="directory", object_id=directory.path, entries=(AccessEntry(
+            principal=Principal(kind="group", name=catalog.roles.platform_admins), level="CAN_MANAGE"),)))
     WorkspaceSecurity(stack, "security", WorkspaceSecurityProps(security=env.security))
     groups = Construct(stack, "groups")
     group = engine.databricks("group").Group

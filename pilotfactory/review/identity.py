@@ -14,6 +14,7 @@ IDENTITY_FIELDS: dict[str, frozenset[str]] = {
     "databricks_schema": frozenset({"name", "catalog_name", "storage_root"}),
     "databricks_mlflow_experiment": frozenset({"name"}),
     "databricks_workspace_file": frozenset({"path"}),
+    "databricks_directory": frozenset({"path"}),
     "databricks_model_serving": frozenset({"name"}),
     "databricks_group": frozenset({"display_name"}),
     "databricks_grants": frozenset({"catalog", "schema", "model", "table", "volume", "function",

@@ -24,6 +24,7 @@ NOUNS: dict[str, str] = {
     "databricks_mlflow_experiment": "experiment",
     "databricks_model_serving": "serving endpoint",
     "databricks_workspace_file": "workspace file",
+    "databricks_directory": "folder",
     "databricks_group": "group",
     "databricks_mws_workspaces": "workspace",
     "terraform_data": "terraform_data",
@@ -38,6 +39,7 @@ _NAME_ATTRIBUTE = {
     "databricks_mlflow_experiment": "name",
     "databricks_model_serving": "name",
     "databricks_workspace_file": "path",
+    "databricks_directory": "path",
     "databricks_group": "display_name",
     "databricks_mws_workspaces": "workspace_name",
 }

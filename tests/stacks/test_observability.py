@@ -92,7 +92,7 @@ def test_alerts_on_the_environment_warehouse(synthed):
     alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert_v2").values()}
     assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: job failure rate (24h)"}
     for alert in alerts.values():
-        assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+        assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
         assert alert["schedule"]["pause_status"] == "UNPAUSED" and "quartz_cron_schedule" in alert["schedule"]
         assert alert["evaluation"]["notification"]["subscriptions"] == [{"user_email": "kyc-oncall@bank.example"}]
         assert alert["evaluation"]["empty_result_state"] == "TRIGGERED"
@@ -106,7 +106,7 @@ def test_alerts_on_the_environment_warehouse(synthed):
 
 def test_dashboard_per_pilot_and_environment(synthed):
     (dash,) = resources(synthed[KYC_DEV], "databricks_dashboard").values()
-    assert dash["warehouse_id"] == WAREHOUSE and dash["parent_path"] == f"/Shared/pilotfactory/{KYC_DEV}"
+    assert dash["warehouse_id"] == WAREHOUSE and dash["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
     doc = json.loads(dash["serialized_dashboard"])
     pages = {p["name"]: [w["widget"]["queries"][0]["query"]["datasetName"] for w in p["layout"]] for p in doc["pages"]}
     assert pages == {"operations": ["runs_per_slot", "duration_p95", "contract_freshness", "serving", "audit"],

@@ -181,7 +181,7 @@ def test_job_levels_follow_the_environment(synthed):
 
 def test_contract_check_script_is_generated_python(synthed):
     (wf,) = resources(synthed[KYC_PROD], "databricks_workspace_file").values()
-    assert wf["path"] == "/Shared/pilotfactory/kyc-document-triage/prod/contracts/kyc_documents.py"
+    assert wf["path"] == "/pilotfactory/kyc-document-triage/prod/contracts/kyc_documents.py"
     script = base64.b64decode(wf["content_base64"]).decode()
     compile(script, wf["path"], "exec")
     assert "TABLE = 'main.kyc.documents'" in script
@@ -195,7 +195,7 @@ def test_contract_check_script_is_generated_python(synthed):
 
 def test_experiment_and_its_levels(synthed):
     assert list(by_name(synthed[KYC_DEV], "databricks_mlflow_experiment")) == [
-        "/Shared/pilotfactory/kyc-document-triage-dev"]
+        "/pilotfactory/kyc-document-triage/dev/experiment"]
     (dev,) = permissions_on(synthed[KYC_DEV], "experiment_id")
     assert levels(dev) == {SP_DEV: "CAN_MANAGE", "kyc-builders": "CAN_MANAGE", "kyc-approvers": "CAN_READ",
                            "kyc-oncall@bank.example": "CAN_READ"}
