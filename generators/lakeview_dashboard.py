@@ -20,7 +20,7 @@ COLUMNS = {
     "runs_per_slot": ("day", "slot", "runs", "failures"),
     "duration_p95": ("job", "p95_seconds", "runs"),
     "contract_freshness": ("contract", "minutes_since_latest", "max_delay_minutes"),
-    "serving": ("hour", "model_version", "requests", "p50_ms", "p95_ms", "error_rate"),
+    "serving": ("hour", "slot", "model_version", "requests", "p50_ms", "p95_ms", "error_rate"),
     "audit": ("event_time", "service_name", "action_name", "user_email", "status_code", "request_params"),
     "scorecard": ("metric_name", "unit", "baseline", "target", "latest", "measured_at", "status"),
     "releases": ("month", "releases", "rollbacks"),

@@ -58,7 +58,7 @@ def metrics_table(rp: ResolvedPilot) -> str:
 
 
 def inference_table(rp: ResolvedPilot) -> str:
-    """The auto-capture payload table: Databricks appends `_payload` to the configured prefix."""
+    """The AI Gateway inference table: Databricks appends `_payload` to the configured prefix."""
     return _ident(rp.env.catalog, rp.schema_name, f"{INFERENCE_PREFIX}_payload")
 
 
@@ -152,15 +152,22 @@ def _duration_p95(rp: ResolvedPilot) -> str:
 
 def _serving(rp: ResolvedPilot) -> str:
     return (
-        "SELECT date_trunc('HOUR', timestamp_millis(timestamp_ms)) AS hour,\n"
-        "  request_metadata['model_version'] AS model_version,\n"
+        # AI Gateway rows name the served entity by id; its slot name and version live in system.serving.
+        "WITH entities AS (\n"
+        "  SELECT served_entity_id, served_entity_name, entity_version FROM system.serving.served_entities\n"
+        f"  WHERE endpoint_name = {_lit(rp.stack_id)}\n"
+        "  QUALIFY row_number() OVER (PARTITION BY served_entity_id ORDER BY change_time DESC) = 1\n"
+        ")\n"
+        "SELECT date_trunc('HOUR', i.request_time) AS hour,\n"
+        "  e.served_entity_name AS slot, e.entity_version AS model_version,\n"
         "  count(*) AS requests,\n"
-        "  percentile_approx(execution_time_ms, 0.5) AS p50_ms,\n"
-        "  percentile_approx(execution_time_ms, 0.95) AS p95_ms,\n"
-        "  count_if(status_code >= 400) / count(*) AS error_rate\n"
-        f"FROM {inference_table(rp)}\n"
-        "WHERE `date` >= date_sub(current_date(), 7)\n"
-        "GROUP BY 1, 2 ORDER BY 1, 2"
+        "  percentile_approx(i.execution_duration_ms, 0.5) AS p50_ms,\n"
+        "  percentile_approx(i.execution_duration_ms, 0.95) AS p95_ms,\n"
+        "  count_if(i.status_code >= 400) / count(*) AS error_rate\n"
+        f"FROM {inference_table(rp)} AS i\n"
+        "LEFT JOIN entities AS e ON e.served_entity_id = i.served_entity_id\n"
+        "WHERE i.request_date >= date_sub(current_date(), 7)\n"
+        "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     )
 
 

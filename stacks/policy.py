@@ -29,9 +29,11 @@ class PolicyRules:
     max_workers: int
     fixed_tags: Mapping[str, str] = field(default_factory=dict)
     required_tags: tuple[str, ...] = ()    # must be set by whoever creates the cluster
+    for_jobs: bool = False                 # job clusters only: they take no autotermination_minutes
 
     @classmethod
     def for_compute(cls, compute: EffectiveCompute, tags: Mapping[str, str]) -> "PolicyRules":
+        """A pilot's policy, which only its jobs' clusters use."""
         return cls(
             spark_version=compute.spark_version,
             node_types=compute.node_types,
@@ -40,6 +42,7 @@ class PolicyRules:
             min_workers=compute.min_workers,
             max_workers=compute.max_workers,
             fixed_tags=dict(tags),
+            for_jobs=True,
         )
 
     @classmethod
@@ -61,13 +64,18 @@ class PolicyRules:
             "spark_version": {"type": "fixed", "value": self.spark_version},
             "node_type_id": {"type": "allowlist", "values": list(self.node_types),
                              "defaultValue": self.node_types[0]},
-            "autotermination_minutes": {"type": "fixed", "value": self.autotermination_minutes},
             "data_security_mode": {"type": "fixed", "value": self.data_security_mode},
             "autoscale.min_workers": {"type": "range", "minValue": self.min_workers,
                                       "defaultValue": self.min_workers},
             "autoscale.max_workers": {"type": "range", "maxValue": self.max_workers,
                                       "defaultValue": self.max_workers},
         }
+        if self.for_jobs:
+            # A job cluster ends with its run and rejects autotermination_minutes, so a job policy leaves it out.
+            rules["cluster_type"] = {"type": "fixed", "value": "job"}
+        else:
+            rules["cluster_type"] = {"type": "fixed", "value": "all-purpose"}
+            rules["autotermination_minutes"] = {"type": "fixed", "value": self.autotermination_minutes}
         for tag, value in self.fixed_tags.items():
             rules[f"custom_tags.{tag}"] = {"type": "fixed", "value": value}
         for tag in self.required_tags:

@@ -55,15 +55,16 @@ class ServingEndpoint(Construct):
                         scale_to_zero_enabled=serving.scale_to_zero)
                     for slot, _ in routes
                 ],
-                # Inference tables: every request and response lands in the pilot's schema, for drift and latency.
-                auto_capture_config=mod.ModelServingConfigAutoCaptureConfig(
-                    enabled=True, catalog_name=rp.env.catalog, schema_name=rp.schema_name,
-                    table_name_prefix=INFERENCE_PREFIX),
                 traffic_config=mod.ModelServingConfigTrafficConfig(routes=[
                     mod.ModelServingConfigTrafficConfigRoutes(served_entity_name=slot, traffic_percentage=pct)
                     for slot, pct in routes
                 ]),
             ),
+            # Inference tables through AI Gateway: the legacy auto_capture_config is no longer accepted.
+            ai_gateway=mod.ModelServingAiGateway(
+                inference_table_config=mod.ModelServingAiGatewayInferenceTableConfig(
+                    enabled=True, catalog_name=rp.env.catalog, schema_name=rp.schema_name,
+                    table_name_prefix=INFERENCE_PREFIX)),
             tags=[mod.ModelServingTags(key=k, value=v) for k, v in rp.tags.items()],
             depends_on=[props.model],
         )

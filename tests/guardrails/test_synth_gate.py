@@ -25,7 +25,7 @@ def test_a_violation_stops_synth_points_at_the_pilot_line_and_keeps_the_previous
     catalog = example.resolution.catalog
     rp = next(p for p in catalog.pilots if p.env.protected)
     # a validator gap simulated: a compute limit the standards forbid reaches synth
-    loose = dataclasses.replace(rp, compute=dataclasses.replace(rp.compute, autotermination_minutes=600))
+    loose = dataclasses.replace(rp, compute=dataclasses.replace(rp.compute, spark_version="13.0.x-scala2.12"))
     tampered = dataclasses.replace(catalog, pilots=tuple(loose if p is rp else p for p in catalog.pilots))
     out = tmp_path / "cdktf.out"
     (out / "stacks" / "previous").mkdir(parents=True)
@@ -35,7 +35,7 @@ def test_a_violation_stops_synth_points_at_the_pilot_line_and_keeps_the_previous
         synthesize(tampered, out)
 
     errors = raised.value.diagnostics.errors
-    assert {d.code for d in errors} == {"PFG003"}
+    assert {d.code for d in errors} == {"PFG001"}
     where = rp.source.where(("compute",))
     assert {(d.location.file, d.location.line) for d in errors} == {(rp.file, where.line)}
     assert f"{rp.stack_id}" in str(raised.value) and "previous output is unchanged" in str(raised.value)

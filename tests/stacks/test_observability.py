@@ -124,7 +124,8 @@ def test_no_warehouse_no_sql_objects(synthed):
 
 def test_serving_endpoint_captures_inference_tables(synthed):
     (endpoint,) = resources(synthed[KYC_DEV], "databricks_model_serving").values()
-    assert endpoint["config"]["auto_capture_config"] == {
+    assert "auto_capture_config" not in endpoint["config"]
+    assert endpoint["ai_gateway"]["inference_table_config"] == {
         "enabled": True, "catalog_name": "pilots_dev", "schema_name": "kyc_document_triage",
         "table_name_prefix": "inference"}
 

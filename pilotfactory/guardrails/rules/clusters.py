@@ -51,6 +51,14 @@ def autotermination(resource, ctx):
     rules = _rules(resource)
     if rules is None:
         return
+    if _fixed(rules, "cluster_type") == "job":
+        # Job clusters reject autotermination_minutes: a job policy that demands it breaks every run.
+        entry = rules.get("autotermination_minutes")
+        if entry is not None and not (isinstance(entry, dict) and entry.get("isOptional") is True
+                                      and entry.get("type") != "fixed"):
+            yield Finding("a job-cluster policy (`cluster_type` fixed to job) must not set "
+                          f"`autotermination_minutes`; got {json.dumps(entry)}", ("definition",))
+        return
     value = _fixed(rules, "autotermination_minutes")
     limit = ctx.platform.autotermination_minutes
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= limit:
