@@ -20,7 +20,7 @@ COMMANDS = {
     "validate": "core", "synth": "core", "stacks": "core", "schema": "core", "codes": "core",
     "gates": "governance", "approve": "governance", "codeowners": "governance", "inventory": "governance",
     "release": "release", "cutover": "release", "rollback": "release", "rehearse": "release",
-    "preflight": "live", "verify": "live", "drift": "live",
+    "preflight": "live", "aliases": "live", "verify": "live", "drift": "live",
     "review": "review", "ci-matrix": "ci", "atlantis": "ci",
     "templates": "scaffold", "new": "scaffold",
     "docs": "docs", "evidence": "evidence_pack", "window": "change", "check": "guardrails", "rules": "guardrails",

@@ -1,9 +1,13 @@
 """Before a deploy: does the workspace have what the standards and the catalog name?"""
 from __future__ import annotations
 
+from pilotfactory.catalog.model.security import CSP_INSTANCE_FAMILIES, instance_family
 from pilotfactory.catalog.resolved import ResolvedCatalog
 from pilotfactory.live.checks import Check
 from pilotfactory.live.client import LiveError, Workspace
+from pilotfactory.live.deployer import deployer_checks
+from pilotfactory.live.expected import Expected
+from pilotfactory.live.registry import version_checks
 
 __all__ = ["preflight"]
 
@@ -21,8 +25,9 @@ def _groups(catalog: ResolvedCatalog, env: str) -> dict[str, bool]:
     return {g: roles.groups[g].managed if g in roles.groups else False for g in sorted(named)}
 
 
-def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str) -> list[Check]:
-    """Every check, in order; stops early only when the workspace cannot be asked at all."""
+def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str, expected: Expected | None = None) -> list[Check]:
+    """Every check, in order; stops early only when the workspace cannot be asked at all.
+    `expected` (from the env's synthesized stacks) adds the model versions they serve and alias."""
     checks: list[Check] = []
 
     def attempt(area: str, subject: str, what: str, fn) -> object | None:
@@ -51,6 +56,7 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str) -> list[Check]:
             for node in sorted(catalog.standards.node_types):
                 checks.append(Check("node type", node, node in offered,
                                     "available" if node in offered else "not offered (or deprecated) here"))
+            checks += _profile_node_types(catalog, env)
         for group, managed in _groups(catalog, env).items():
             found = attempt("group", group, f"SCIM group `{group}`", lambda g=group: ws.client.groups.list(
                 filter=f'displayName eq "{_scim_filter(g)}"', attributes="id,displayName"))
@@ -78,9 +84,30 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str) -> list[Check]:
                           lambda: ws.client.warehouses.get(warehouse))
             if got is not None:
                 checks.append(Check("SQL warehouse", warehouse, True, f"`{got.name}` ({got.state.value if got.state else 'state unknown'})"))
+        checks += deployer_checks(ws, catalog, env)
+        if expected is not None:
+            checks += version_checks(ws, expected)
+    except LiveError as err:
+        # Only a fatal error reaches here (the checks above keep the others as rows).
+        checks.append(Check("workspace", ws.host, False, str(err)))
     except _Stop:
         pass
     return checks
+
+
+def _profile_node_types(catalog: ResolvedCatalog, env: str) -> list[Check]:
+    """With the compliance security profile on, every tier's node types (each tier is a baseline
+    policy of the platform stack) must be of a family the profile runs."""
+    if not catalog.environments.environments[env].security.compliance_standards:
+        return []
+    out = []
+    for tier_name, tier in sorted(catalog.standards.sizes.items()):
+        bad = [n for n in tier.node_types if instance_family(n) not in CSP_INSTANCE_FAMILIES]
+        out.append(Check("profile node types", f"size {tier_name}", not bad,
+                         "all of a family with encryption in transit" if not bad else
+                         f"{', '.join(bad)}: the compliance security profile runs only families with encryption "
+                         "in transit between nodes; clusters on these fail to start"))
+    return out
 
 
 class _Stop(Exception):

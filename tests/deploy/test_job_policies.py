@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.guardrails.rules.clusters import autotermination
-from pilotfactory.validate.security import CSP_INSTANCE_FAMILIES, check_security, instance_family
+from pilotfactory.catalog.model.security import CSP_INSTANCE_FAMILIES, instance_family
 
 from .conftest import pilot_stacks, resources
 
@@ -57,34 +56,6 @@ def test_pfg003_refuses_a_job_policy_that_sets_autotermination():
     assert list(autotermination(_Policy({**job, "autotermination_minutes": {"type": "range", "maxValue": 30}}), None))
     assert list(autotermination(_Policy({**job, "autotermination_minutes": {
         "type": "range", "maxValue": 30, "isOptional": True}}), None)) == []
-
-
-def test_profile_node_types_are_checked_only_where_the_profile_is_on(repo_copy):
-    """PF242 names each tier with a node type the compliance security profile does not run."""
-    import yaml
-
-    from pilotfactory.catalog.load import load_catalog
-
-    standards = repo_copy / "config" / "standards.yaml"
-    data = yaml.safe_load(standards.read_text())
-    supported = sorted(f"{f}.xlarge" for f in ("m6id", "r6id", "i4i"))
-    data["node_types"] = {n: {"dbu_per_hour": 1.0} for n in supported + ["m5d.xlarge"]}
-    data["sizes"] = {"small": {"min_workers": 1, "max_workers": 2, "node_types": supported},
-                     "odd": {"min_workers": 1, "max_workers": 2, "node_types": ["m5d.xlarge"]}}
-    standards.write_text(yaml.safe_dump(data))
-    diags = Diagnostics()
-    catalog = load_catalog(repo_copy, diags)
-    check_security(catalog, diags)
-    assert [(d.code, d.path) for d in diags.warnings] == [("PF242", ("sizes", "odd", "node_types"))]
-
-    envs = repo_copy / "config" / "environments.yaml"
-    data = yaml.safe_load(envs.read_text())
-    for env in data["environments"].values():
-        env.get("security", {}).pop("compliance_standards", None)
-    envs.write_text(yaml.safe_dump(data))
-    diags = Diagnostics()
-    check_security(load_catalog(repo_copy, diags), diags)
-    assert [d for d in diags.warnings if d.code == "PF242"] == []
 
 
 def test_profile_families_exclude_the_families_without_encryption_in_transit():

@@ -8,7 +8,20 @@ import pytest
 
 from pilotfactory.pipeline import check
 from tests.conftest import REPO
+from pilotfactory.live.deployer import rule_set_name
 from tests.live.workspace_server import FakeWorkspace
+
+
+def registered_versions(cat) -> dict[str, set[int]]:
+    """Every model version any slot of the example names, as its training job would have registered it."""
+    from stacks.names import model_full_name
+
+    out: dict[str, set[int]] = {}
+    for rp in cat.pilots:
+        if rp.pilot.model is not None:
+            out.setdefault(model_full_name(rp), set()).update(
+                s.slot.model_version for s in rp.slots if s.slot.model_version is not None)
+    return out
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +57,11 @@ def workspace(token, monkeypatch, example_checked):
     for env in cat.environments.environments.values():
         if env.sql_warehouse_id:
             ws.warehouses[env.sql_warehouse_id] = "pilot-alerts"
+        # What a first deploy needs: the catalog (owned by the deployer) and its use of the run-as principal.
+        ws.catalogs[env.catalog] = ws.user
+        ws.rule_sets[rule_set_name(cat.environments.account.id, env.run_as.application_id)] = [
+            {"role": "roles/servicePrincipal.user", "principals": [f"users/{ws.user}"]}]
+    ws.model_versions.update(registered_versions(cat))
     host = ws.start()
     for name in [n for n in list(__import__("os").environ) if n.startswith("DATABRICKS_")]:
         monkeypatch.delenv(name)

@@ -29,6 +29,11 @@ class FakeWorkspace:
     permissions: dict[int, list[dict]] = field(default_factory=dict)  # job id -> access_control_list
     endpoints: dict[str, dict] = field(default_factory=dict)      # name -> config
     aliases: dict[str, dict[str, int]] = field(default_factory=dict)  # model full name -> alias -> version
+    model_versions: dict[str, set[int]] = field(default_factory=dict)  # model full name -> registered versions
+    catalogs: dict[str, str] = field(default_factory=dict)        # catalog name -> owner
+    catalog_privileges: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # catalog -> principal -> privileges
+    rule_sets: dict[str, list[dict]] = field(default_factory=dict)  # rule set name -> grant rules
+    admin: bool = True                                            # the caller is in `admins`
     page_size: int = 2
     fail: dict[str, list[int]] = field(default_factory=dict)      # path prefix -> statuses to answer first
     delay: dict[str, float] = field(default_factory=dict)         # path prefix -> seconds before answering
@@ -143,7 +148,30 @@ class FakeWorkspace:
             return 200, self._scim(self.service_principals, "applicationId", query,
                                    lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
         if path == "/api/2.0/preview/scim/v2/Me":
-            return 200, {"id": "1", "userName": self.user}
+            return 200, {"id": "1", "userName": self.user,
+                         "groups": [{"display": "admins", "value": "1"}] if self.admin else []}
+        if path == "/api/2.0/preview/accounts/access-control/rule-sets":
+            name = query.get("name", "")
+            return 200, {"name": name, "etag": "e1", "grant_rules": self.rule_sets.get(name, [])}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/catalogs/([^/]+)", path)
+        if match:
+            name = match.group(1)
+            if name not in self.catalogs:
+                return self._missing(f"Catalog '{name}'")
+            return 200, {"name": name, "owner": self.catalogs[name]}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/effective-permissions/catalog/([^/]+)", path)
+        if match:
+            held = self.catalog_privileges.get(match.group(1), {})
+            who = query.get("principal")
+            return 200, {"privilege_assignments": [
+                {"principal": p, "privileges": [{"privilege": x} for x in privs]}
+                for p, privs in held.items() if who is None or p == who]}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/models/([^/]+)/versions/([0-9]+)", path)
+        if match:
+            full, version = match.group(1), int(match.group(2))
+            if version not in self.model_versions.get(full, set()):
+                return self._missing(f"Model version {version} of '{full}'")
+            return 200, {"model_name": full.rsplit(".", 1)[1], "version": version, "status": "READY"}
         match = re.fullmatch(r"/api/2.0/sql/warehouses/([^/]+)", path)
         if match:
             wid = match.group(1)
@@ -187,6 +215,8 @@ class FakeWorkspace:
             if full not in self.aliases:
                 return self._missing(f"Registered model '{full}'")
             if alias and method == "PUT":
+                if int(body["version_num"]) not in self.model_versions.get(full, set()):
+                    return self._missing(f"Model version {body['version_num']} of '{full}'")
                 self.aliases[full][alias] = int(body["version_num"])
                 return 200, {"alias_name": alias, "version_num": int(body["version_num"])}
             return 200, {"full_name": full, "name": full.rsplit(".", 1)[1],

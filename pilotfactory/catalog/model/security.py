@@ -8,10 +8,25 @@ from pydantic import AfterValidator, Field
 
 from pilotfactory.catalog.model.fields import Model, Uuid, doc
 
-__all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS"]
+__all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS", "CSP_INSTANCE_FAMILIES",
+           "instance_family"]
 
 # Allowing these lets the whole internet reach the workspace: validate (PF240) and PFG050 refuse them.
 OPEN_NETWORKS = frozenset({ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")})
+
+# AWS instance families with encryption in transit between nodes, which the compliance security
+# profile requires (Databricks "Compliance security profile", AWS EC2 "Encryption in transit").
+CSP_INSTANCE_FAMILIES = frozenset({
+    "c5a", "c5ad", "c5n", "c6a", "c6i", "c6id", "c6in", "c7a", "c7i", "d3", "d3en", "g4dn", "g5", "g6",
+    "i3en", "i4i", "m5dn", "m5n", "m5zn", "m6a", "m6i", "m6id", "m6idn", "m6in", "m7a", "m7i", "p3dn",
+    "p4d", "p4de", "p5", "r5dn", "r5n", "r6a", "r6i", "r6id", "r6idn", "r6in", "r7a", "r7i", "r7iz",
+    "x2idn", "x2iedn",
+})
+
+
+def instance_family(node_type: str) -> str:
+    """`r5d.xlarge` -> `r5d`."""
+    return node_type.split(".", 1)[0].lower()
 
 
 def _cidr(value: str) -> str:

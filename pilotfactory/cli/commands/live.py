@@ -28,11 +28,31 @@ def _print_checks(checks, what: str) -> None:
 
 
 def _preflight(root, env, host, profile, timeout, retry_timeout) -> None:
+    from pilotfactory.live.expected import expected_of
     from pilotfactory.live.preflight import preflight
 
-    _, checked = checked_env(root, env)
+    base, checked = checked_env(root, env)
+    expected = expected_of(env_stacks(base, checked, env))
     ws = connect_env(checked, env, host, profile, timeout, retry_timeout)
-    _print_checks(preflight(ws, checked.resolution.catalog, env), f"preflight of {env} ({ws.host})")
+    _print_checks(preflight(ws, checked.resolution.catalog, env, expected), f"preflight of {env} ({ws.host})")
+
+
+def _aliases(root, env, host, profile, timeout, retry_timeout, check_only) -> None:
+    from pilotfactory.live.aliases import sync_aliases
+    from pilotfactory.live.client import LiveError
+    from pilotfactory.live.expected import expected_of
+
+    base, checked = checked_env(root, env)
+    expected = expected_of(env_stacks(base, checked, env))
+    ws = connect_env(checked, env, host, profile, timeout, retry_timeout)
+    try:
+        checks = sync_aliases(ws, expected, dry_run=check_only)
+    except LiveError as err:
+        fail(str(err))
+    if not checks:
+        click.echo(f"aliases of {env}: no registered model reaches {env}; nothing to set")
+        return
+    _print_checks(checks, f"aliases of {env} ({ws.host})")
 
 
 def _verify(root, env, host, profile, timeout, retry_timeout) -> None:
@@ -89,6 +109,16 @@ def register(cli: click.Group) -> None:
         """Before a deploy: the workspace answers and has every Spark version, node type, group,
         service principal and SQL warehouse the standards and catalog name. Exit 1 on any failure."""
         _preflight(root, env, host, profile, timeout, retry_timeout)
+
+    @cli.command("aliases")
+    @_ENV
+    @live_options
+    @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if an alias would move.")
+    @_ROOT
+    def aliases_(env, host, profile, timeout, retry_timeout, check_only, root):
+        """After a deploy, cutover or rollback: point each model's champion/challenger aliases at the
+        versions the stacks declare, through the API (provider 1.99 never sets them), and read them back."""
+        _aliases(root, env, host, profile, timeout, retry_timeout, check_only)
 
     @cli.command("verify")
     @_ENV
