@@ -154,7 +154,7 @@ def test_the_runbook_lists_what_monitors_each_environment_from_the_stacks(exampl
     assert "`kyc-document-triage-classify-green` health: a run longer than 1200 s (20 min) warns on-call" in prod
     assert ("Alert `kyc-document-triage-prod: kyc_documents freshness`: fires when `minutes_since_latest` "
             "GREATER_THAN 60") in prod and "tells kyc-oncall@bank.example" in prod
-    assert "Dashboard: `/Shared/pilotfactory/kyc-document-triage-prod/" in prod
+    assert "Dashboard: `/pilotfactory/kyc-document-triage/prod/" in prod
 
     # An alert added in the stack alone, with nobody subscribed, shows as telling nobody.
     env = _env(example, "kyc-document-triage", "prod")

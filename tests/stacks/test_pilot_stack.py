@@ -48,7 +48,8 @@ def test_policy_fixes_standards_and_tags(synthed):
     assert rules["spark_version"] == {"type": "fixed", "value": "15.4.x-scala2.12"}
     assert rules["node_type_id"] == {"type": "allowlist", "values": ["m6i.xlarge", "m6i.2xlarge"],
                                      "defaultValue": "m6i.xlarge"}
-    assert rules["autotermination_minutes"] == {"type": "fixed", "value": 60}
+    # Used only by job clusters, which take no autotermination_minutes.
+    assert "autotermination_minutes" not in rules and rules["cluster_type"] == {"type": "fixed", "value": "job"}
     assert rules["data_security_mode"] == {"type": "fixed", "value": "SINGLE_USER"}
     assert rules["custom_tags.pilot"] == {"type": "fixed", "value": "kyc-document-triage"}
     assert rules["custom_tags.env"] == {"type": "fixed", "value": "prod"}
