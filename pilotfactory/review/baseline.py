@@ -6,9 +6,9 @@ Reads the resources stacks/workspace_security.py and stacks/audit_logs.py write
 """
 from __future__ import annotations
 
-import ipaddress
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
+from pilotfactory.catalog.model.security import open_to_internet
 from pilotfactory.review.changes import Finding, ResourceChange
 
 __all__ = ["baseline_findings", "CONF_KEYS", "SETTINGS", "open_to_internet"]
@@ -36,37 +36,6 @@ SETTINGS: dict[str, tuple[str, str, str]] = {
     "databricks_enhanced_security_monitoring_workspace_setting": (
         "enhanced_security_monitoring_workspace", "is_enabled", "enhanced security monitoring"),
 }
-
-_V4 = ipaddress.ip_network("0.0.0.0/0")
-_V6 = ipaddress.ip_network("::/0")
-
-
-def _block(values: Mapping | None, name: str) -> Mapping:
-    block = (values or {}).get(name)
-    if isinstance(block, list):
-        block = block[0] if block else {}
-    return block if isinstance(block, Mapping) else {}
-
-
-def _networks(addresses: Iterable[Any]) -> list:
-    out = []
-    for address in addresses or ():
-        try:
-            out.append(ipaddress.ip_network(str(address), strict=False))
-        except ValueError:
-            continue
-    return out
-
-
-def open_to_internet(addresses: Iterable[Any]) -> str | None:
-    """The family a list of ranges covers entirely (`0.0.0.0/0`, also when split as two /1s), or None."""
-    nets = _networks(addresses)
-    for whole in (_V4, _V6):
-        mine = [n for n in nets if n.version == whole.version]
-        if mine and list(ipaddress.collapse_addresses(mine)) == [whole]:
-            return str(whole)
-    return None
-
 
 def _finding(change: ResourceChange, rule: str, text: str) -> Finding:
     return Finding("broadening", change.stack, text, change.address, rule=rule)

@@ -29,3 +29,17 @@ def test_a_block_list_may_name_anything_and_bad_addresses_are_refused(repo_copy)
     errors = check(repo_copy).diagnostics.errors
     assert [d.code for d in errors] == ["PF104"]
     assert "not-an-ip" in errors[0].summary and errors[0].location.file == "config/environments.yaml"
+
+
+def test_ranges_adding_up_to_the_internet_are_refused_too(repo_copy):
+    _with_security(repo_copy, "    security:\n      ip_access_lists:\n        - label: halves\n"
+                              "          addresses: [0.0.0.0/1, 128.0.0.0/1]\n")
+    (error,) = [d for d in check(repo_copy).diagnostics.errors if d.code == "PF240"]
+    assert "ranges adding up to 0.0.0.0/0" in error.summary
+
+
+def test_an_ipv6_open_range_is_refused(repo_copy):
+    _with_security(repo_copy, "    security:\n      ip_access_lists:\n        - label: v6\n"
+                              "          addresses: [198.51.100.0/24, '::/0']\n")
+    (error,) = [d for d in check(repo_copy).diagnostics.errors if d.code == "PF240"]
+    assert "::/0" in error.summary

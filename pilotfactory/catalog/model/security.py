@@ -9,9 +9,10 @@ from pydantic import AfterValidator, Field
 from pilotfactory.catalog.model.fields import Model, Uuid, doc
 
 __all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS", "CSP_INSTANCE_FAMILIES",
-           "instance_family"]
+           "instance_family", "open_to_internet"]
 
-# Allowing these lets the whole internet reach the workspace: validate (PF240) and PFG050 refuse them.
+# Allowing these lets the whole internet reach the workspace: validate (PF240), PFG050 and the
+# review refuse them, also when split into smaller ranges that add up to one of them.
 OPEN_NETWORKS = frozenset({ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")})
 
 # AWS instance families with encryption in transit between nodes, which the compliance security
@@ -27,6 +28,22 @@ CSP_INSTANCE_FAMILIES = frozenset({
 def instance_family(node_type: str) -> str:
     """`r5d.xlarge` -> `r5d`."""
     return node_type.split(".", 1)[0].lower()
+
+
+def open_to_internet(addresses) -> str | None:
+    """The whole address family a list of ranges covers (`0.0.0.0/0`, also as `0.0.0.0/1` +
+    `128.0.0.0/1`; `::/0`), or None. Entries that are not ranges are ignored."""
+    networks = []
+    for address in addresses or ():
+        try:
+            networks.append(ipaddress.ip_network(str(address), strict=False))
+        except ValueError:
+            continue
+    for whole in sorted(OPEN_NETWORKS, key=lambda n: n.version):
+        mine = [n for n in networks if n.version == whole.version]
+        if mine and list(ipaddress.collapse_addresses(mine)) == [whole]:
+            return str(whole)
+    return None
 
 
 def _cidr(value: str) -> str:

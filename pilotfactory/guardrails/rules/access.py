@@ -51,20 +51,36 @@ def levels_valid(resource, ctx):
                           f"(valid: {', '.join(sorted(valid))})", ("access_control",))
 
 
-@rule("PFG021", "no-grant-to-everyone", "In a protected environment every grant names an accountable group, never all users.",
+# Levels and privileges that let the holder change or hand out access: never to everyone, anywhere.
+MANAGE_LEVELS = frozenset({"CAN_MANAGE", "IS_OWNER", "MANAGE", "ALL_PRIVILEGES", "ALL PRIVILEGES",
+                           "MANAGE_ALLOWLIST", "CREATE_EXTERNAL_LOCATION"})
+
+
+def _grantees(resource) -> list[tuple[str, set[str]]]:
+    """(principal, levels or privileges) of every grant the resource makes."""
+    if resource.type == "databricks_permissions":
+        return [(e.get("group_name") or e.get("user_name") or "", {str(e.get("permission_level"))})
+                for e in blocks(resource.values.get("access_control"))]
+    if resource.type in ("databricks_grants", "databricks_grant"):
+        grants = blocks(resource.values.get("grant")) if resource.type == "databricks_grants" else [resource.values]
+        return [(g.get("principal") or "", {str(p) for p in g.get("privileges") or []}) for g in grants]
+    return [(resource.values.get("principal") or "", {str(resource.values.get("permission"))})]
+
+
+@rule("PFG021", "no-grant-to-everyone", "In a protected environment (or one not known) every grant names an accountable group, never all users; nowhere may all users manage.",
       "databricks_permissions", "databricks_grants", "databricks_grant", "databricks_secret_acl")
 def no_grant_to_everyone(resource, ctx):
-    if ctx.env is None or not ctx.env.protected:
-        return
-    if resource.type == "databricks_permissions":
-        names = [e.get("group_name") for e in blocks(resource.values.get("access_control"))]
-    elif resource.type == "databricks_grants":
-        names = [g.get("principal") for g in blocks(resource.values.get("grant"))]
-    else:
-        names = [resource.values.get("principal")]
-    for name in names:
-        if isinstance(name, str) and name.strip().lower() in EVERYONE:
-            yield Finding(f"grants to `{name}` in protected environment {ctx.env.name}", ())
+    # an unknown environment is checked as protected: safe by default
+    protected = ctx.env is None or ctx.env.protected
+    where = f"protected environment {ctx.env.name}" if ctx.env else "an unknown environment (checked as protected)"
+    for name, levels in _grantees(resource):
+        if not isinstance(name, str) or name.strip().lower() not in EVERYONE:
+            continue
+        if protected:
+            yield Finding(f"grants to `{name}` in {where}", ())
+        elif levels & MANAGE_LEVELS:
+            yield Finding(f"grants {', '.join(sorted(levels & MANAGE_LEVELS))} to `{name}`: every user could "
+                          "change or hand out access, in any environment", ())
 
 
 @rule("PFG022", "secret-manage-admins-only", "MANAGE on a secret scope can read and change every secret in it.",

@@ -8,10 +8,12 @@ STATEFUL = ("databricks_secret_scope", "databricks_registered_model", "databrick
             "databricks_mws_workspaces")
 
 
-@rule("PFG040", "protected-prevent-destroy", "Secrets, model versions, runs and schemas are evidence Terraform cannot recreate.",
+@rule("PFG040", "protected-prevent-destroy", "Secrets, model versions, runs and schemas are evidence Terraform cannot recreate; an unknown environment counts as protected.",
       *STATEFUL)
 def prevent_destroy(resource, ctx):
-    if ctx.env is None or not ctx.env.protected or resource.lifecycle is None:
+    # an unknown environment is checked as protected: safe by default
+    if (ctx.env is not None and not ctx.env.protected) or resource.lifecycle is None:
         return  # plans do not record lifecycle; configuration does
     if resource.lifecycle.get("prevent_destroy") is not True:
-        yield Finding(f"must set `lifecycle.prevent_destroy` in protected environment {ctx.env.name}", ("lifecycle",))
+        where = f"protected environment {ctx.env.name}" if ctx.env else "an unknown environment (checked as protected)"
+        yield Finding(f"must set `lifecycle.prevent_destroy` in {where}", ("lifecycle",))
