@@ -1,6 +1,9 @@
 """Turning a loaded YAML document into a typed model, with every schema problem located."""
 from __future__ import annotations
 
+import calendar
+import re
+
 import difflib
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -155,6 +158,18 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
+def _no_such_date(text: str) -> str:
+    """`2026-11-31 is no such date (November 2026 has 30 days)`, or how a date is written."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if not match:
+        return f"`{text}` is not a date; write YYYY-MM-DD"
+    year, month, day = map(int, match.groups())
+    if not 1 <= month <= 12:
+        return f"`{text}` is no such date: there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    return f"`{text}` is no such date ({calendar.month_name[month]} {year} has {days} days)"
+
+
 def _message(err: dict, model: type[BaseModel], data: Any, path: tuple) -> tuple[str, str, bool]:
     """(code, summary, at_key) for one pydantic error."""
     kind = err["type"]
@@ -183,6 +198,8 @@ def _message(err: dict, model: type[BaseModel], data: Any, path: tuple) -> tuple
         helptext = PATTERN_HELP.get(ctx.get("pattern"), f"matching `{ctx.get('pattern')}`")
         code = Code.BAD_VERSION if ctx.get("pattern") == VERSION_PATTERN else Code.BAD_VALUE
         return code, f"`{_shown(value)}` is not {helptext}", False
+    if kind.startswith("date") and isinstance(value, str):
+        return Code.BAD_VALUE, f"`{field}`: {_no_such_date(value)}", False
     if kind in _TYPE_NAMES:
         return Code.WRONG_TYPE, f"`{field}` should be {_TYPE_NAMES[kind]}, not {_kind_of(value)}", False
     if kind == "value_error":

@@ -75,6 +75,13 @@ class Code:
                                  "An IP allow list holds 0.0.0.0/0 or ::/0, which lets the whole internet in.")
     NO_SQL_WAREHOUSE = _code("PF241",
                               "An environment has no `sql_warehouse_id`: its pilots get no SQL alerts and no dashboard (warning).")
+    BUILDERS_MANAGE_PROTECTED = _code("PF242",
+                                      "Builders may manage jobs in a protected environment: makers could change what checkers approved.")
+    AUDIT_LOGS_OFF = _code("PF243", "Verbose audit logs are off in a protected environment.")
+    BUILDERS_ARE_ADMINS = _code("PF244",
+                                "A pilot's builders group is the platform admins group: makers would administer every workspace.")
+    AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
+                                  "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "
                                "(no such date, end before start, unknown time zone, invalid pattern).")
     NO_CHANGE_WINDOWS = _code("PF261", "A protected environment declares no change windows: changes "

@@ -90,3 +90,49 @@ def tags_leave_reserved_keys_and_cover_required_ones(catalog: Catalog, typed: Ty
         if tag not in provided:
             diags.error(Code.MISSING_KEY, f"config/standards.yaml requires tag `{tag}` on every "
                         "cluster; set it under `tags`", src.where(("tags",), key=True), ("tags",))
+
+
+@pilot_rule(Code.LOOSENS_STANDARD)
+def overrides_tighten_the_pilots_own_compute(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> None:
+    """An environment's `overrides.<env>.compute` may tighten the pilot's compute, never loosen it:
+    no bigger size, no more workers, no node type or longer autotermination the pilot does not allow."""
+    standards = catalog.standards
+    if standards is None:
+        return
+    pilot, src = typed.pilot, typed.source
+    base_tier = standards.sizes.get(pilot.compute.size)
+    if base_tier is None:
+        return  # reported by compute_tightens_the_standard_tier
+    base = pilot.compute
+    max_workers = base.max_workers if base.max_workers is not None else base_tier.max_workers
+    nodes = list(base.node_types or base_tier.node_types)
+    autotermination = base.autotermination_minutes or standards.autotermination_minutes
+    for env, overlay in pilot.overrides.items():
+        compute = overlay.compute
+        if compute is None:
+            continue
+        prefix = ("overrides", env, "compute")
+
+        def loosen(field: str, message: str, *rest) -> None:
+            path = prefix + (field, *rest)
+            diags.error(Code.LOOSENS_STANDARD, f"{message} in `{env}`; an override may tighten the pilot's "
+                        "compute, never loosen it", src.where(path), path)
+
+        tier = standards.sizes.get(compute.size) if compute.size else base_tier
+        if tier is None:
+            continue  # reported by compute_tightens_the_standard_tier
+        if compute.size and compute.size != base.size and (
+                tier.max_workers > base_tier.max_workers or not set(tier.node_types) <= set(base_tier.node_types)):
+            loosen("size", f"size `{compute.size}` is bigger than the pilot's `{base.size}`")
+        # overlays merge key by key: a max_workers the override leaves out is the pilot's, else the tier's
+        workers = compute.max_workers if compute.max_workers is not None else \
+            base.max_workers if base.max_workers is not None else tier.max_workers
+        if workers > max_workers:
+            field = "max_workers" if compute.max_workers is not None else "size"
+            loosen(field, f"max_workers {workers} is above the pilot's {max_workers}")
+        for i, node in enumerate(compute.node_types or []):
+            if node not in nodes:
+                loosen("node_types", f"node type `{node}` is not one the pilot allows ({', '.join(nodes)})", i)
+        if compute.autotermination_minutes is not None and compute.autotermination_minutes > autotermination:
+            loosen("autotermination_minutes", f"autotermination_minutes {compute.autotermination_minutes} is "
+                   f"above the pilot's {autotermination}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["quartz_error"]
+__all__ = ["quartz_error", "day_of_week_names"]
 
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
@@ -97,3 +97,12 @@ def quartz_error(expression: str) -> str | None:
     if (dom == "?") == (dow == "?"):
         return "exactly one of day-of-month and day-of-week must be `?`"
     return None
+
+
+def day_of_week_names(expression: str) -> str | None:
+    """The day-of-week field with numbers written as names (`2-6` -> `MON-FRI`), or None when it
+    has no numbered day: in Quartz 1 is Sunday, where Unix cron counts from 0 = Sunday, 1 = Monday."""
+    fields = expression.split()
+    if len(fields) not in (6, 7) or not re.search(r"(?<![#/])\b[1-7]\b", fields[5]):
+        return None
+    return re.sub(r"(?<![#/])\b([1-7])\b", lambda m: _DAYS[int(m.group(1)) - 1], fields[5])

@@ -9,7 +9,7 @@ from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.validate.cron import quartz_error
+from pilotfactory.validate.cron import day_of_week_names, quartz_error
 from pilotfactory.validate.registry import pilot_rule
 
 
@@ -38,3 +38,18 @@ def schedules_name_a_time_zone(catalog: Catalog, typed: TypedPilot, diags: Diagn
             path = ("jobs", j, "schedule", "timezone")
             diags.error(Code.UNKNOWN_TIMEZONE, f"`{job.schedule.timezone}` is not an IANA time "
                         f"zone{suggest(job.schedule.timezone, _timezones())}", typed.source.where(path), path)
+
+
+@pilot_rule(Code.AMBIGUOUS_DAY_OF_WEEK)
+def day_of_week_numbers_are_explained(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> None:
+    """A numbered day-of-week is read back as names: Quartz counts 1 = Sunday, not Monday."""
+    for j, job in enumerate(typed.pilot.jobs):
+        if job.schedule is None or quartz_error(job.schedule.cron):
+            continue
+        names = day_of_week_names(job.schedule.cron)
+        if names:
+            day = job.schedule.cron.split()[5]
+            path = ("jobs", j, "schedule", "cron")
+            diags.warning(Code.AMBIGUOUS_DAY_OF_WEEK, f"day-of-week `{day}` in cron `{job.schedule.cron}` means "
+                          f"`{names}`: Quartz counts 1 = Sunday (Unix cron's 1 is Monday); write `{names}` to "
+                          "say which days you mean", typed.source.where(path), path)

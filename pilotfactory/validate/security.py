@@ -33,3 +33,46 @@ def allow_lists_are_not_open(catalog: Catalog, resolution: Resolution, diags: Di
             diags.error(Code.OPEN_IP_ACCESS_LIST, f"allow list `{entry.label}` holds {shown}, which "
                         "lets every address on the internet in; list the egress ranges instead",
                         src.where(path), path)
+
+
+@catalog_rule(Code.BUILDERS_MANAGE_PROTECTED)
+def builders_only_watch_in_protected_environments(catalog: Catalog, resolution: Resolution,
+                                                  diags: Diagnostics) -> None:
+    """In a protected environment builders may not manage jobs (maker-checker: config/environments.yaml)."""
+    if catalog.environments is None:
+        return
+    src = catalog.config_sources["environments"]
+    for env_name, env in catalog.environments.environments.items():
+        level = env.job_access.builders
+        if env.protected and level in ("CAN_MANAGE", "IS_OWNER"):
+            path = ("environments", env_name, "access", "builders")
+            diags.error(Code.BUILDERS_MANAGE_PROTECTED, f"builders get {level} on jobs in protected environment "
+                        f"`{env_name}`: makers could change what checkers approved; give them CAN_VIEW",
+                        src.where(path), path)
+
+
+@catalog_rule(Code.AUDIT_LOGS_OFF)
+def verbose_audit_logs_stay_on_where_protected(catalog: Catalog, resolution: Resolution,
+                                               diags: Diagnostics) -> None:
+    """A protected environment keeps verbose audit logs on: every command and query is evidence there."""
+    if catalog.environments is None:
+        return
+    src = catalog.config_sources["environments"]
+    for env_name, env in catalog.environments.environments.items():
+        if env.protected and not env.security.verbose_audit_logs:
+            path = ("environments", env_name, "security", "verbose_audit_logs")
+            diags.error(Code.AUDIT_LOGS_OFF, f"verbose audit logs are off in protected environment `{env_name}`: "
+                        "notebook commands and queries would leave no audit trail", src.where(path), path)
+
+
+@catalog_rule(Code.BUILDERS_ARE_ADMINS)
+def builders_are_not_platform_admins(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+    """No pilot's builders group is the platform admins group (config/roles.yaml: "never a pilot builder")."""
+    if catalog.roles is None:
+        return
+    for typed in resolution.pilots:
+        if typed.pilot.owners.builders == catalog.roles.platform_admins:
+            path = ("owners", "builders")
+            diags.error(Code.BUILDERS_ARE_ADMINS, f"builders group `{typed.pilot.owners.builders}` is the platform "
+                        "admins group: makers would administer every workspace and own the secret scopes",
+                        typed.source.where(path), path)

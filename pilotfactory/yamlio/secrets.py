@@ -10,7 +10,8 @@ __all__ = ["find_literal_secrets", "redact", "TOKEN_PATTERNS", "SECRET_KEY"]
 TOKEN_PATTERNS: dict[str, re.Pattern] = {
     "Databricks personal access token": re.compile(r"\bdapi[0-9a-f]{32}(?:-\d+)?\b"),
     "Databricks OAuth secret": re.compile(r"\bdose[0-9a-f]{32}\b"),
-    "AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    # AKIA: long-lived keys; ASIA: temporary (STS) keys, which come with a secret and a session token.
+    "AWS access key id": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16,}\b"),
     "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
     "GitLab token": re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
     "Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
@@ -35,6 +36,18 @@ def redact(value: str) -> str:
     return "*" * 8
 
 
+# `--db-password VALUE` in an argument list, or `--db-password=VALUE` / `password=VALUE` in one string.
+_FLAG = re.compile(r"^--?([A-Za-z][\w-]*)$")
+_ASSIGNED = re.compile(r"(?:^|\s)-{0,2}([A-Za-z][\w-]*)=(\S+)")
+# A Databricks secret reference names a secret; it is not one.
+_REFERENCE = re.compile(r"^\{\{secrets/[^/}]+/[^/}]+\}\}$")
+
+
+def _secret_value(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) and bool(str(value).strip()) \
+        and not _REFERENCE.match(str(value).strip())
+
+
 def find_literal_secrets(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
     """Yield (path, message) for each literal secret found in loaded YAML data."""
     if isinstance(data, dict):
@@ -47,11 +60,24 @@ def find_literal_secrets(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, s
             else:
                 yield from find_literal_secrets(value, here)
     elif isinstance(data, list):
+        flagged: set[int] = set()
         for index, value in enumerate(data):
-            yield from find_literal_secrets(value, path + (index,))
+            flag = _FLAG.match(value) if isinstance(value, str) else None
+            if flag and SECRET_KEY.match(flag.group(1)) and index + 1 < len(data) and _secret_value(data[index + 1]) \
+                    and not any(p.search(str(data[index + 1])) for p in TOKEN_PATTERNS.values()):
+                flagged.add(index + 1)
+                yield path + (index + 1,), (f"`{value}` is followed by a literal secret (`{redact(str(data[index + 1]))}`); "
+                                            "pass a `{{secrets/<scope>/<key>}}` reference instead")
+            elif index not in flagged:
+                yield from find_literal_secrets(value, path + (index,))
     elif isinstance(data, str):
         for kind, pattern in TOKEN_PATTERNS.items():
             if pattern.search(data):
                 yield path, (f"a literal {kind} (`{redact(data)}`); secrets never live in the "
                              "catalog: declare the key under `secrets.keys` instead")
-                break
+                return
+        for name, value in _ASSIGNED.findall(data):
+            if SECRET_KEY.match(name) and _secret_value(value):
+                yield path, (f"`{name}=` sets a literal secret (`{redact(value)}`); pass a "
+                             "`{{secrets/<scope>/<key>}}` reference instead")
+                return

@@ -1,9 +1,10 @@
 """Shared building blocks of the catalog model: strict frozen models and the names they use."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from pilotfactory.catalog.phases import PHASES  # noqa: F401  (re-exported: the model speaks of phases)
 
@@ -20,6 +21,8 @@ Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a
 Version = Annotated[str, StringConstraints(pattern=r"^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$")]
 Phase = Literal["pilot", "staging", "production"]
 JobLevel = Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]
+# YAML 1.2 has no date type: dates arrive as `YYYY-MM-DD` strings, the one place a string is parsed.
+Date = Annotated[dt.date, Strict(False)]
 
 # A human-facing error for each pattern above, instead of pydantic's raw regular expression.
 PATTERN_HELP = {
@@ -34,9 +37,10 @@ PATTERN_HELP = {
 
 
 class Model(BaseModel):
-    """Every catalog object: unknown keys are errors, values never change after loading."""
+    """Every catalog object: unknown keys are errors, values never change after loading, and a
+    value is never converted (`max_workers: "6"` is a string, not 6), dates apart."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 def doc(text: str, **kwargs):

@@ -1,13 +1,12 @@
 """A pilot: one use case on its way from exploration to governed production."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
 from pilotfactory.catalog.model.fields import (
-    ApiVersion, Email, EnvName, GroupName, Identifier, Model, NonEmpty, Phase, Slug, Version, doc,
+    ApiVersion, Date, Email, EnvName, GroupName, Identifier, Model, NonEmpty, Phase, Slug, Version, doc,
 )
 
 DataClassification = Literal["public", "internal", "confidential", "restricted"]
@@ -190,7 +189,7 @@ class TestReport(Model):
 class RollbackRehearsal(Model):
     kind: Literal["rollback_rehearsal"]
     env: EnvName
-    date: dt.date
+    date: Date
     from_: Identifier = Field(alias="from")
     to: Identifier
     result: Literal["pass", "fail"]
@@ -198,14 +197,14 @@ class RollbackRehearsal(Model):
 
 class SecurityReview(Model):
     kind: Literal["security_review"]
-    date: dt.date
+    date: Date
     reviewer: Email
     result: Literal["pass", "fail"]
 
 
 class ModelValidation(Model):
     kind: Literal["model_validation"]
-    date: dt.date
+    date: Date
     validator: Email
     model_version: int = Field(ge=1)
     result: Literal["pass", "fail"]
@@ -219,7 +218,7 @@ class Approval(Model):
     gate: Phase
     approver: Email
     role: Identifier
-    date: dt.date
+    date: Date
     digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
 
 
