@@ -34,3 +34,18 @@ def repo_copy(tmp_path: Path) -> Path:
             shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "cdktf.json", tmp_path / "cdktf.json")
     return tmp_path
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def pytest_configure(config):
+    """Golden files and snapshots are written by people, never by CI: a run that would rewrite
+    them under CI=true stops before collecting anything."""
+    if not _in_ci():
+        return
+    if os.environ.get("UPDATE_GOLDEN"):
+        raise pytest.UsageError("UPDATE_GOLDEN is set with CI=true: golden files are never rewritten in CI")
+    if config.getoption("--snapshot-update", default=False):
+        raise pytest.UsageError("--snapshot-update with CI=true: snapshots are never rewritten in CI")
