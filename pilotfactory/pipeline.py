@@ -8,21 +8,24 @@
     synth    Checked                                   -> cdktf.out/ (stacks/, imported lazily), after
                                                           the guardrail rules (PFG...) pass on every stack
 
-Every diagnostic carries the step that reported it. Nothing after `validate` runs when any step
-reported an error; synth does not run when gates did. No step changes what an earlier one returned.
+Every diagnostic carries the step that reported it. No step changes what an earlier one returned.
+Blast radius (isolation.py): errors in a pilot's own file withhold that pilot only, and gates
+withhold a pilot's unearned environments only; every other pilot goes on. Any other error (config/,
+templates) is everyone's: nothing after `validate` runs.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Callable, Mapping
 
 from pilotfactory.catalog.load import Catalog, load_catalog
 from pilotfactory.catalog.parse import suggest
-from pilotfactory.catalog.resolve import Resolution, TypedPilot, resolve as resolve_catalog
+from pilotfactory.catalog.resolve import Resolution, TypedPilot, reached_environments, resolve as resolve_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
 from pilotfactory.gates.earn import GateResults, gates as earn_gates, withhold_unearned
+from pilotfactory.isolation import Withheld, split_errors
 from pilotfactory.validate.run import validate as run_rules
 
 __all__ = ["Checked", "check", "load", "resolve", "validate", "gates", "synth", "unknown_pilot", "STEPS"]
@@ -37,9 +40,49 @@ class Checked:
     diagnostics: Diagnostics
     gates: GateResults | None = None  # None when an earlier step reported an error
 
+    # pilot file -> the errors load, resolve and validate found in it: that pilot is withheld whole
+    broken: dict[str, list] = field(default_factory=dict)
+
     @property
     def ok(self) -> bool:
+        """Nothing anywhere is wrong."""
         return not self.diagnostics.has_errors and self.resolution.catalog is not None
+
+    @property
+    def usable(self) -> bool:
+        """No error is everyone's: the healthy pilots, the platform and the account can go on."""
+        return self.gates is not None
+
+    def pilot_errors(self, name: str) -> list:
+        """Every error located in the pilot `name`'s own file (content and gates)."""
+        files = {t.file for t in self.resolution.pilots if t.pilot.name == name}
+        files |= {f for f in self.broken if PurePosixPath(f).stem == name}
+        return [d for d in self.diagnostics.errors if d.location and d.location.file in files]
+
+    def withheld(self) -> list[Withheld]:
+        """Each stack a healthy catalog would have and this one does not build, with the reason."""
+        if self.gates is None:
+            return []
+        typed = {t.file: t for t in self.resolution.pilots}
+        out = []
+        for file, errors in sorted(self.broken.items()):
+            t = typed.get(file)
+            name = t.pilot.name if t else PurePosixPath(file).stem
+            # a file that does not even type says no phase: any of its stacks may exist already
+            envs = reached_environments(self.catalog, t.pilot.phase) if t else \
+                list(self.catalog.environments.environments)
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            reason = f"{file} has errors: {errors[0].render()}{more}"
+            out += [Withheld(f"{name}-{env}", name, file, "errors", reason) for env in envs]
+        for p in self.gates.pilots:
+            if p.unearned_environments:
+                failing = [f"{g.title}: {c.reason}" for g in p.gates if not g.passed
+                           for c in g.criteria if not c.passed]
+                reason = (f"phase `{p.declared}` not earned (earned: {p.earned or 'none'}); "
+                          f"{failing[0] if failing else 'a gate fails'}")
+                out += [Withheld(f"{p.pilot}-{env}", p.pilot, p.file, "gates", reason)
+                        for env in p.unearned_environments]
+        return out
 
     def pilot(self, name: str) -> TypedPilot:
         """The pilot named `name`; a user error naming the closest one otherwise."""
@@ -72,12 +115,13 @@ def validate(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> No
 
 
 def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
-          today: dt.date | None) -> tuple[GateResults, Resolution]:
+          today: dt.date | None, skip: frozenset[str] = frozenset()) -> tuple[GateResults, Resolution]:
     """Reads the Catalog, Resolution and evidence/; returns the GateResults and a new Resolution
-    holding only the environments each pilot earned."""
+    holding only the environments each pilot earned (`skip`: pilot files with errors of their own,
+    none of whose stacks it holds)."""
     with diags.step("gates"):
-        results = earn_gates(catalog, resolution, diags, today)
-    return results, withhold_unearned(resolution, results)
+        results = earn_gates(catalog, resolution, diags, today, skip)
+    return results, withhold_unearned(resolution, results, skip)
 
 
 def check(root: Path, replaced: Mapping[str, str] | None = None, *,
@@ -91,10 +135,11 @@ def check(root: Path, replaced: Mapping[str, str] | None = None, *,
     catalog = load(root, diags, replaced)
     resolution = resolve(catalog, diags)
     validate(catalog, resolution, diags)
-    if diags.has_errors or resolution.catalog is None:
+    shared, own = split_errors(diags.errors)
+    if shared or resolution.catalog is None:
         return Checked(catalog, resolution, diags)
-    results, earned = gates(catalog, resolution, diags, today)
-    return Checked(catalog, earned, diags, results)
+    results, earned = gates(catalog, resolution, diags, today, frozenset(own))
+    return Checked(catalog, earned, diags, results, own)
 
 
 def synth(checked: Checked, outdir: Path, engine: str, *, on_stack: Callable[[str], None] | None = None,

@@ -206,9 +206,11 @@ class Estate:
         change(data)
         _dump(path, data)
 
-    def break_pilot(self, name: str) -> None:
-        """A content error in the pilot's own file: a compute size no tier has (PF2xx)."""
-        self.edit_pilot(name, lambda d: d.setdefault("compute", {}).update(size="gigantic"))
+    def break_pilot(self, name: str, how: str = "validate") -> None:
+        """A content error in the pilot's own file. `validate`: max_workers above its tier (PF211),
+        the pilot still resolves; `resolve`: a size no tier has, it does not."""
+        change = {"validate": {"max_workers": 99}, "resolve": {"size": "gigantic"}}[how]
+        self.edit_pilot(name, lambda d: d.setdefault("compute", {}).update(change))
 
     def sign(self, *names: str, date: dt.date = AS_OF) -> None:
         """(Re-)approve the production gate of each named pilot (all when none) for its current content."""

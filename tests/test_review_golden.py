@@ -279,12 +279,26 @@ def test_an_unknown_ref_is_a_clear_error_not_a_review(repo: Path):
     assert "`no-such-branch` is not a commit" in result.output
 
 
-def test_a_broken_head_catalog_prints_located_diagnostics(repo: Path):
+def test_a_broken_head_pilot_is_reviewed_as_withheld_and_blocks(repo: Path):
+    """Blast radius (issue 13): the pilot this change broke blocks the review, located; the rest
+    is still reviewed, and its stacks read as kept, never as destroyed."""
     path = pilots(repo, "pilot")[0]
     path.write_text(path.read_text().replace("phase: pilot", "phase: pilto"))
+    result = review(repo, "--base", "main", "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert f"catalog/pilots/{path.name}:" in result.output and "error[PF" in result.output
+    data = json.loads(result.output[result.output.index("{"):])
+    withheld = [f for f in data["findings"] if f.get("rule") == "PFR004"]
+    assert withheld and all(f["kind"] == "governance" for f in withheld)
+    assert not [f for f in data["findings"] if f.get("rule") == "PFR052"]  # no stack reads as removed
+
+
+def test_a_broken_shared_config_is_no_review(repo: Path):
+    path = repo / "config" / "gates.yaml"
+    path.write_text(path.read_text().replace("min_value_score: 3", "min_value_score: lots"))
     result = review(repo, "--base", "main")
     assert result.exit_code == 2
-    assert f"catalog/pilots/{path.name}:" in result.output and "error[PF" in result.output
+    assert "config/gates.yaml:" in result.output and "error[PF" in result.output
 
 
 def resign(path: Path) -> None:

@@ -446,10 +446,14 @@ def _report(result: PilotGates, diags: Diagnostics) -> None:
 
 
 def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
-          today: dt.date | None = None) -> GateResults:
-    """Evaluate every pilot's gates and report each unearned declared phase."""
+          today: dt.date | None = None, skip: frozenset[str] = frozenset()) -> GateResults:
+    """Evaluate every pilot's gates and report each unearned declared phase.
+
+    `skip`: pilot files with errors of their own (blast radius): not evaluated."""
     results = GateResults(today or clock.today())
     for typed in resolution.pilots:
+        if typed.file in skip:
+            continue
         result = evaluate_pilot(catalog, typed, results.as_of)
         results.pilots.append(result)
         if not result.ok:
@@ -457,12 +461,14 @@ def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
     return results
 
 
-def withhold_unearned(resolution: Resolution, results: GateResults) -> Resolution:
-    """A new resolution without the environments a pilot has not earned, so synth cannot build
-    them; `declared` keeps every environment the phases declare. `resolution` is not changed."""
+def withhold_unearned(resolution: Resolution, results: GateResults,
+                      skip: frozenset[str] = frozenset()) -> Resolution:
+    """A new resolution without the environments a pilot has not earned, nor any stack of a pilot
+    file in `skip` (its own errors), so synth cannot build them; `declared` keeps every
+    environment the phases declare. `resolution` is not changed."""
     unearned = {(p.pilot, env) for p in results.pilots for env in p.unearned_environments}
     earned = resolution.catalog
-    if unearned and earned is not None:
+    if (unearned or skip) and earned is not None:
         earned = dataclasses.replace(earned, pilots=tuple(
-            rp for rp in earned.pilots if (rp.name, rp.env_name) not in unearned))
+            rp for rp in earned.pilots if (rp.name, rp.env_name) not in unearned and rp.file not in skip))
     return dataclasses.replace(resolution, catalog=earned, declared=resolution.catalog)

@@ -9,7 +9,7 @@ from typing import Collection, Mapping, Sequence
 from pilotfactory.catalog.load import load_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.synth.cache import StackCache
-from pilotfactory.review.changes import Review
+from pilotfactory.review.changes import Finding, Review
 from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, stack_ref
 from pilotfactory.review.gatediff import gate_findings
@@ -81,6 +81,28 @@ def _banner(base: Side, head: Side, withheld: list[dict]) -> list[str]:
     return lines
 
 
+def _broken_findings(base: Side, head: Side, ref) -> list[Finding]:
+    """Stacks head withholds for its pilots' own errors (not gates: the banner covers those). Head
+    keeps synth's previous copy, so nothing is destroyed; blocking when this change broke a stack
+    base built, informational when base withheld it too."""
+    out = []
+    for name, w in sorted(head.withheld.items()):
+        if w.kind == "gates":
+            continue
+        newly = name in base.stacks and name not in base.withheld
+        out.append(Finding("governance" if newly else "gate", ref(name), f"withheld, not built: {w.reason}",
+                           rule="PFR004" if newly else "PFR071", source=w.file))
+    return out
+
+
+def _new_errors(base: Side, head: Side) -> int:
+    """Head's errors in files where base has none: what this change broke, not what it inherited."""
+    if head.checked is None:
+        return 0
+    before = {d.location.file for d in base.checked.diagnostics.errors if d.location} if base.checked else set()
+    return sum(1 for d in head.checked.diagnostics.errors if not (d.location and d.location.file in before))
+
+
 def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None) -> Review:
     """The review of head against base; `stacks` narrows it to those stacks (and their pilots' gates).
 
@@ -88,7 +110,8 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     so nothing of it would be destroyed; the banner says so instead.
     """
     withheld = _withheld(head)
-    gone = {w["stack"] for w in withheld}
+    broken = _broken_findings(base, head, lambda name: stack_ref(name, _protection(head, base)))
+    gone = {w["stack"] for w in withheld} | set(head.withheld)
     if gone:
         base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n not in gone})
                       for side in (base, head))
@@ -102,6 +125,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
                 for f in release_findings(ref(name), base.stacks[name], head.stacks[name])]
     gates = gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else []
     governance = governance_findings(base.root, head.root, _approvers(base) | _approvers(head))
+    governance += broken
     if stacks is not None:
         pilots = {ref(name).pilot for name in stacks}
         gates = [g for g in gates if g.stack.pilot in pilots]
@@ -113,7 +137,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         releases=releases, gates=gates, governance=governance)
     review.withheld = withheld
     review.banner = _banner(base, head, withheld)
-    review.errors = len(head.checked.diagnostics.errors) if head.checked is not None else 0
+    review.errors = _new_errors(base, head)
     return review
 
 

@@ -25,6 +25,7 @@ _TABLE = [
     ("PFR001", "governance", "critical", "approval-gates-weakened"),
     ("PFR002", "governance", "critical", "approver-or-control-group-changed"),
     ("PFR003", "governance", "critical", "codeowners-changed"),
+    ("PFR004", "governance", "critical", "stack-withheld-by-errors"),
     ("PFR010", "broadening", "high", "access-level-raised"),
     ("PFR011", "broadening", "critical", "access-to-everyone"),
     ("PFR012", "broadening", "high", "access-on-new-object"),
@@ -45,6 +46,7 @@ _TABLE = [
     ("PFR052", "destructive", "high", "stack-removed"),
     ("PFR060", "release", "medium", "release-fact"),
     ("PFR070", "gate", "medium", "gate-changed"),
+    ("PFR071", "gate", "medium", "stack-withheld"),
     ("PFR080", "narrowing", "low", "access-narrowed"),
     ("PFR090", "release", "info", "resource-renamed"),
 ]

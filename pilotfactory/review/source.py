@@ -13,13 +13,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import Checked, check
 from pilotfactory.synth.cache import StackCache, code_digest, tree_digest
-from pilotfactory.synth.build import synthesize
+from pilotfactory.isolation import Withheld
+from pilotfactory.synth.build import WITHHELD_FILE, synthesize_estate
 from pilotfactory.review.plan import ReviewInputError
 
 __all__ = ["Side", "CatalogErrors", "export_ref", "load_side", "git_toplevel"]
@@ -40,6 +41,7 @@ class Side:
     checked: Checked | None    # None: only the ref's own code accepts its catalog
     stacks: dict[str, dict]    # stack id -> cdk.tf.json
     skipped_links: tuple[str, ...] = ()   # tracked symlinks the export left out
+    withheld: dict[str, Withheld] = field(default_factory=dict)  # stack id -> why synth did not build it
 
 
 def _git(cwd: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
@@ -94,7 +96,7 @@ def _synth_with_own_code(code_root: Path, root: Path, out: Path, engine: str) ->
     env = {**os.environ, "PYTHONPATH": str(code_root), "PILOTFACTORY_ENGINE": engine, "CI": "1"}
     done = subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(root), "--out", str(out)],
                           cwd=code_root, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    if done.returncode not in (0, 3):  # 3: built, some pilots' stacks withheld (withheld.json)
         raise ReviewInputError(f"synth with the code at this ref failed:\n{(done.stderr or done.stdout).strip()}")
 
 
@@ -102,6 +104,15 @@ def _read_stacks(out: Path) -> dict[str, dict]:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return {name: json.loads((out / entry["synthesizedStackPath"]).read_text(encoding="utf-8"))
             for name, entry in manifest["stacks"].items()}
+
+
+def _read_withheld(out: Path) -> dict[str, Withheld]:
+    """What the side's synth withheld; code from before withheld.json withheld nothing."""
+    path = out / WITHHELD_FILE
+    if not path.is_file():
+        return {}
+    entries = json.loads(path.read_text(encoding="utf-8")).get("withheld", [])
+    return {e["stack"]: Withheld(e["stack"], e["pilot"], e["file"], e["kind"], e["reason"]) for e in entries}
 
 
 def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: Path,
@@ -114,13 +125,14 @@ def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: P
     checked = check(root)
     own_code = code_root is not None and (code_root / "pilotfactory" / "__init__.py").is_file() \
         and tree_digest(code_root) != code_digest()
-    # Only the gates step failed: the earned stacks are still built and reviewed, the rest withheld.
-    gates_only = not checked.ok and checked.gates is not None and checked.resolution.catalog is not None
+    # Only pilots' own errors (content or gates): the rest is still built and reviewed (blast radius).
+    gates_only = checked.usable
     if not checked.ok and not own_code and not gates_only:
         raise CatalogErrors(label, checked.diagnostics)
     out = scratch / "cdktf.out"
     if own_code:
         _synth_with_own_code(code_root, root, out, engine)
     else:
-        synthesize(checked.resolution.catalog, out, engine, cache=(root, cache))
-    return Side(label, root, checked if checked.ok or gates_only else None, _read_stacks(out))
+        synthesize_estate(checked.resolution.catalog, out, checked.withheld(), engine, cache=(root, cache))
+    return Side(label, root, checked if checked.ok or gates_only else None, _read_stacks(out),
+                withheld=_read_withheld(out))

@@ -6,20 +6,33 @@ of one run and half of another.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
-from pilotfactory.synth.cache import StackCache, synth_incremental
-from pilotfactory.synth.guard import check_synthesized
+from pilotfactory.isolation import Withheld
+from pilotfactory.synth.cache import StackCache, synth_incremental, write_manifest
+from pilotfactory.synth.guard import GuardrailViolations, check_synthesized, violations_by_stack
 
-__all__ = ["synthesize", "synth_pilot_stacks", "DEFAULT_ENGINE"]
+__all__ = ["synthesize", "synthesize_estate", "Synthesized", "synth_pilot_stacks", "DEFAULT_ENGINE",
+           "WITHHELD_FILE"]
 
 DEFAULT_ENGINE = "cdktf"
+WITHHELD_FILE = "withheld.json"  # beside manifest.json: the stacks this run did not build, and why
+
+
+@dataclass
+class Synthesized:
+    built: list[str]                                        # stacks built (or reused) this run
+    withheld: list[Withheld] = field(default_factory=list)  # not built; reasons
+    kept: list[str] = field(default_factory=list)           # withheld stacks whose previous copy stays
+    guardrails: Diagnostics = field(default_factory=Diagnostics)  # violations that withheld a stack
 
 
 def synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str = DEFAULT_ENGINE,
@@ -29,6 +42,22 @@ def synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str = DEFAULT_ENG
 
     `cache`: (repository root, StackCache) to reuse stacks whose inputs are unchanged (stackcache.py).
     """
+    return _synthesize(catalog, outdir, engine, on_stack, cache, None).built
+
+
+def synthesize_estate(catalog: ResolvedCatalog, outdir: Path, withheld: Sequence[Withheld],
+                      engine: str = DEFAULT_ENGINE, on_stack: Callable[[str], None] | None = None,
+                      cache: tuple[Path, StackCache] | None = None) -> Synthesized:
+    """Like `synthesize`, for an estate where some pilots' stacks are withheld (`withheld`): a
+    guardrail violation in a pilot stack withholds that stack instead of the whole run (one in the
+    platform or account stacks still stops everything), the previous copy of each withheld stack
+    stays in `outdir` (listed in manifest.json, so no deploy reads its absence as a removal), and
+    `outdir/withheld.json` lists what was withheld and why."""
+    return _synthesize(catalog, outdir, engine, on_stack, cache, list(withheld))
+
+
+def _synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str, on_stack, cache,
+                withheld: list[Withheld] | None) -> Synthesized:
     outdir = outdir.absolute()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
@@ -42,16 +71,77 @@ def synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str = DEFAULT_ENG
             build_app(catalog, str(scratch), engine, on_stack=on_stack).synth()
         # A violation stops here: the previous output stays. A reused stack passed these same rules
         # with these same inputs (its digest covers config and code), so only rebuilt ones are checked.
-        check_synthesized(catalog, scratch, only=incremental.rebuilt if incremental else None)
+        only = incremental.rebuilt if incremental else None
+        result = Synthesized([])
+        if withheld is None:
+            check_synthesized(catalog, scratch, only=only)
+        else:
+            result.withheld = list(withheld)
+            _withhold_violations(catalog, scratch, only, result)
         if incremental is not None:
-            incremental.store(cache[1], scratch)
-        names = sorted(p.name for p in (scratch / "stacks").iterdir())
+            incremental.store(cache[1], scratch, skip={w.stack for w in result.withheld})
+        result.built = sorted(p.name for p in (scratch / "stacks").iterdir())
+        if withheld is not None:
+            result.kept = _keep_previous(outdir, scratch, result.withheld)
+            _write_withheld(scratch, result)
         os.chmod(scratch, 0o755)
         _swap(scratch, outdir)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    return names
+    return result
+
+
+def _withhold_violations(catalog: ResolvedCatalog, scratch: Path, only, result: Synthesized) -> None:
+    """Withhold each pilot stack that breaks a rule; a platform or account stack that does stops all."""
+    found = violations_by_stack(catalog, scratch, only)
+    pilots = {rp.stack_id: rp for rp in catalog.pilots}
+    everyone = Diagnostics()
+    for stack in sorted(found):
+        if stack not in pilots:
+            everyone.extend(found[stack].items)
+    if everyone.items:
+        raise GuardrailViolations(everyone)
+    if not found:
+        return
+    manifest_path = scratch / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    for stack in sorted(found):
+        rp, first = pilots[stack], found[stack].errors[0]
+        more = len(found[stack].errors) - 1
+        result.withheld.append(Withheld(stack, rp.name, rp.file, "guardrails", f"guardrail violation: "
+                                        f"{first.render()}" + (f" (and {more} more)" if more else "")))
+        result.guardrails.extend(found[stack].items)
+        shutil.rmtree(scratch / "stacks" / stack)
+        manifest["stacks"].pop(stack, None)
+    write_manifest(manifest_path, manifest["stacks"], manifest.get("version", ""))
+
+
+def _keep_previous(outdir: Path, scratch: Path, withheld: list[Withheld]) -> list[str]:
+    """Copy each withheld stack's previous synthesized folder (and manifest entry) into the new
+    output: a stack missing from the output must never read as "destroy it" to a deploy."""
+    try:
+        previous = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))["stacks"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    kept = []
+    for stack in sorted({w.stack for w in withheld}):
+        entry, folder = previous.get(stack), outdir / "stacks" / stack
+        if entry is None or not (folder / "cdk.tf.json").is_file() or (scratch / "stacks" / stack).exists():
+            continue
+        shutil.copytree(folder, scratch / "stacks" / stack)
+        kept.append(stack)
+    if kept:
+        manifest = json.loads((scratch / "manifest.json").read_text(encoding="utf-8"))
+        manifest["stacks"].update({stack: previous[stack] for stack in kept})
+        write_manifest(scratch / "manifest.json", manifest["stacks"], manifest.get("version", ""))
+    return kept
+
+
+def _write_withheld(scratch: Path, result: Synthesized) -> None:
+    entries = [{**w.as_dict(), "kept_previous": w.stack in result.kept} for w in result.withheld]
+    (scratch / WITHHELD_FILE).write_text(json.dumps(
+        {"built": result.built, "withheld": entries}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def synth_pilot_stacks(pilots: Sequence[ResolvedPilot], engine: str = DEFAULT_ENGINE) -> dict[str, bytes]:

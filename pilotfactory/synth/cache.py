@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from pilotfactory.catalog.resolved import ResolvedCatalog
 
@@ -152,11 +152,13 @@ class Incremental:
     reused: tuple[str, ...]      # stacks copied from the cache
     digests: dict[str, str]
 
-    def store(self, cache: StackCache, outdir: Path) -> None:
+    def store(self, cache: StackCache, outdir: Path, skip: Collection[str] = ()) -> None:
         """Cache the rebuilt stacks; call only once they passed every check, so a reused stack is a
-        stack that passed the same checks with the same inputs."""
+        stack that passed the same checks with the same inputs (`skip`: those that did not)."""
         built = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
         for name in self.rebuilt:
+            if name in skip:
+                continue
             cache.put(self.digests[name], outdir / "stacks" / name,
                       {"entry": built["stacks"][name], "version": built["version"]})
 

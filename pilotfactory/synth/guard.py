@@ -13,7 +13,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, L
 from pilotfactory.guardrails import Platform, Violation, evaluate, load_document
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
 
-__all__ = ["GuardrailViolations", "check_synthesized", "catalog_location"]
+__all__ = ["GuardrailViolations", "check_synthesized", "catalog_location", "violations_by_stack"]
 
 
 class GuardrailViolations(DiagnosticsError):
@@ -73,19 +73,29 @@ def catalog_location(catalog: ResolvedCatalog, v: Violation) -> Location | None:
     return None
 
 
+def violations_by_stack(catalog: ResolvedCatalog, outdir: Path,
+                        only: Collection[str] | None = None) -> dict[str, Diagnostics]:
+    """Stack name -> its guardrail violations, for the stacks under `outdir/stacks` (or those in `only`)."""
+    platform = Platform.from_config(catalog.environments, catalog.standards, catalog.roles)
+    paths = [p for p in sorted((outdir / "stacks").glob("*/cdk.tf.json")) if only is None or p.parent.name in only]
+    out: dict[str, Diagnostics] = {}
+    for path in paths:
+        violations = evaluate([load_document(path, f"cdktf.out/{path.relative_to(outdir).as_posix()}")], platform)
+        for v in violations:
+            where = catalog_location(catalog, v)
+            construct = (v.resource.construct_path or v.resource.address).removesuffix("/Resource")
+            out.setdefault(path.parent.name, Diagnostics()).error(
+                v.rule_id, f"{construct} {v.detail} ({v.resource.type})" + ("" if where else f" at {v.file}:{v.line}"),
+                where or Location(v.file, v.line or 1, 1))
+    return out
+
+
 def check_synthesized(catalog: ResolvedCatalog, outdir: Path, only: Collection[str] | None = None) -> None:
     """Raise GuardrailViolations when any stack under `outdir/stacks` (or those in `only`) breaks a rule."""
-    platform = Platform.from_config(catalog.environments, catalog.standards, catalog.roles)
-    documents = [load_document(p, f"cdktf.out/{p.relative_to(outdir).as_posix()}")
-                 for p in sorted((outdir / "stacks").glob("*/cdk.tf.json"))
-                 if only is None or p.parent.name in only]
-    violations = evaluate(documents, platform)
-    if not violations:
+    found = violations_by_stack(catalog, outdir, only)
+    if not found:
         return
     diags = Diagnostics()
-    for v in violations:
-        where = catalog_location(catalog, v)
-        construct = (v.resource.construct_path or v.resource.address).removesuffix("/Resource")
-        diags.error(v.rule_id, f"{construct} {v.detail} ({v.resource.type})"
-                    + ("" if where else f" at {v.file}:{v.line}"), where or Location(v.file, v.line or 1, 1))
+    for stack in sorted(found):
+        diags.extend(found[stack].items)
     raise GuardrailViolations(diags)

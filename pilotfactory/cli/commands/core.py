@@ -14,6 +14,27 @@ from pilotfactory.cli.output import checked_catalog, print_diagnostics, progress
 __all__ = ["register"]
 
 
+# Exit statuses of `validate` and `synth`: CI fails the pull request that broke a pilot, and only it.
+EXIT_OK = 0          # everything valid, every stack built
+EXIT_STOPPED = 1     # an error everyone shares (config/, templates): nothing built; or --strict
+EXIT_WITHHELD = 3    # the rest built; some pilots have errors or unearned environments, their stacks withheld
+
+_EXIT_HELP = ("Exit status: 0 every stack built; 3 built, but some pilots' stacks withheld (errors in "
+              "their own files, unearned gates, guardrail violations); 1 nothing built (an error in "
+              "config/ or a template is everyone's), or anything withheld with --strict.")
+
+
+def _print_withheld(withheld, kept=()) -> None:
+    if not withheld:
+        return
+    pilots = sorted({w.pilot for w in withheld})
+    click.echo(f"withheld {len(withheld)} stack{'s' * (len(withheld) != 1)} of {len(pilots)} "
+               f"pilot{'s' * (len(pilots) != 1)}; every other stack went on:", err=True)
+    for w in withheld:
+        note = " (previous copy kept)" if w.stack in kept else ""
+        click.echo(f"  {w.stack}{note}: {w.reason}", err=True)
+
+
 def _stack_names(checked) -> list[str]:
     cat = checked.resolution.catalog
     return ["account", *(f"platform-{e}" for e in cat.environments.environments),
@@ -21,35 +42,55 @@ def _stack_names(checked) -> list[str]:
 
 
 def register(group: click.Group) -> None:
-    @group.command()
+    @group.command(epilog=_EXIT_HELP.replace("built", "valid").replace("nothing valid", "nothing usable"))
     @root_option
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-    def validate(root: str | None, fmt: str) -> None:
+    @click.option("--strict", is_flag=True, help="Exit 1 on any error, even one that withholds a single pilot.")
+    def validate(root: str | None, fmt: str, strict: bool) -> None:
         """Load, resolve and validate the catalog; print every problem with file:line:col."""
         from pilotfactory.pipeline import check
 
         checked = check(repo_root(root))
         print_diagnostics(checked.diagnostics, fmt)
-        if not checked.ok:
-            sys.exit(1)
+        if not checked.usable:
+            sys.exit(EXIT_STOPPED)
+        withheld = checked.withheld()
         if fmt == "text":
+            _print_withheld(withheld)
             cat = checked.resolution.catalog
-            click.echo(f"catalog valid: {len(checked.resolution.pilots)} pilots, "
+            state = "catalog valid" if checked.ok else "catalog usable"
+            click.echo(f"{state}: {len(checked.resolution.pilots)} pilots, "
                        f"{len(cat.pilots)} pilot stacks in {len(cat.environments.environments)} environments")
+        if not checked.ok:
+            sys.exit(EXIT_STOPPED if strict else EXIT_WITHHELD)
 
 
-    @group.command()
+    @group.command(epilog=_EXIT_HELP)
     @root_option
     @click.option("--out", "outdir", help="Output folder (default: $CDKTF_OUTDIR or cdktf.out).")
     @engine_option
     @click.option("--no-cache", is_flag=True,
                   help="Rebuild every stack instead of reusing those whose inputs are unchanged.")
-    def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool) -> None:
-        """Validate, then synthesize every stack into cdktf.out/ (all or nothing)."""
-        from pilotfactory.pipeline import synth as synth_step
+    @click.option("--strict", is_flag=True,
+                  help="All or nothing: any withheld stack writes nothing and exits 1.")
+    def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool, strict: bool) -> None:
+        """Validate, then synthesize every stack that can be built into cdktf.out/.
+
+        A pilot with errors in its own file, unearned gates or a guardrail violation has its stacks
+        withheld, listed with the reason here and in cdktf.out/withheld.json; the previous copy of a
+        withheld stack stays (marked `kept_previous`), so a deploy never reads its absence as a
+        removal. The output folder is swapped in whole: a failed run leaves the previous one.
+        """
+        from pilotfactory.pipeline import check, synth as synth_step
+        from pilotfactory.synth.build import synthesize_estate
+        from pilotfactory.synth.guard import GuardrailViolations
 
         base = repo_root(root)
-        checked = checked_catalog(base, "nothing synthesized")
+        checked = check(base)
+        print_diagnostics(checked.diagnostics, "text")
+        if not checked.usable or (strict and not checked.ok):
+            click.echo("nothing synthesized: fix the errors above", err=True)
+            sys.exit(EXIT_STOPPED)
         target = Path(outdir or os.environ.get("CDKTF_OUTDIR") or base / "cdktf.out")
         if not target.is_absolute():
             target = Path.cwd() / target
@@ -59,14 +100,30 @@ def register(group: click.Group) -> None:
             from pilotfactory.synth.cache import StackCache
 
             cache = None if no_cache else (base, StackCache.at(base))
-            names = synth_step(checked, target, engine_setting(base, engine),
-                               on_stack=bar.step if bar else None, cache=cache)
+            if strict:
+                result = None
+                names = synth_step(checked, target, engine_setting(base, engine),
+                                   on_stack=bar.step if bar else None, cache=cache)
+            else:
+                result = synthesize_estate(checked.resolution.catalog, target, checked.withheld(),
+                                           engine_setting(base, engine), on_stack=bar.step if bar else None,
+                                           cache=cache)
+                names = result.built
+        except GuardrailViolations as exc:
+            print_diagnostics(exc.diagnostics, "text")
+            click.echo(f"nothing synthesized: {str(exc).splitlines()[0]}", err=True)
+            sys.exit(EXIT_STOPPED)
         finally:
             if bar:
                 bar.close()
         elapsed = time.perf_counter() - started
         shown = os.path.relpath(target, Path.cwd()) if target.is_relative_to(Path.cwd()) else str(target)
+        if result is not None:
+            print_diagnostics(result.guardrails, "text")
+            _print_withheld(result.withheld, result.kept)
         click.echo(f"synthesized {len(names)} stacks into {shown} in {elapsed:.1f} s")
+        if result is not None and (result.withheld or not checked.ok):
+            sys.exit(EXIT_WITHHELD)
 
 
     @group.command("stacks")
