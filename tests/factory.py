@@ -126,7 +126,7 @@ def _pilot(spec: PilotSpec, root: Path) -> dict:
     release: dict = {"repo": f"https://git.bank.example/pilots/{n}", "slots": slots}
     if spec.slots == 2:
         release["strategy"] = "blue_green"
-        release["active"] = {"dev": "green", "staging": "green", "prod": "blue"}
+        release["active"] = {"dev": "green", "staging": "green", "prod": "green"}
         if spec.canary_percent:
             release["canary_percent"] = {"prod": spec.canary_percent}
     model: dict = {"name": f"{schema}_model"}

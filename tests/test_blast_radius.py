@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 from pilotfactory.pipeline import check
+from tests.factory import PilotSpec
 
 
 def run(*args: str):
@@ -144,3 +145,50 @@ def test_a_guardrail_violation_withholds_that_stack_only(make_estate, tmp_path, 
     stopped = run("synth", "--root", str(estate.root), "--out", str(out), "--no-cache")
     assert stopped.exit_code == 1, stopped.output
     assert "pilot-001-staging" not in _manifest(out)  # unchanged: the previous output stays
+
+
+def test_commands_on_one_pilot_ignore_other_pilots_errors(make_estate):
+    estate = make_estate(2)  # pilot-000 production, pilot-001 staging
+    estate.break_pilot("pilot-001")
+    root = str(estate.root)
+    gates = run("gates", "pilot-000", "--root", root)
+    assert gates.exit_code == 0, gates.output
+    assert "pilot-001" not in gates.output
+    cutover = run("cutover", "pilot-000", "--env", "dev", "--root", root)
+    assert cutover.exit_code == 0, cutover.output
+    assert "pilot-001" not in cutover.output
+    rollback = run("rollback", "pilot-000", "--env", "dev", "--root", root)
+    assert rollback.exit_code == 0, rollback.output
+    release = run("release", "pilot-000", "--env", "dev", "--version", "v1.2.0", "--root", root)
+    assert release.exit_code == 0, release.output
+    approve = run("approve", "pilot-000", "--gate", "production", "--as", "sec.reviewer@bank.example",
+                  "--role", "security", "--root", root)
+    assert approve.exit_code == 0, approve.output
+
+
+def test_commands_on_a_broken_pilot_name_its_own_errors(make_estate):
+    estate = make_estate(2)
+    estate.break_pilot("pilot-001")
+    root = str(estate.root)
+    for args in (("gates", "pilot-001"), ("cutover", "pilot-001", "--env", "dev"),
+                 ("approve", "pilot-001", "--gate", "production", "--as", "sec.reviewer@bank.example",
+                  "--role", "security")):
+        result = run(*args, "--root", root)
+        assert result.exit_code == 1, (args, result.output)
+        assert "catalog/pilots/pilot-001.yaml" in result.output and "error[PF211]" in result.output, args
+    everyone = run("gates", "--root", root)
+    assert everyone.exit_code == 1 and "pilot-000: phase `production` earned" in everyone.output
+
+
+def test_rollback_is_never_blocked_by_the_pilots_own_gates(make_estate):
+    estate = make_estate(specs_=[PilotSpec("rolled")])
+    root = str(estate.root)
+    # a change nobody approved yet: production is no longer earned
+    estate.edit_pilot("rolled", lambda d: d.update(title="Changed, not approved"))
+    assert not check(estate.root).gates.pilots[0].ok
+    cutover = run("cutover", "rolled", "--env", "prod", "--root", root)
+    assert cutover.exit_code == 1, cutover.output
+    rollback = run("rollback", "rolled", "--env", "prod", "--root", root)
+    assert rollback.exit_code == 0, rollback.output
+    assert "rolled back to content approved before" in rollback.output
+    assert "active:\n    dev: green\n    staging: green\n    prod: blue" in estate.pilot_file("rolled").read_text()

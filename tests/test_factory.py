@@ -20,7 +20,7 @@ def test_knobs_reach_the_resolved_pilot(make_estate):
     by_stack = {rp.stack_id: rp for rp in check(estate.root).resolution.catalog.pilots}
     assert [s.name for s in by_stack["one-slot-staging"].slots] == ["main"]
     assert by_stack["one-slot-staging"].pilot.model.serving is not None
-    assert {s.name: s.traffic_percent for s in by_stack["canaried-prod"].slots} == {"blue": 80, "green": 20}
+    assert {s.name: s.traffic_percent for s in by_stack["canaried-prod"].slots} == {"blue": 20, "green": 80}
 
 
 def test_break_pilot_is_an_error_in_that_pilot_file_only(make_estate):

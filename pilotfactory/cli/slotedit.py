@@ -34,13 +34,19 @@ def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, T
 
     base = repo_root(root)
     checked = check(base)
-    if not checked.ok:
-        click.echo("the catalog has errors; fix them before changing a release", err=True)
+    if not checked.usable:
+        click.echo("the platform configuration has errors; fix them before changing a release", err=True)
         refuse(checked.diagnostics, None)
     diags = Diagnostics()
     typed = find_pilot(checked, pilot, env, diags)
     if typed is None:
         refuse(diags, None)
+    # Other pilots' errors are theirs (blast radius); this pilot's own content errors stop the edit.
+    if typed.file in checked.broken:
+        click.echo(f"{typed.file} has errors; fix them before changing its release", err=True)
+        own = Diagnostics()
+        own.extend(checked.broken[typed.file])
+        refuse(own, None)
     return base, checked, typed
 
 

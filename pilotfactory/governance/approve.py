@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from pilotfactory.files.atomic import replace_file
 from pilotfactory.gates import clock
-from pilotfactory.diagnostics.diagnostic import DiagnosticsError, PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
 from pilotfactory.gates.digest import content_digest
 from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.model.pilot import Approval
@@ -45,9 +45,13 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
     """Write `approver`'s approval as `role` of `gate` for the pilot's current content."""
     today = today or clock.today()
     checked = check(root, today=today)
-    if checked.gates is None:  # the catalog itself has errors: fix those first
+    if checked.gates is None:  # the platform configuration has errors: fix those first
         raise DiagnosticsError(checked.diagnostics)
     typed = checked.pilot(pilot_name)
+    if typed.file in checked.broken:  # content with errors is not approvable; other pilots' errors are theirs
+        own = Diagnostics()
+        own.extend(checked.broken[typed.file])
+        raise DiagnosticsError(own)
     asked = roles_asked(checked.catalog.gates, gate)
     if role not in asked:
         raise PilotFactoryError(f"gate `{gate}` does not ask for role `{role}` (config/gates.yaml asks "

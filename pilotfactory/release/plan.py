@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pilotfactory.isolation import split_errors
 from pilotfactory.files.atomic import replace_file
 from pilotfactory.gates import clock
 from pilotfactory.diagnostics.codes import Code
@@ -209,9 +210,13 @@ def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *,
     before_text = read_text(root / plan.file) if text is None else text
     after_text = apply_edits(before_text, plan.edits, plan.file)
     after = check(root, {plan.file: after_text})
-    diags.extend(after.diagnostics)
-    gate_only = after.gates is not None and all(d.code.startswith("PF3") for d in after.diagnostics.errors)
-    if not after.ok and not (allow_gate_errors and gate_only):
+    # Other pilots' errors are theirs (blast radius): only shared ones and this file's count here.
+    shared, own = split_errors(after.diagnostics.errors)
+    relevant = shared + own.get(plan.file, [])
+    diags.extend(relevant)
+    diags.extend(after.diagnostics.warnings)
+    gate_only = after.gates is not None and all(d.code.startswith("PF3") for d in relevant)
+    if relevant and not (allow_gate_errors and gate_only):
         return None
     return Prepared(plan, before_text, after_text, after,
                     _pilot_stacks(checked, plan.pilot, envs, engine),

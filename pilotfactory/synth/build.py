@@ -83,7 +83,7 @@ def _synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str, on_stack, c
         result.built = sorted(p.name for p in (scratch / "stacks").iterdir())
         if withheld is not None:
             result.kept = _keep_previous(outdir, scratch, result.withheld)
-            _write_withheld(scratch, result)
+        _write_withheld(scratch, result)  # always there, so a deploy step can read it unconditionally
         os.chmod(scratch, 0o755)
         _swap(scratch, outdir)
     except BaseException:

@@ -29,10 +29,10 @@ def _print_withheld(withheld, kept=()) -> None:
         return
     pilots = sorted({w.pilot for w in withheld})
     click.echo(f"withheld {len(withheld)} stack{'s' * (len(withheld) != 1)} of {len(pilots)} "
-               f"pilot{'s' * (len(pilots) != 1)}; every other stack went on:", err=True)
+               f"pilot{'s' * (len(pilots) != 1)}; every other stack went on:")
     for w in withheld:
         note = " (previous copy kept)" if w.stack in kept else ""
-        click.echo(f"  {w.stack}{note}: {w.reason}", err=True)
+        click.echo(f"  {w.stack}{note}: {w.reason}")
 
 
 def _stack_names(checked) -> list[str]:

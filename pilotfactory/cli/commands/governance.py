@@ -38,14 +38,24 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
     from pilotfactory.cli.output import pilot_named
     from pilotfactory.gates.report import render_json, render_text
 
+    from pilotfactory.diagnostics.diagnostic import Diagnostics
+
     checked = _checked(root)
     results = checked.gates
     pilots = results.pilots
+    broken = dict(checked.broken)  # pilot files with errors of their own: their gates are not evaluated
     if pilot is not None:
-        pilot_named(checked, pilot)
+        typed = pilot_named(checked, pilot)
         pilots = [p for p in pilots if p.pilot == pilot]
+        broken = {f: e for f, e in broken.items() if f == typed.file}
+    if broken:
+        own = Diagnostics()
+        for errors in broken.values():
+            own.extend(errors)
+        print_diagnostics(own, "text")
+        click.echo(f"gates not evaluated for {', '.join(sorted(broken))}: fix the errors above", err=True)
     click.echo((render_json if fmt == "json" else render_text)(results, pilots), nl=False)
-    if not all(p.ok for p in pilots):
+    if broken or not all(p.ok for p in pilots):
         sys.exit(1)
 
 

@@ -49,9 +49,15 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
         return
     commit(base, prepared)
     stacks = " and ".join(f"`npx cdktf deploy {c.stack}`" for c in prepared.changes)
-    if prepared.after.diagnostics.has_errors:
-
-        print_diagnostics(prepared.after.diagnostics, "text")
+    own = Diagnostics()
+    own.extend(prepared.after.pilot_errors(plan.pilot))
+    if own.items and plan.action == "rollback":
+        print_diagnostics(own, "text")
+        click.echo(f"wrote {plan.file}: rolled back to content approved before, allowed despite the gates "
+                   f"above (recorded in {plan.file}'s history); deploy with {stacks or 'nothing to deploy'}")
+        return
+    if own.items:
+        print_diagnostics(own, "text")
         click.echo(f"wrote {plan.file}; the gates above withhold environments until the new content "
                    f"is approved (`pilotfactory approve {plan.pilot} --gate ... --as ... --role ...`), "
                    f"then deploy with {stacks or 'nothing to deploy'}")
@@ -71,7 +77,9 @@ def _switch(action: str, root, pilot, env, dry_run) -> None:
     """Make the other slot active: `cutover` to the standby, `rollback` to the previous one."""
     from pilotfactory.release.plan import plan_switch
 
-    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d), dry_run)
+    # Rolling back returns to content approved before: the pilot's own gates never block it.
+    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d), dry_run,
+           allow_gate_errors=action == "rollback")
 
 
 def _rehearse(root, pilot, env, record) -> None:
