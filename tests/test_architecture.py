@@ -58,7 +58,7 @@ def test_no_module_is_named_like_a_grab_bag():
 # Rank of each area (pilotfactory/<area>/, stacks/, generators/): an area imports only lower ranks.
 LAYERS = {
     "diagnostics": 0, "files": 0,
-    "yamlio": 1,
+    "yamlio": 1, "isolation": 1,
     "catalog": 2,
     "validate": 3, "gates": 3, "tfjson": 3, "guardrails": 3,
     "generators": 4,

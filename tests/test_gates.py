@@ -174,7 +174,7 @@ def test_a_new_slot_version_makes_approvals_stale(repo_copy):
     assert result.earned == "staging"
 
 
-def test_an_unearned_environment_is_dropped_and_synth_refuses(repo_copy):
+def test_an_unearned_environment_is_dropped_and_synth_withholds_it(repo_copy):
     edit(repo_copy, AML, "phase: staging", "phase: production")
     checked = check(repo_copy, today=TODAY)
     stacks = {rp.stack_id for rp in checked.resolution.catalog.pilots}
@@ -185,10 +185,14 @@ def test_an_unearned_environment_is_dropped_and_synth_refuses(repo_copy):
         "exit to production; synth builds no stack for `prod`")
 
     out = repo_copy / "cdktf.out"
-    result = CliRunner().invoke(cli, ["synth", "--root", str(repo_copy), "--out", str(out)])
-    assert result.exit_code == 1
-    assert "nothing synthesized" in result.stderr and "PF301" in result.stderr
+    strict = CliRunner().invoke(cli, ["synth", "--root", str(repo_copy), "--out", str(out), "--strict"])
+    assert strict.exit_code == 1
+    assert "nothing synthesized" in strict.stderr and "PF301" in strict.stderr
     assert not out.exists()
+    result = CliRunner().invoke(cli, ["synth", "--root", str(repo_copy), "--out", str(out)])
+    assert result.exit_code == 3 and "PF301" in result.stderr
+    assert "aml-alert-triage-prod: phase `production` not earned" in result.stdout
+    assert not (out / "stacks" / "aml-alert-triage-prod").exists() and (out / "stacks" / "aml-alert-triage-staging").is_dir()
 
 
 def test_a_failing_intake_earns_no_environment_at_all(repo_copy):

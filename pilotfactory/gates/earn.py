@@ -40,6 +40,8 @@ class Criterion:
     path: tuple = ()           # its YAML path in the pilot file
     code: str = ""             # reported when this criterion keeps a declared phase from being earned
     rule: Location | None = None  # the line of config/gates.yaml that asks for it
+    warning: str = ""          # passes, but evidence ages out soon (or has, under content approved before)
+    aged: bool = False         # passes only because its content was approved while the evidence was fresh
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _test_reports(ctx: _Context, rule: Location | None) -> list[Criterion]:
     return out
 
 
-def _rehearsal(ctx: _Context, gate: ExitGate, rule: Location | None) -> Criterion:
+def _rehearsal(ctx: _Context, phase: str, gate: ExitGate, rule: Location | None) -> Criterion:
     env, max_age = gate.rollback_rehearsal.env, gate.rollback_rehearsal.max_age_days
     name = "rollback_rehearsal"
     found = latest(ctx.pilot, RollbackRehearsal, env=env)
@@ -341,12 +343,48 @@ def _rehearsal(ctx: _Context, gate: ExitGate, rule: Location | None) -> Criterio
         return ctx.criterion(name, False, f"the latest rollback rehearsal in `{env}` ({r.date}) failed",
                              ("evidence", i, "result"), Code.ROLLBACK_REHEARSAL, rule)
     age = ctx.age(r.date)
+    expires = r.date + dt.timedelta(days=max_age)  # the last day it counts
+    renew = f"`pilotfactory rehearse {ctx.pilot.name} --env {env} --record pass` renews it"
     if age > max_age:
+        # Time alone never withholds what was approved: content approved while the rehearsal was
+        # fresh still builds; any change to it needs new approvals, and they a fresh rehearsal.
+        approved = _approved_on(ctx, phase, gate.approvals)
+        if approved is not None and approved <= expires:
+            return dataclasses.replace(ctx.criterion(
+                name, True, f"{r.from_} -> {r.to} in `{env}` passed on {r.date}, aged out after {expires}, "
+                f"but the content was approved on {approved}, while it was fresh", ("evidence", i, "date"),
+                Code.ROLLBACK_REHEARSAL, rule), aged=True, warning=(
+                f"the rollback rehearsal in `{env}` aged out after {expires}: the approved content still "
+                f"builds, but no change to its protected environments (a cutover or new approvals) passes "
+                f"until {renew}"))
         return ctx.criterion(name, False, f"the latest rollback rehearsal in `{env}` is stale: {r.date}, "
-                             f"{age} days ago; gates.yaml accepts at most {max_age}",
+                             f"{age} days ago; gates.yaml accepts at most {max_age}; {renew}",
                              ("evidence", i, "date"), Code.ROLLBACK_REHEARSAL, rule)
-    return ctx.criterion(name, True, f"{r.from_} -> {r.to} in `{env}` passed on {r.date}, {age} days ago "
-                         f"(at most {max_age})", ("evidence", i), Code.ROLLBACK_REHEARSAL, rule)
+    left = (expires - ctx.today).days
+    criterion = ctx.criterion(name, True, f"{r.from_} -> {r.to} in `{env}` passed on {r.date}, {age} days ago "
+                              f"(at most {max_age})", ("evidence", i), Code.ROLLBACK_REHEARSAL, rule)
+    if left <= ctx.gates.evidence_warning_days:
+        return dataclasses.replace(criterion, warning=(
+            f"the rollback rehearsal in `{env}` ages out after {expires}, in {left} day{'s' * (left != 1)}; "
+            f"{renew}"))
+    return criterion
+
+
+def _approved_on(ctx: _Context, phase: str, roles: list[str]) -> dt.date | None:
+    """The day the pilot's current content had a valid approval from every role `phase` asks for,
+    or None when it has not (no roles asked means nothing binds the content)."""
+    if not roles:
+        return None
+    digest = content_digest(ctx.pilot)
+    days = []
+    for role in roles:
+        valid = [a.date for a in ctx.pilot.approvals
+                 if a.gate == phase and a.role == role and a.digest == digest and a.date <= ctx.today
+                 and approval_problem(ctx.roles, ctx.pilot, a) is None]
+        if not valid:
+            return None
+        days.append(min(valid))
+    return max(days)
 
 
 def _model_validations(ctx: _Context, gate: ExitGate, rule: Location | None) -> list[Criterion]:
@@ -402,7 +440,7 @@ def _exit(ctx: _Context, phase: str) -> Gate:
     if gate.test_reports:
         out.extend(_test_reports(ctx, ctx.rule(*base, "test_reports")))
     if gate.rollback_rehearsal is not None:
-        out.append(_rehearsal(ctx, gate, ctx.rule(*base, "rollback_rehearsal")))
+        out.append(_rehearsal(ctx, phase, gate, ctx.rule(*base, "rollback_rehearsal")))
     if gate.model_validation_tiers:
         out.extend(_model_validations(ctx, gate, ctx.rule(*base, "model_validation_tiers")))
     if gate.approvals:
@@ -431,6 +469,16 @@ def evaluate_pilot(catalog: Catalog, typed: TypedPilot, today: dt.date) -> Pilot
                       gates_, tuple(e for e in reached if e not in allowed))
 
 
+def _warn(result: PilotGates, diags: Diagnostics) -> None:
+    """Evidence of a gate the declared phase needs that ages out soon, or has (warnings, never errors)."""
+    rank = PHASES.index(result.declared)
+    for gate in result.gates:
+        if PHASES.index(gate.phase) <= rank:
+            for c in gate.criteria:
+                if c.passed and c.warning:
+                    diags.warning(Code.EVIDENCE_AGING, f"{gate.title}: {c.warning}", c.where, c.path)
+
+
 def _report(result: PilotGates, diags: Diagnostics) -> None:
     rank = PHASES.index(result.declared)
     failing = [g for g in result.gates if PHASES.index(g.phase) <= rank and not g.passed]
@@ -456,6 +504,7 @@ def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
             continue
         result = evaluate_pilot(catalog, typed, results.as_of)
         results.pilots.append(result)
+        _warn(result, diags)
         if not result.ok:
             _report(result, diags)
     return results

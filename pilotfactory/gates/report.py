@@ -37,6 +37,8 @@ def render_text(results: GateResults, pilots: list[PilotGates]) -> str:
             lines.append(f"  gate {gate.phase} ({gate.title}): {'pass' if gate.passed else 'FAIL'}{needed}")
             for c in gate.criteria:
                 lines.append(f"    {'pass' if c.passed else 'FAIL'}  {c.name}  {c.where}: {c.reason}")
+                if c.warning:
+                    lines.append(f"      warning: {c.warning}")
         lines.append("")
     failing = [p for p in pilots if not p.ok]
     if failing:
@@ -73,6 +75,7 @@ def render_json(results: GateResults, pilots: list[PilotGates]) -> str:
                     "location": _loc(c.where),
                     "path": _path(c.path),
                     "rule": _loc(c.rule),
+                    "warning": c.warning or None,
                 } for c in g.criteria],
             } for g in p.gates],
         })

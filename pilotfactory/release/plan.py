@@ -163,10 +163,27 @@ def plan_switch(checked: Checked, typed: TypedPilot, env: str, action: str,
                         f"`{target}` ({slot.version}) refused: {reason}; record a passing test report "
                         f"for {slot.version} under `evidence` first", typed.source.where(path, key=True), path)
             return None
+        aged = _aged_evidence(checked, name) if action == "cutover" else None
+        if aged is not None:  # a rollback returns to what was approved; a cutover promotes
+            diags.error(Code.ROLLBACK_REHEARSAL, f"cutover in protected environment `{env}` refused: "
+                        f"{aged.warning}", aged.where, aged.path)
+            return None
     summary = (f"{action} in {env}: slot {slot_words(typed, target)} becomes active, "
                f"{slot_words(typed, active)} becomes standby")
     return SlotPlan(action, name, env, typed.file, (SetValue(("release", "active", env), target),), summary,
                     target, (f"release.active.{env}: {active} -> {target}",))
+
+
+def _aged_evidence(checked: Checked, pilot: str):
+    """A criterion of the pilot's gates that passes only because its evidence aged out under
+    content approved before; None when none does."""
+    for result in checked.gates.pilots if checked.gates else ():
+        if result.pilot == pilot:
+            for gate in result.gates:
+                for c in gate.criteria:
+                    if c.aged:
+                        return c
+    return None
 
 
 def _test_report_passes(checked: Checked, typed: TypedPilot, version: str) -> tuple[bool, str]:

@@ -261,6 +261,8 @@ class Gates(Model):
     kind: Literal["Gates"]
     intake: IntakeGate
     exits: dict[Literal["staging", "production"], ExitGate] = doc("What entering each phase requires.")
+    evidence_warning_days: int = doc("Warn this many days before evidence ages out (gates, synth, review).",
+                                     default=30, ge=0)
 
 # ---- catalog/templates/<name>/template.yaml ---------------------------------------------
 
