@@ -17,8 +17,9 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def test_validate_the_example_catalog():
-    result = run("validate", "--root", str(REPO))
+def test_validate_a_valid_catalog(make_estate):
+    estate = make_estate(3)  # production, staging and pilot: 3 + 2 + 1 pilot stacks
+    result = run("validate", "--root", str(estate.root))
     assert result.exit_code == 0, result.output
     assert result.stdout == "catalog valid: 3 pilots, 6 pilot stacks in 3 environments\n"
 
@@ -35,12 +36,13 @@ def test_validate_json_lists_every_diagnostic_with_its_location(repo_copy):
     assert isinstance(diag["line"], int) and isinstance(diag["column"], int)
 
 
-def test_stacks_lists_names_without_synthesizing():
-    result = run("stacks", "--root", str(REPO))
+def test_stacks_lists_names_without_synthesizing(make_estate):
+    estate = make_estate(3)
+    result = run("stacks", "--root", str(estate.root))
     assert result.exit_code == 0
     names = result.stdout.split()
     assert names[:4] == ["account", "platform-dev", "platform-staging", "platform-prod"]
-    assert "kyc-document-triage-prod" in names and len(names) == 10
+    assert "pilot-000-prod" in names and "pilot-001-prod" not in names and len(names) == 10
 
 
 def test_a_missing_config_folder_is_a_diagnostic_not_a_traceback(tmp_path):
@@ -51,15 +53,24 @@ def test_a_missing_config_folder_is_a_diagnostic_not_a_traceback(tmp_path):
     assert "config/environments.yaml:1:1: error[PF107]: missing `config/environments.yaml`" in result.stderr
 
 
-def test_synth_in_ci_prints_one_summary_line(tmp_path):
-    out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(REPO),
-                             "--out", str(out)], capture_output=True, text=True,
-                            env={**__import__("os").environ, "CI": "true"})
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout.startswith("synthesized 10 stacks into ")
-    assert len(result.stdout.splitlines()) == 1
+def test_synth_in_ci_prints_one_summary_line(make_estate, tmp_path, monkeypatch, capfd):
+    from pilotfactory.cli.app import main
+
+    estate = make_estate(3)
+    monkeypatch.setenv("CI", "true")
+    # in process, as the real entry point runs it: the clock stays pinned (tests/conftest.py)
+    monkeypatch.setattr(sys, "argv", ["pilotfactory", "synth", "--root", str(estate.root),
+                                      "--out", str(tmp_path / "out")])
+    try:
+        main()
+        code = 0
+    except SystemExit as exited:
+        code = exited.code or 0
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    assert err == ""
+    assert out.startswith("synthesized 10 stacks into ")
+    assert len(out.splitlines()) == 1
 
 
 def test_engine_is_one_setting(tmp_path, monkeypatch):

@@ -66,6 +66,13 @@ def test_aged_evidence_keeps_approved_content_building(make_estate):
     assert "aged out" in _aging(checked)[0].summary
 
 
+def test_content_approved_on_the_last_day_the_evidence_counts_keeps_building(make_estate):
+    rehearsed = AS_OF - dt.timedelta(days=MAX_AGE)  # its last day is the day of the approvals
+    estate = make_estate(specs_=[PilotSpec("aging", rehearsal_date=rehearsed)])
+    result, criterion = _rehearsal(check(estate.root, today=AS_OF + dt.timedelta(days=1)))
+    assert result.ok and criterion.aged
+
+
 def test_aged_evidence_fails_content_approved_after_it_aged(make_estate):
     rehearsed = AS_OF - dt.timedelta(days=MAX_AGE + 1)  # aged out the day before the approvals
     estate = make_estate(specs_=[PilotSpec("aging", rehearsal_date=rehearsed), PilotSpec("other")])
@@ -113,11 +120,27 @@ def test_synth_and_gates_show_the_warning(make_estate, tmp_path):
 
 
 def test_the_quick_start_works_years_from_now(repo_copy, tmp_path, monkeypatch):
-    """`make synth` on the example catalog: validate, then synth, with the clock years ahead."""
-    for years in (1, 5, 20):
+    """The one end-to-end test of the example catalog: `make synth` (validate, then synth) today
+    and with the clock years ahead. Other tests build their own catalogs (tests/factory.py)."""
+    for years in (0, 1, 5, 20):
         monkeypatch.setattr(clock, "today", lambda years=years: AS_OF + dt.timedelta(days=365 * years))
         validate = run("validate", "--root", str(repo_copy))
         assert validate.exit_code == 0, validate.output
     synth = run("synth", "--root", str(repo_copy), "--out", str(tmp_path / "out"))
     assert synth.exit_code == 0, synth.output
     assert "withheld" not in synth.output
+
+
+def test_the_review_warns_ahead_of_time(make_estate):
+    import json
+    import subprocess
+
+    rehearsed = AS_OF - dt.timedelta(days=MAX_AGE - 3)
+    estate = make_estate(specs_=[PilotSpec("aging", rehearsal_date=rehearsed)])
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "estate"]):
+        subprocess.run(git + args, cwd=estate.root, check=True)
+    result = run("review", "--root", str(estate.root), "--base", "main", "--format", "json")
+    assert result.exit_code == 0, result.output
+    banner = json.loads(result.stdout)["banner"]
+    assert any("warning[PF320]" in line and "in 3 days" in line for line in banner), banner

@@ -40,10 +40,15 @@ def stack(out: Path, name: str) -> dict:
     return json.loads((out / "stacks" / name / "cdk.tf.json").read_text())
 
 
-def test_every_stack_the_phases_reach_is_written(example_out: Path):
-    assert {p.name for p in (example_out / "stacks").iterdir()} == EXPECTED_STACKS
-    manifest = json.loads((example_out / "manifest.json").read_text())
-    assert set(manifest["stacks"]) == EXPECTED_STACKS
+def test_every_stack_the_phases_reach_is_written(make_estate, tmp_path: Path):
+    estate = make_estate(3)  # phases production, staging, pilot
+    out = tmp_path / "cdktf.out"
+    synthesize(check(estate.root).resolution.catalog, out)
+    expected = {"account", "platform-dev", "platform-staging", "platform-prod",
+                "pilot-000-dev", "pilot-000-staging", "pilot-000-prod", "pilot-001-dev", "pilot-001-staging",
+                "pilot-002-dev"}
+    assert {p.name for p in (out / "stacks").iterdir()} == expected
+    assert set(json.loads((out / "manifest.json").read_text())["stacks"]) == expected
 
 
 def test_a_pilot_reaches_only_the_environments_its_phase_earns(example_out: Path):

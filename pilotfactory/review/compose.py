@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Collection, Mapping, Sequence
 
 from pilotfactory.catalog.load import load_catalog
-from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.diagnostics.diagnostic import Diagnostics, Severity
 from pilotfactory.synth.cache import StackCache
+from pilotfactory.diagnostics.codes import Code
 from pilotfactory.review.changes import Finding, Review
 from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, stack_ref
@@ -95,6 +96,14 @@ def _broken_findings(base: Side, head: Side, ref) -> list[Finding]:
     return out
 
 
+def _aging(head: Side) -> list[str]:
+    """Head's evidence that ages out soon, or has (gates.yaml `evidence_warning_days`): said ahead of time."""
+    if head.checked is None:
+        return []
+    return [f"⏳ {d.render()}" for d in head.checked.diagnostics.sorted()
+            if d.severity is Severity.WARNING and d.code == Code.EVIDENCE_AGING]
+
+
 def _new_errors(base: Side, head: Side) -> int:
     """Head's errors in files where base has none: what this change broke, not what it inherited."""
     if head.checked is None:
@@ -136,7 +145,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates, governance=governance)
     review.withheld = withheld
-    review.banner = _banner(base, head, withheld)
+    review.banner = _banner(base, head, withheld) + _aging(head)
     review.errors = _new_errors(base, head)
     return review
 
