@@ -61,6 +61,20 @@ def test_without_a_previous_output_a_withheld_stack_is_listed_not_written(make_e
     assert {"pilot-000-dev", "pilot-000-staging", "pilot-000-prod", "pilot-001-staging"} <= set(_manifest(out))
 
 
+def test_lenient_exits_0_so_cdktf_deploy_of_another_pilot_goes_on(make_estate, tmp_path):
+    from tests.conftest import REPO
+
+    estate = make_estate(3)
+    estate.break_pilot("pilot-002")
+    out = tmp_path / "out"
+    result = run("synth", "--root", str(estate.root), "--out", str(out), "--lenient")
+    assert result.exit_code == 0, result.output
+    assert set(_withheld(out)) == {"pilot-002-dev"} and "pilot-000-prod" in _manifest(out)
+    # `cdktf deploy STACK` runs the app first: a withheld stack elsewhere must not fail it
+    assert json.loads((REPO / "cdktf.json").read_text())["app"].endswith("pilotfactory synth --lenient")
+    assert run("synth", "--root", str(estate.root), "--out", str(out), "--lenient", "--strict").exit_code == 2
+
+
 def test_strict_turns_a_withheld_stack_into_failure_and_writes_nothing(make_estate, tmp_path):
     estate = make_estate(3)
     estate.break_pilot("pilot-002")

@@ -73,7 +73,11 @@ def register(group: click.Group) -> None:
                   help="Rebuild every stack instead of reusing those whose inputs are unchanged.")
     @click.option("--strict", is_flag=True,
                   help="All or nothing: any withheld stack writes nothing and exits 1.")
-    def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool, strict: bool) -> None:
+    @click.option("--lenient", is_flag=True,
+                  help="Exit 0 when the rest was built though stacks were withheld: the `app` of cdktf.json, "
+                       "so one pilot's errors never stop `cdktf deploy` of another.")
+    def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool, strict: bool,
+              lenient: bool) -> None:
         """Validate, then synthesize every stack that can be built into cdktf.out/.
 
         A pilot with errors in its own file, unearned gates or a guardrail violation has its stacks
@@ -88,6 +92,8 @@ def register(group: click.Group) -> None:
         base = repo_root(root)
         checked = check(base)
         print_diagnostics(checked.diagnostics, "text")
+        if strict and lenient:
+            raise click.UsageError("--strict and --lenient contradict each other")
         if not checked.usable or (strict and not checked.ok):
             click.echo("nothing synthesized: fix the errors above", err=True)
             sys.exit(EXIT_STOPPED)
@@ -122,7 +128,7 @@ def register(group: click.Group) -> None:
             print_diagnostics(result.guardrails, "text")
             _print_withheld(result.withheld, result.kept)
         click.echo(f"synthesized {len(names)} stacks into {shown} in {elapsed:.1f} s")
-        if result is not None and (result.withheld or not checked.ok):
+        if result is not None and (result.withheld or not checked.ok) and not lenient:
             sys.exit(EXIT_WITHHELD)
 
 
