@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
+from pilotfactory.pipeline import check
 from tests.conftest import REPO
 from tests.live.conftest import deploy
 
@@ -274,3 +275,18 @@ def test_emergency_rollback_refuses_a_single_slot_pilot_before_any_call(workspac
     assert result.exit_code == 1
     assert "blue_green" in result.output
     assert not workspace.requests
+
+
+def test_emergency_rollback_is_blocked_neither_by_other_pilots_nor_by_its_own_gates(
+        workspace, staging_stacks, repo_copy):
+    """Blast radius (issue 13): another pilot's broken file and this pilot's stale approvals."""
+    deploy(workspace, staging_stacks)
+    broken = repo_copy / "catalog/pilots/unknown-size.yaml"
+    broken.write_text((REPO / "tests/broken/pilots/unknown-size.yaml").read_text())
+    path = repo_copy / "catalog/pilots/kyc-document-triage.yaml"
+    path.write_text(path.read_text().replace("title: KYC document", "title: Changed KYC document", 1))
+    assert not check(repo_copy).ok
+    result = run("rollback", "kyc-document-triage", "--env", "staging", "--emergency", root=repo_copy)
+    assert result.exit_code == 0, result.output
+    assert "unknown-size" not in result.output
+    assert "active: {dev: green, staging: blue, prod: blue}" in path.read_text()
