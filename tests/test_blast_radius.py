@@ -206,3 +206,18 @@ def test_rollback_is_never_blocked_by_the_pilots_own_gates(make_estate):
     assert rollback.exit_code == 0, rollback.output
     assert "rolled back to content approved before" in rollback.output
     assert "active:\n    dev: green\n    staging: green\n    prod: blue" in estate.pilot_file("rolled").read_text()
+
+
+def test_ci_matrix_lists_a_broken_pilots_stacks_as_withheld_never_removed(make_estate):
+    import subprocess
+
+    estate = make_estate(3)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "estate"]):
+        subprocess.run(git + args, cwd=estate.root, check=True)
+    estate.break_pilot("pilot-001")
+    result = run("ci-matrix", "--root", str(estate.root), "--base", "main")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {e["stack"] for e in data["withheld"]} == {"pilot-001-dev", "pilot-001-staging"}
+    assert data["removed"] == [] and data["include"] == []

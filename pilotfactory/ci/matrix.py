@@ -33,22 +33,26 @@ def output_dir(root: Path) -> str:
         return "cdktf.out"
 
 
-def _digests(root: Path, engine: str, code: str | None) -> dict[str, str] | None:
+def _digests(root: Path, engine: str, code: str | None) -> tuple[dict[str, str], set[str]] | None:
+    """(digest of each stack synth would build, stacks withheld by their pilots' own errors or gates);
+    None when an error everyone shares (config/, templates) stops everything."""
     checked = check(root)
-    if not checked.ok:
+    if not checked.usable:
         return None
-    return stack_digests(root, checked.resolution.catalog, engine, code)
+    return (stack_digests(root, checked.resolution.catalog, engine, code),
+            {w.stack for w in checked.withheld()})
 
 
 def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[MatrixEntry], list[str]]:
     """(entries, notes): every head stack with its change against `base_ref` (all `changed` without one)."""
     from pilotfactory.review.source import export_ref
 
-    head = _digests(root, engine, None)
-    if head is None:
+    found = _digests(root, engine, None)
+    if found is None:
         from pilotfactory.review.source import CatalogErrors
 
         raise CatalogErrors("working tree", check(root).diagnostics)
+    head, withheld = found
     out_dir = output_dir(root)
     notes: list[str] = []
     base: dict[str, str] | None = None
@@ -56,7 +60,8 @@ def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[
         with tempfile.TemporaryDirectory(prefix="pilotfactory-matrix-") as tmp:
             catalog_root, top = export_ref(root, base_ref, Path(tmp))
             code = tree_digest(top) if (top / "pilotfactory" / "__init__.py").is_file() else code_digest()
-            base = _digests(catalog_root, engine, code)
+            base_found = _digests(catalog_root, engine, code)
+            base = base_found[0] if base_found else None
         if base is None:
             notes.append(f"the catalog at {base_ref} does not validate with this code: every stack is listed")
     entries = []
@@ -68,5 +73,7 @@ def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[
         entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", change))
     for stack in (base or {}):
         if stack not in head:
-            entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", "removed"))
+            # a stack its pilot's own errors or gates withhold is not removed: it stays as deployed
+            change = "withheld" if stack in withheld else "removed"
+            entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", change))
     return entries, notes

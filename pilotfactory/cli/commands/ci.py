@@ -16,7 +16,8 @@ __all__ = ["register"]
 @click.option("--base", "base_ref", metavar="REF", help="Only stacks changed since this git ref.")
 @engine_option
 def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> None:
-    """Print JSON of the stacks to plan (`include`, for a CI matrix) and those removed."""
+    """Print JSON of the stacks to plan (`include`, for a CI matrix), those removed, and those
+    withheld by their own pilot's errors or gates (neither planned nor removed)."""
     from pilotfactory.ci.matrix import changed_stacks
     from pilotfactory.cli.options import engine_setting, repo_root
     from pilotfactory.cli.output import print_diagnostics
@@ -37,8 +38,9 @@ def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> Non
         click.echo(f"note: {note}", err=True)
     include = [e.as_dict() for e in entries if e.change in ("added", "changed")]
     removed = [e.as_dict() for e in entries if e.change == "removed"]
+    withheld = [e.as_dict() for e in entries if e.change == "withheld"]
     click.echo(json.dumps({"base": base_ref, "count": len(include), "include": include,
-                           "removed": removed}, indent=2))
+                           "removed": removed, "withheld": withheld}, indent=2))
 
 
 @click.command("atlantis")
