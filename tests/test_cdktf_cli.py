@@ -35,5 +35,5 @@ def test_npx_cdktf_synth_and_list(repo_copy):
 
 def test_cdktf_json_runs_our_app():
     config = json.loads((REPO / "cdktf.json").read_text())
-    assert config["app"].endswith("-m pilotfactory synth")
+    assert config["app"].endswith("-m pilotfactory synth --lenient")  # one pilot never stops a deploy of another
     assert config["language"] == "python"
