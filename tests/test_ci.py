@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
+from .conftest import REPO
+
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))
@@ -57,14 +59,25 @@ def test_a_template_edit_lists_only_the_stacks_it_shapes(repo_copy: Path):
     assert changed and all(any(s.startswith(f"{u}-") for u in users) for s in changed)
 
 
-def test_a_deleted_pilot_is_listed_as_removed_not_planned(repo_copy: Path):
+def test_a_deleted_pilot_is_planned_for_destruction_not_dropped(repo_copy: Path):
+    """Dropping its stacks from the matrix would leave its jobs running unmanaged (issue 12, item 4)."""
     root = committed(repo_copy)
     victim = sorted((root / "catalog" / "pilots").glob("*.yaml"))[0]
     victim.unlink()
     data = matrix(root, "--base", "main")
-    assert data["include"] == []
     assert data["removed"] and all(e["stack"].startswith(f"{victim.stem}-") and e["change"] == "removed"
                                    for e in data["removed"])
+    assert data["include"] == data["removed"] and data["count"] == len(data["removed"])
+    assert all(e["destroy"] is True and e["directory"] == f"base.out/stacks/{e['stack']}" for e in data["include"])
+
+
+def test_the_workflow_plans_removed_stacks_with_destroy_from_the_base():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pilotfactory-review.yml").read_text())
+    steps = workflow["jobs"]["plan"]["steps"]
+    plan = next(s for s in steps if str(s.get("name", "")).startswith("terraform plan"))
+    assert "matrix.destroy && '-destroy'" in plan["run"]
+    base = next(s for s in steps if s.get("if") == "${{ matrix.destroy }}")
+    assert "--out \"$GITHUB_WORKSPACE/base.out\"" in base["run"] and "$BASE_REF" in base["run"]
 
 
 def test_atlantis_writes_one_project_per_stack_with_apply_requirements(repo_copy: Path):

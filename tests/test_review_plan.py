@@ -191,8 +191,10 @@ def test_secret_acl_levels_and_new_principals(tmp_path: Path):
     ])
     assert texts(data, "broadening") == [
         "`platform-admins` on secret scope `kyc-staging`: READ → MANAGE",
-        "`sp-new` on secret scope `kyc-staging`: none → READ",
+        # the old principal loses exactly what the new one gains: one finding, said as a move
+        "access moves from `sp-old` to `sp-new` (READ) on 1 object (secret scope `kyc-staging`)",
     ]
+    assert texts(data, "narrowing") == []
     assert [t.split(":")[0] for t in texts(data, "destructive")] == [
         "replaces secret ACL for `sp-new` on secret scope `kyc-staging` (destroyed, then created again)"]
 

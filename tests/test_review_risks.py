@@ -305,3 +305,127 @@ def test_gate_changes_say_whether_they_weaken(tmp_path: Path, old: str, new: str
     [found] = governance_findings(tmp_path / "base", tmp_path / "head")
     assert (found.kind, found.rule_id) == ("governance", "PFR001") and verdict in found.text
     assert found.source.startswith("config/gates.yaml:") and found.blocks_by_default
+
+
+# ---- 5. access on new objects, renames -----------------------------------------------------------
+
+def test_a_renamed_resource_is_one_rename_with_what_changes():
+    scope = {"name": "p-prod", "lifecycle": {"prevent_destroy": True}}
+    found = assert_flagged({"p-prod": stack(databricks_secret_scope={"old": scope})},
+                           {"p-prod": stack(databricks_secret_scope={"new": {**scope, "name": "p2-prod"}})},
+                           "PFR090", kind="destructive")
+    assert "`databricks_secret_scope.old` → `databricks_secret_scope.new`" in found["text"]
+    assert "what changes: name" in found["text"]
+    review, _, _, as_json = run({"p-prod": stack(databricks_secret_scope={"old": scope})},
+                                {"p-prod": stack(databricks_secret_scope={"new": {**scope, "name": "p2-prod"}})})
+    assert [f["rule"] for f in as_json["findings"] if f["kind"] == "destructive"] == ["PFR090"]
+
+
+def test_a_renamed_pilot_is_a_stack_rename_and_its_grants_are_access_granted():
+    def pilot_stack(name: str) -> dict:
+        perms = {"job_id": "${databricks_job.j.id}",
+                 "access_control": [{"group_name": f"{name}-approvers", "permission_level": "CAN_MANAGE_RUN"}]}
+        return stack(databricks_job={"j": job(name=f"{name}-score")}, databricks_permissions={"pj": perms},
+                     databricks_secret_scope={"s": {"name": f"{name}-prod"}})
+    review, status, markdown, as_json = run({"old-prod": pilot_stack("old")}, {"new-prod": pilot_stack("new")})
+    assert status == 1
+    [rename] = [f for f in as_json["findings"] if f["rule"] == "PFR090"]
+    assert "stack `old-prod` → `new-prod` is a rename" in rename["text"] and "lose what they hold" in rename["text"]
+    assert not [f for f in as_json["findings"] if f["rule"] == "PFR052"]
+    granted = [f for f in as_json["findings"] if f["rule"] == "PFR012"]
+    assert granted and "group `new-approvers`" in granted[0]["text"]
+
+
+# ---- 8. noise folded ---------------------------------------------------------------------------
+
+def test_a_principal_swap_is_one_finding_not_a_row_per_object():
+    def perms(group: str) -> dict:
+        return {f"p{i}": {"job_id": f"${{databricks_job.j{i}.id}}",
+                          "access_control": [{"group_name": group, "permission_level": "CAN_MANAGE_RUN"}]}
+                for i in range(12)}
+    jobs = {f"j{i}": job(name=f"p-job{i}") for i in range(12)}
+    review, status, markdown, as_json = run({"p-prod": stack(databricks_job=jobs, databricks_permissions=perms("ops-a"))},
+                                            {"p-prod": stack(databricks_job=jobs, databricks_permissions=perms("ops-b"))})
+    [found] = as_json["findings"]
+    assert found["kind"] == "broadening" and status == 1
+    assert found["text"].startswith("access moves from group `ops-a` to group `ops-b` (CAN_MANAGE_RUN) on 12 objects")
+
+
+def test_one_principal_raised_on_many_objects_is_one_finding():
+    def perms(level: str) -> dict:
+        return {f"p{i}": {"job_id": f"${{databricks_job.j{i}.id}}",
+                          "access_control": [{"group_name": "ops", "permission_level": level}]} for i in range(7)}
+    jobs = {f"j{i}": job(name=f"p-job{i}") for i in range(7)}
+    _, _, _, as_json = run({"p-prod": stack(databricks_job=jobs, databricks_permissions=perms("CAN_VIEW"))},
+                           {"p-prod": stack(databricks_job=jobs, databricks_permissions=perms("CAN_MANAGE"))})
+    [found] = as_json["findings"]
+    assert found["text"].startswith("group `ops` on 7 objects: CAN_VIEW → CAN_MANAGE (") and "and 2 more" in found["text"]
+
+
+def test_an_unchanged_cost_ceiling_is_not_printed():
+    base = policy()
+    head = policy(spark_version={"type": "fixed", "value": "14.3.x-scala2.12"})
+    review, _, markdown, _ = run({"p-dev": stack(databricks_cluster_policy={"p": base})},
+                                 {"p-dev": stack(databricks_cluster_policy={"p": head})})
+    assert "cost ceiling" not in markdown and "ceiling" not in " ".join(f.note or "" for f in review.findings)
+
+
+def test_long_values_show_where_they_differ():
+    sql = "SELECT " + ", ".join(f"col_{i}" for i in range(60)) + " FROM t WHERE x = 1"
+    query = {"display_name": "freshness", "query_text": sql}
+    _, _, markdown, _ = run({"p-dev": stack(databricks_query={"q": query})},
+                            {"p-dev": stack(databricks_query={"q": {**query, "query_text": sql.replace("x = 1", "x = 2")}})})
+    row = next(line for line in markdown.splitlines() if "query_text" in line)
+    before, after = row.split(" | ")[2:4]
+    assert before != after and "x = 1" in before and "x = 2" in after
+
+
+# ---- 8. waivers with a recorded reason ----------------------------------------------------------
+
+WAIVER = """waivers:
+  - rule: PFR022
+    stack: p-dev
+    reason: the 16.1 runtime is needed for the new tokenizer until 17.3 LTS ships
+    approved_by: aisha.okafor@bank.example
+    expires: 2026-12-31
+"""
+
+
+def test_a_waiver_at_the_base_accepts_a_finding_with_its_reason(tmp_path: Path):
+    from pilotfactory.review.waivers import apply_waivers, load_waivers
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "review-waivers.yaml").write_text(WAIVER)
+    waivers, problems = load_waivers(tmp_path)
+    assert problems == [] and len(waivers) == 1
+    head = job()
+    head["job_cluster"][0]["new_cluster"]["spark_version"] = "16.1.x-scala2.12"
+    review, _, _, _ = run({"p-dev": stack(databricks_job={"j": job()})}, {"p-dev": stack(databricks_job={"j": head})})
+    import datetime as dt
+    review.findings = apply_waivers(review.findings, waivers, dt.date(2026, 12, 1))
+    [found] = review.findings
+    assert found.waived and "tokenizer" in found.waived and "aisha.okafor@bank.example" in found.waived
+    assert exit_code(review, "broadening")[0] == 0
+    # expired: the finding blocks again
+    review.findings = apply_waivers([f.__class__(**{**f.__dict__, "waived": None}) for f in review.findings],
+                                    waivers, dt.date(2027, 1, 1))
+    assert exit_code(review, "broadening")[0] == 1
+
+
+def test_a_waiver_without_a_reason_waives_nothing(tmp_path: Path):
+    from pilotfactory.review.waivers import load_waivers
+
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "review-waivers.yaml").write_text(WAIVER.replace("    reason: the 16.1", "    note: the 16.1"))
+    waivers, problems = load_waivers(tmp_path)
+    assert waivers == [] and "needs a known `rule`, a `reason`" in problems[0]
+
+
+def test_a_new_waiver_is_itself_a_governance_finding(tmp_path: Path):
+    from pilotfactory.review.governance import governance_findings
+
+    (tmp_path / "base" / "config").mkdir(parents=True)
+    (tmp_path / "head" / "config").mkdir(parents=True)
+    (tmp_path / "head" / "config" / "review-waivers.yaml").write_text(WAIVER)
+    [found] = governance_findings(tmp_path / "base", tmp_path / "head")
+    assert found.rule_id == "PFR005" and "PFR022" in found.text

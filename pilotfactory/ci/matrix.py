@@ -12,7 +12,11 @@ from pathlib import Path
 from pilotfactory.pipeline import check
 from pilotfactory.synth.cache import code_digest, stack_digests, tree_digest
 
-__all__ = ["MatrixEntry", "output_dir", "changed_stacks"]
+__all__ = ["MatrixEntry", "BASE_OUT", "output_dir", "changed_stacks"]
+
+
+# Where CI synthesizes the base ref, to plan the destruction of stacks the head no longer has.
+BASE_OUT = "base.out"
 
 
 @dataclass(frozen=True)
@@ -21,8 +25,11 @@ class MatrixEntry:
     directory: str   # where `terraform plan` runs, relative to the repository root
     change: str      # added | changed | removed | unchanged
 
-    def as_dict(self) -> dict[str, str]:
-        return {"stack": self.stack, "directory": self.directory, "change": self.change}
+    def as_dict(self) -> dict[str, object]:
+        # a removed stack is planned from the base's synthesis, with `terraform plan -destroy`:
+        # dropping it from the matrix would leave its jobs running, unmanaged
+        return {"stack": self.stack, "directory": self.directory, "change": self.change,
+                "destroy": self.change == "removed"}
 
 
 def output_dir(root: Path) -> str:
@@ -74,6 +81,8 @@ def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[
     for stack in (base or {}):
         if stack not in head:
             # a stack its pilot's own errors or gates withhold is not removed: it stays as deployed
-            change = "withheld" if stack in withheld else "removed"
-            entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", change))
+            if stack in withheld:
+                entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", "withheld"))
+            else:
+                entries.append(MatrixEntry(stack, f"{BASE_OUT}/stacks/{stack}", "removed"))
     return entries, notes

@@ -73,6 +73,8 @@ class Finding:
     rule: str | None = None   # a review rule id (pilotfactory.review.rules); None: the kind's default
     source: str | None = None     # the catalog or config line behind it: `config/gates.yaml:12`
     waived: str | None = None     # the recorded reason, when a waiver covers this finding
+    fold: tuple | None = None     # (principal, before, after): equal keys on many objects fold into one
+    target: str | None = None     # the object the access finding is about, for folding
 
     @property
     def rule_id(self) -> str:

@@ -13,6 +13,7 @@ from pilotfactory.review.changes import ABSENT, KINDS, AttributeChange, Finding,
 from pilotfactory.review.compute import compute_findings
 from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
+from pilotfactory.review.fold import fold_access
 from pilotfactory.review.levels import SECRET_ACL, is_everyone, rank
 from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
 
@@ -81,10 +82,11 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
     granted = new_object and change.stack.protected
     target = _object_of(change)
 
-    def add(kind: str, text: str, who: str, rule: str | None = None) -> None:
+    def add(kind: str, text: str, who: str, rule: str | None = None, was: str = "none", now: str = "none") -> None:
         if kind == "broadening":
             rule = "PFR011" if _everyone(who) else "PFR012" if new_object else rule or "PFR010"
-        out.append(Finding(kind, change.stack, text, change.address, rule=rule))
+        out.append(Finding(kind, change.stack, text, change.address, rule=rule,
+                           fold=(shown(who), was, now), target=target))
 
     def shown(who: str) -> str:
         return who if "`" in who else f"`{who}`"
@@ -96,29 +98,31 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
         for who, level in new.items():
             was = old.get(who)
             if was is None and new_object and (granted or _everyone(who)):
-                add("broadening", f"access granted: {who} on new {target}: {_bold(level)}", who)
+                add("broadening", f"access granted: {who} on new {target}: {_bold(level)}", who, now=level)
             elif was is None and not new_object:
-                add("broadening", f"{who} on {target}: none → {_bold(level)}", who)
+                add("broadening", f"{who} on {target}: none → {_bold(level)}", who, now=level)
             elif was is not None and rank(level, kind_of) > rank(was, kind_of):
-                add("broadening", f"{who} on {target}: {was} → {_bold(level)}", who)
+                add("broadening", f"{who} on {target}: {was} → {_bold(level)}", who, was=was, now=level)
             elif was is not None and rank(level, kind_of) < rank(was, kind_of):
-                add("narrowing", f"{who} on {target}: {was} → {level}", who)
+                add("narrowing", f"{who} on {target}: {was} → {level}", who, was=was, now=level)
         for who, was in old.items():
             if who not in new and not new_object:
-                add("narrowing", f"{who} on {target}: {was} → none", who)
+                add("narrowing", f"{who} on {target}: {was} → none", who, was=was)
     elif change.type in ("databricks_grants", "databricks_grant"):
         entries = _grant_entries if change.type == "databricks_grants" else _single_grant
         old, new = entries(change.before), entries(change.after)
         for who, privileges in new.items():
             added = sorted(privileges - old.get(who, set()))
             if added and new_object and (granted or is_everyone(str(who))):
-                add("broadening", f"access granted: `{who}` on new {target}: {_bold(', '.join(added))}", who)
+                add("broadening", f"access granted: `{who}` on new {target}: {_bold(', '.join(added))}", who,
+                    now=', '.join(added))
             elif added and not new_object:
-                add("broadening", f"`{who}` on {target}: {_bold('+ ' + ', '.join(added))}", who)
+                add("broadening", f"`{who}` on {target}: {_bold('+ ' + ', '.join(added))}", who,
+                    was="+", now=', '.join(added))
         for who, privileges in old.items():
             removed = sorted(privileges - new.get(who, set()))
             if removed and not new_object:
-                add("narrowing", f"`{who}` on {target}: - {', '.join(removed)}", who)
+                add("narrowing", f"`{who}` on {target}: - {', '.join(removed)}", who, was="-", now=', '.join(removed))
     elif change.type == "databricks_secret_acl":
         b, a = change.before or {}, change.after or {}
         who_b, who_a = b.get("principal"), a.get("principal")
@@ -126,18 +130,20 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
         scope = target
         if who_a != who_b or new_object:
             if new_object and (granted or is_everyone(str(who_a))):
-                add("broadening", f"access granted: `{who_a}` on new {scope}: {_bold(level_a)}", str(who_a))
+                add("broadening", f"access granted: `{who_a}` on new {scope}: {_bold(level_a)}", str(who_a), now=level_a)
             elif not new_object:
-                add("broadening", f"`{who_a}` on {scope}: none → {_bold(level_a)}", str(who_a), "PFR013")
+                add("broadening", f"`{who_a}` on {scope}: none → {_bold(level_a)}", str(who_a), "PFR013", now=level_a)
             if who_b is not None:
-                add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none", str(who_b))
+                add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none", str(who_b),
+                    was=str(b.get("permission")))
         elif level_a in SECRET_ACL and str(b.get("permission")) in SECRET_ACL:
             order = SECRET_ACL.index(level_a) - SECRET_ACL.index(str(b.get("permission")))
             if order > 0:
                 add("broadening", f"`{who_a}` on {scope}: {b.get('permission')} → {_bold(level_a)}", str(who_a),
-                    "PFR013")
+                    "PFR013", was=str(b.get("permission")), now=level_a)
             elif order < 0:
-                add("narrowing", f"`{who_a}` on {scope}: {b.get('permission')} → {level_a}", str(who_a))
+                add("narrowing", f"`{who_a}` on {scope}: {b.get('permission')} → {level_a}", str(who_a),
+                    was=str(b.get("permission")), now=level_a)
     return out
 
 
@@ -153,13 +159,17 @@ def _policy(change: ResourceChange, rates: Mapping[str, float]) -> tuple[Resourc
         return change, []
     ceiling_b = format_ceiling(cost_ceiling(before, rates)) if before is not None else ABSENT
     ceiling_a = format_ceiling(cost_ceiling(after, rates)) if after is not None else ABSENT
-    note = f"ceiling {ceiling_b} → {ceiling_a}" if before is not None and after is not None else None
+    # an unchanged ceiling says nothing: it is neither a note nor a row
+    moved = ceiling_b != ceiling_a
+    note = f"ceiling {ceiling_b} → {ceiling_a}" if before is not None and after is not None and moved else None
     findings = []
     if before is not None and after is not None:
         for loose in loosenings(before, after):
             findings.append(Finding("broadening", change.stack,
                                     f"{change.label}: {loose.what} {loose.before} → {_bold(loose.after)}",
                                     change.address, note, rule="PFR020"))
+    if not moved:
+        return change, findings
     ceiling = AttributeChange("cost ceiling", ceiling_b, ceiling_a)
     return replace(change, attributes=(*change.attributes, ceiling)), findings
 
@@ -236,6 +246,47 @@ def _removed_stack(stack: StackRef, changes: Sequence[ResourceChange]) -> Findin
                    None, "; ".join(parts), rule="PFR052")
 
 
+def _top_differences(old: ResourceChange, new: ResourceChange) -> list[str]:
+    b, a = old.before or {}, new.after or {}
+    return sorted(k for k in set(b) | set(a) if k not in ("//", "lifecycle", "depends_on") and b.get(k) != a.get(k))
+
+
+def _resource_renames(changes: Sequence[ResourceChange], removed: set[str]) -> dict[str, Finding]:
+    """Old address -> a rename finding, where a stack deletes one resource of a type and creates one."""
+    out: dict[str, Finding] = {}
+    by_stack: dict[tuple[str, str], dict[str, list[ResourceChange]]] = {}
+    for c in changes:
+        if c.action in ("delete", "create") and c.stack.name not in removed:
+            by_stack.setdefault((c.stack.name, c.type), {}).setdefault(c.action, []).append(c)
+    for (_, _), actions in by_stack.items():
+        gone, made = actions.get("delete", []), actions.get("create", [])
+        if len(gone) != 1 or len(made) != 1:
+            continue
+        old, new = gone[0], made[0]
+        moved = _top_differences(old, new)
+        out[old.address] = Finding(
+            "destructive", old.stack,
+            f"renames {old.label} → {new.label} (`{old.address}` → `{new.address}`): Terraform destroys the "
+            "old one and creates the new, it does not move it" + (f"; what changes: {', '.join(moved)}" if moved else ""),
+            old.address, _protected_note(old), rule="PFR090")
+    return out
+
+
+def _stack_rename(stack: StackRef, gone: Sequence[ResourceChange], new_stack: StackRef,
+                  made: Sequence[ResourceChange]) -> Finding:
+    kinds: dict[str, int] = {}
+    for c in gone:
+        kinds[c.label.split(" `")[0]] = kinds.get(c.label.split(" `")[0], 0) + 1
+    what = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    stateful = [c.label for c in gone if c.type in ("databricks_secret_scope", "databricks_schema",
+                                                      "databricks_registered_model", "databricks_mlflow_experiment")]
+    lost = f"; {', '.join(stateful)} lose what they hold (secrets, tables, model versions, runs)" if stateful else ""
+    return Finding("destructive", stack,
+                   f"stack `{stack.name}` → `{new_stack.name}` is a rename: its {len(gone)} resources ({what}) are "
+                   f"destroyed and {len(made)} created again under the new name{lost}", None,
+                   _removed_stack(stack, gone).note, rule="PFR090")
+
+
 def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
                  rates: Mapping[str, float], removed_stacks: Iterable[str] = (),
                  releases: Iterable[Finding] = (), gates: Iterable[Finding] = (),
@@ -259,9 +310,20 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
         review.changes.append(change)
         if change.stack not in review.stacks:
             review.stacks.append(change.stack)
+    renames = _resource_renames(review.changes, removed)
+    findings = [f for f in findings if not (f.rule_id == "PFR050" and f.resource in renames)] + list(renames.values())
+    created = {}
+    for c in review.changes:
+        created.setdefault(c.stack.name, []).append(c)
+    new_stacks = {n: cs for n, cs in created.items() if n not in removed and all(c.action == "create" for c in cs)}
     for stack_changes in by_removed.values():
-        findings.append(_removed_stack(stack_changes[0].stack, stack_changes))
-    findings += list(governance) + list(releases) + list(gates)
+        stack = stack_changes[0].stack
+        twins = [n for n, cs in new_stacks.items() if cs[0].stack.env == stack.env]
+        if len(twins) == 1 and sum(1 for s in by_removed.values() if s[0].stack.env == stack.env) == 1:
+            findings.append(_stack_rename(stack, stack_changes, new_stacks[twins[0]][0].stack, new_stacks[twins[0]]))
+        else:
+            findings.append(_removed_stack(stack, stack_changes))
+    findings = fold_access(findings) + list(governance) + list(releases) + list(gates)
     order = {s.name: i for i, s in enumerate(review.stacks)}
     review.findings = sorted(findings, key=lambda f: (KINDS.index(f.kind), order.get(f.stack.name, len(order))))
     return review

@@ -15,6 +15,8 @@ from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, stack_ref
 from pilotfactory.review.gatediff import gate_findings
 from pilotfactory.review.governance import governance_findings
+from pilotfactory.review.waivers import apply_waivers, load_waivers
+from pilotfactory.gates import clock
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import release_findings
 from pilotfactory.review.source import Side, export_ref, load_side
@@ -144,8 +146,11 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates, governance=governance)
+    # waivers come from the base: a pull request cannot waive its own findings
+    waivers, problems = load_waivers(base.root)
+    review.findings = apply_waivers(review.findings, waivers, clock.today())
     review.withheld = withheld
-    review.banner = _banner(base, head, withheld) + _aging(head)
+    review.banner = _banner(base, head, withheld) + _aging(head) + problems
     review.errors = _new_errors(base, head)
     return review
 

@@ -171,6 +171,32 @@ def _owners(base_root: Path | None, head_root: Path | None) -> list[Finding]:
     return out
 
 
+def _waivers(base_root: Path | None, head_root: Path | None) -> list[Finding]:
+    """A waiver added, changed or removed: it decides which findings stop blocking."""
+    from pilotfactory.review.waivers import WAIVERS_FILE
+
+    def entries(root: Path | None) -> dict[str, tuple[str, int]]:
+        source = _load(root, WAIVERS_FILE) if root else None
+        items = (source.data or {}).get("waivers") if source and isinstance(source.data, dict) else None
+        out = {}
+        for i, item in enumerate(items or []):
+            if isinstance(item, dict):
+                text = ", ".join(f"{k}: {v}" for k, v in item.items())
+                out[text] = (str(item.get("rule")), source.where(("waivers", i)).line)
+        return out
+    old, new = entries(base_root), entries(head_root)
+    out = []
+    for text, (rule, line) in new.items():
+        if text not in old:
+            out.append(_finding("PFR005", WAIVERS_FILE, f"a waiver of **{rule}** is added or changed ({text}): "
+                                "it takes effect once merged, after this review", source=f"{WAIVERS_FILE}:{line}"))
+    for text, (rule, line) in old.items():
+        if text not in new:
+            out.append(_finding("PFR005", WAIVERS_FILE, f"a waiver of {rule} is removed ({text})",
+                                source=f"{WAIVERS_FILE}:{line}"))
+    return out
+
+
 def governance_findings(base_root: Path | None, head_root: Path | None,
                         approvers: Iterable[str] = ()) -> list[Finding]:
     """Every change to who may approve: gates first, then roles, then code owners.
@@ -181,4 +207,4 @@ def governance_findings(base_root: Path | None, head_root: Path | None,
     load = lambda root, name: _load(root, name) if root else None  # noqa: E731
     return (_gates(load(base_root, _GATES), load(head_root, _GATES))
             + _roles(load(base_root, _ROLES), load(head_root, _ROLES), approvers)
-            + _owners(base_root, head_root))
+            + _owners(base_root, head_root) + _waivers(base_root, head_root))

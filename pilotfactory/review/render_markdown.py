@@ -30,20 +30,37 @@ def _escape(text: str) -> str:
             .replace("\r", " ").replace("\n", " "))
 
 
-def _cell(value: Any) -> str:
+def _text(value: Any) -> str:
     if value is ABSENT:
         return "—"
     if isinstance(value, bool):
-        text = str(value).lower()
-    elif isinstance(value, list):
-        text = ", ".join(map(str, value))
-    elif isinstance(value, dict):
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    else:
-        text = str(value)
+        return str(value).lower()
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+def _cell(value: Any) -> str:
+    text = _text(value)
     if len(text) > _VALUE_WIDTH:
         text = text[: _VALUE_WIDTH - 1] + "…"
     return _escape(text).replace("`", "\\`")
+
+
+def _cells(before: Any, after: Any) -> tuple[str, str]:
+    """Both sides of a long value cut around where they first differ, so they never read the same."""
+    old, new = _text(before), _text(after)
+    if max(len(old), len(new)) <= _VALUE_WIDTH or before is ABSENT or after is ABSENT:
+        return _cell(before), _cell(after)
+    start = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    start = max(0, start - 20)
+
+    def window(text: str) -> str:
+        part = text[start:start + _VALUE_WIDTH - 2]
+        return ("…" if start else "") + part + ("…" if start + len(part) < len(text) else "")
+    return (_escape(window(old)).replace("`", "\\`"), _escape(window(new)).replace("`", "\\`"))
 
 
 def _plural(n: int, word: str) -> str:
@@ -104,7 +121,8 @@ def _rows(change: ResourceChange) -> list[str]:
     rows = []
     for i, a in enumerate(attributes):
         path = _escape(a.path) + (" ⚠ forces replacement" if a.forces_replacement else "")
-        rows.append(f"| {name if i == 0 else ''} | {path} | {_cell(a.before)} | {_cell(a.after)} |")
+        before, after = _cells(a.before, a.after)
+        rows.append(f"| {name if i == 0 else ''} | {path} | {before} | {after} |")
     return rows
 
 

@@ -26,6 +26,7 @@ _TABLE = [
     ("PFR002", "governance", "critical", "approver-or-control-group-changed"),
     ("PFR003", "governance", "critical", "codeowners-changed"),
     ("PFR004", "governance", "critical", "stack-withheld-by-errors"),
+    ("PFR005", "governance", "critical", "review-waivers-changed"),
     ("PFR010", "broadening", "high", "access-level-raised"),
     ("PFR011", "broadening", "critical", "access-to-everyone"),
     ("PFR012", "broadening", "high", "access-on-new-object"),
@@ -48,7 +49,7 @@ _TABLE = [
     ("PFR070", "gate", "medium", "gate-changed"),
     ("PFR071", "gate", "medium", "stack-withheld"),
     ("PFR080", "narrowing", "low", "access-narrowed"),
-    ("PFR090", "release", "info", "resource-renamed"),
+    ("PFR090", "destructive", "high", "resource-renamed"),
 ]
 
 REVIEW_RULES: dict[str, ReviewRule] = {i: ReviewRule(i, k, s, t) for i, k, s, t in _TABLE}

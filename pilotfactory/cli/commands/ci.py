@@ -16,8 +16,8 @@ __all__ = ["register"]
 @click.option("--base", "base_ref", metavar="REF", help="Only stacks changed since this git ref.")
 @engine_option
 def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> None:
-    """Print JSON of the stacks to plan (`include`, for a CI matrix), those removed, and those
-    withheld by their own pilot's errors or gates (neither planned nor removed)."""
+    """Print JSON of the stacks to plan (`include`, for a CI matrix; removed ones with `destroy: true`),
+    and those withheld by their own pilot's errors or gates (neither planned nor removed)."""
     from pilotfactory.ci.matrix import changed_stacks
     from pilotfactory.cli.options import engine_setting, repo_root
     from pilotfactory.cli.output import print_diagnostics
@@ -36,9 +36,12 @@ def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> Non
         sys.exit(2)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    include = [e.as_dict() for e in entries if e.change in ("added", "changed")]
+    include = [e.as_dict() for e in entries if e.change in ("added", "changed", "removed")]
     removed = [e.as_dict() for e in entries if e.change == "removed"]
     withheld = [e.as_dict() for e in entries if e.change == "withheld"]
+    for entry in removed:
+        click.echo(f"note: stack `{entry['stack']}` is removed: its destruction is planned (terraform plan "
+                   "-destroy) from the base ref's synthesis; applying that plan is what removes its jobs", err=True)
     click.echo(json.dumps({"base": base_ref, "count": len(include), "include": include,
                            "removed": removed, "withheld": withheld}, indent=2))
 
