@@ -144,3 +144,12 @@ def test_a_damaged_cache_entry_is_rebuilt_not_read(warm):
     rebuilt, _, out = run()
     assert rebuilt == {"account"} and (out / "stacks" / "account" / "cdk.tf.json").is_file()
     assert cache.get(digests["account"]) is not None  # and repaired for the next run
+
+
+def test_the_code_digest_covers_the_code_it_names():
+    """A digest over no files never changes: every cached stack would survive a code change."""
+    import hashlib
+
+    from pilotfactory.synth.cache import code_digest, tree_digest
+
+    assert code_digest() == tree_digest(REPO) != hashlib.sha256().hexdigest()

@@ -28,7 +28,7 @@ __all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "st
 
 CACHE_DIR = Path(".pilotfactory") / "cache"   # under the repository root; gitignored
 _CODE_PACKAGES = ("pilotfactory", "stacks", "generators")
-_CODE_ROOT = Path(__file__).resolve().parent.parent
+_CODE_ROOT = Path(__file__).resolve().parents[2]   # the repository: pilotfactory/synth/cache.py
 # Packages whose version changes what synth writes, per engine.
 _ENGINE_DISTRIBUTIONS = {
     "cdktf": ("cdktf", "cdktf-cdktf-provider-databricks", "constructs", "jsii"),
