@@ -42,7 +42,9 @@ def _stack_names(checked) -> list[str]:
 
 
 def register(group: click.Group) -> None:
-    @group.command(epilog=_EXIT_HELP.replace("built", "valid").replace("nothing valid", "nothing usable"))
+    @group.command(epilog="Exit status: 0 everything valid; 3 some pilots have errors in their own files or "
+                          "unearned gates (their stacks would be withheld, the rest is valid); 1 an error in "
+                          "config/ or a template (everyone's), or any error with --strict.")
     @root_option
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
     @click.option("--strict", is_flag=True, help="Exit 1 on any error, even one that withholds a single pilot.")
