@@ -42,6 +42,23 @@ def test_junit_results(tmp_path, second, passed, says):
 
 
 @pytest.mark.parametrize("body, says", [
+    ("<testsuite name='s' failures='3'><testcase name='a'/></testsuite>", "<testsuite> `s` reports failures=3"),
+    ("<testsuite name='s' errors='2'><testcase name='a'/></testsuite>", "<testsuite> `s` reports errors=2"),
+    ("<testsuite name='s' failures='x'><testcase name='a'/></testsuite>", "<testsuite> `s` reports failures=x"),
+    ("<testsuites name='all' failures='3'><testsuite name='s' failures='0'><testcase name='a'/></testsuite>"
+     "</testsuites>", "<testsuites> `all` reports failures=3"),
+    ("<testsuites><testsuite name='outer'><testsuite name='inner' errors='1'><testcase name='a'/></testsuite>"
+     "</testsuite></testsuites>", "<testsuite> `inner` reports errors=1"),
+    ("<testsuite name='outer'><testsuite name='inner' failures='1'><testcase name='a'/></testsuite></testsuite>",
+     "<testsuite> `inner` reports failures=1"),
+], ids=["failures-count", "errors-count", "count-not-a-number", "testsuites-total", "nested-in-testsuites",
+        "nested-in-testsuite"])
+def test_suite_counts_fail_a_report_whose_cases_look_green(tmp_path, body, says):
+    result = check_test_report(tmp_path, report(tmp_path, body), TODAY)
+    assert not result.passed and says in result.reason, result.reason
+
+
+@pytest.mark.parametrize("body, says", [
     ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
      '<testsuite><testcase name="&lol2;"/></testsuite>', "declares a DTD or entities"),
     ("<testsuite><testcase name='a'>", "is not well-formed XML"),

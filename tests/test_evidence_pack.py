@@ -169,3 +169,41 @@ def test_the_review_against_a_base_ref_is_packed(repo_copy, tmp_path):
               "--base", "no-such-ref", "--root", str(repo_copy))
     assert bad.exit_code == 1
     assert "`no-such-ref` is not a commit" in str(bad.exception)
+
+
+def append_members(path: Path, out: Path, extra: list[tarfile.TarInfo], data: dict[str, bytes]) -> Path:
+    """The archive's members as they are, then `extra` ones (regular files read from `data`)."""
+    with tarfile.open(path, "r:gz") as src, tarfile.open(out, "w:gz") as tar:
+        for info in src:
+            tar.addfile(info, src.extractfile(info))
+        for info in extra:
+            tar.addfile(info, io.BytesIO(data[info.name]) if info.isfile() else None)
+    return out
+
+
+def regular(name: str, data: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    return info
+
+
+def link(name: str, kind: bytes, target: str) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+TRIAGE = f"catalog/pilots/{PILOT}.yaml"
+
+
+@pytest.mark.parametrize("extra, data, says", [
+    ([regular(TRIAGE, b"phase: production\n")], {TRIAGE: b"phase: production\n"}, f"{TRIAGE} appears twice"),
+    ([regular("manifest.json", b"{}")], {"manifest.json": b"{}"}, "manifest.json appears twice"),
+    ([link("evidence/passwd", tarfile.SYMTYPE, "/etc/passwd")], {}, "added: evidence/passwd (not a regular file)"),
+    ([link("evidence/copy.yaml", tarfile.LNKTYPE, TRIAGE)], {}, "added: evidence/copy.yaml (not a regular file)"),
+], ids=["duplicate-member", "duplicate-manifest", "symlink", "hardlink"])
+def test_verify_reports_duplicate_and_link_members(pack, tmp_path, extra, data, says):
+    tampered = append_members(pack, tmp_path / "tampered.tar.gz", extra, data)
+    result = run("evidence", "--verify", str(tampered))
+    assert result.exit_code == 1, result.output
+    assert says in result.stderr and "does NOT match its manifest" in result.stderr, result.stderr

@@ -2,6 +2,7 @@
 diagnostic, and the declared phase is then no longer earned (synth refuses the environment)."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,24 @@ CASES = [
     Case("intake review stale after an edit", CARD, "model_risk_review",
          lambda r: edit(r, CARD, "  max_workers: 2\n", "  max_workers: 3\n"),
          "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-11-25 is stale"),
+    Case("failed security review", KYC, "security_review",
+         lambda r: edit(r, KYC, "reviewer: aisha.okafor@bank.example, result: pass",
+                        "reviewer: aisha.okafor@bank.example, result: fail"),
+         "PF306", ("evidence", 3, "result"), "did not pass"),
+    Case("security reviewer is a builder", KYC, "security_review",
+         lambda r: (edit(r, ROLES, "      - daniel.kowalski@bank.example\n",
+                         "      - daniel.kowalski@bank.example\n      - mei.chen@bank.example\n"),
+                    edit(r, KYC, "reviewer: aisha.okafor@bank.example", "reviewer: mei.chen@bank.example")),
+         "PF305", ("evidence", 3, "reviewer"), "mei.chen@bank.example is a builder of this pilot"),
+    Case("failed rollback rehearsal", KYC, "rollback_rehearsal",
+         lambda r: edit(r, KYC, "to: blue, result: pass", "to: blue, result: fail"),
+         "PF308", ("evidence", 2, "result"), "rollback rehearsal in `staging` (2026-11-10) failed"),
+    Case("rehearsal in the wrong environment", KYC, "rollback_rehearsal",
+         lambda r: edit(r, KYC, "{kind: rollback_rehearsal, env: staging", "{kind: rollback_rehearsal, env: dev"),
+         "PF308", ("evidence",), "no rollback_rehearsal in `staging`"),
+    Case("approval dated in the future", KYC, "approval:compliance",
+         lambda r: edit(r, KYC, "role: compliance, date: 2026-11-25", "role: compliance, date: 2026-11-26"),
+         "PF312", ("approvals", 0, "date"), "dated 2026-11-26, in the future"),
     Case("phase raised without evidence", AML, "test_report:v0.9.0",
          lambda r: edit(r, AML, "phase: staging", "phase: production"),
          "PF307", ("release", "slots", "main", "version"), "has no test_report", needed_before=False),
@@ -191,3 +210,36 @@ def test_a_failing_intake_earns_no_environment_at_all(repo_copy):
     result = gates_of(repo_copy, CARD)
     assert result.earned is None and result.unearned_environments == ("dev",)
     assert criterion(result, "data_readiness_score").reason == "data readiness score 2 is below the minimum 3"
+
+
+@pytest.mark.parametrize("days, passed", [(89, True), (90, True), (91, False)])
+def test_rehearsal_age_at_the_limit(repo_copy, days, passed):
+    rehearsed = TODAY - dt.timedelta(days=days)
+    edit(repo_copy, KYC, "date: 2026-11-10, from: green", f"date: {rehearsed}, from: green")
+    c = criterion(gates_of(repo_copy, KYC), "rollback_rehearsal")
+    assert c.passed is passed, c.reason
+    if not passed:
+        assert (c.code, c.path) == ("PF308", ("evidence", 2, "date"))
+        assert f"{days} days ago; gates.yaml accepts at most 90" in c.reason
+
+
+# The production gate's model validation, for a pilot declared `staging`: it fails but is not needed yet.
+VALIDATION = "validator: sofia.lindqvist@bank.example\n    model_version: 3\n    result: pass"
+
+
+@pytest.mark.parametrize("mutate, code, field, says", [
+    (lambda r: (edit(r, ROLES, "      - marcus.bell@bank.example\n",
+                     "      - marcus.bell@bank.example\n      - kwame.mensah@bank.example\n"),
+                edit(r, AML, "validator: sofia.lindqvist@bank.example", "validator: kwame.mensah@bank.example")),
+     "PF305", "validator", "validator kwame.mensah@bank.example is a builder of this pilot"),
+    (lambda r: edit(r, AML, VALIDATION, VALIDATION.replace("result: pass", "result: fail")),
+     "PF311", "result", "the latest validation of model version 3 (2026-10-29) failed"),
+    (lambda r: edit(r, AML, "date: 2026-10-29\n    validator", "date: 2026-11-26\n    validator"),
+     "PF312", "date", "model validation dated 2026-11-26, in the future"),
+], ids=["validator-is-builder", "failed", "future"])
+def test_model_validation_fails(repo_copy, mutate, code, field, says):
+    assert criterion(gates_of(repo_copy, AML), "model_validation:3").passed
+    mutate(repo_copy)
+    c = criterion(gates_of(repo_copy, AML), "model_validation:3")
+    assert not c.passed and says in c.reason, c.reason
+    assert (c.code, c.path, c.where.file) == (code, ("evidence", 1, field), AML)

@@ -302,3 +302,72 @@ def test_a_rehearsal_that_would_recreate_resources_fails_and_records_nothing(rep
                    "would create resource.databricks_job.jobs_live-blue",
                    "destroy resource.databricks_job.jobs_live-green", "nothing recorded")
     assert "Script for the operator" not in err
+
+
+def test_commit_refuses_a_pilot_file_changed_on_disk_since_it_was_read(repo_copy):
+    from pilotfactory.diagnostics.diagnostic import DiagnosticsError
+    from pilotfactory.release.plan import commit, plan_switch, prepare
+
+    checked = check(repo_copy, today=TODAY)
+    diags = Diagnostics()
+    typed = find_pilot(checked, KYC, "staging", diags)
+    prepared = prepare(repo_copy, checked, plan_switch(checked, typed, "staging", "rollback", diags), diags)
+    assert prepared is not None, [d.render() for d in diags.errors]
+    path = repo_copy / KYC_FILE
+    lines = path.read_bytes().split(b"\n")
+    lines[20] += b"  # a colleague's edit, saved meanwhile"
+    theirs = b"\n".join(lines)
+    path.write_bytes(theirs)
+    with pytest.raises(DiagnosticsError) as refused:
+        commit(repo_copy, prepared)
+    [d] = refused.value.diagnostics.errors
+    assert (d.code, d.location.file, d.location.line) == ("PF409", KYC_FILE, 21)
+    assert "changed on disk since it was read" in d.summary and "nothing written" in d.summary
+    assert path.read_bytes() == theirs
+    path.write_bytes(prepared.before_text.encode())
+    commit(repo_copy, prepared)
+    assert path.read_bytes() == prepared.after_text.encode()
+
+
+def test_a_line_ending_change_on_disk_is_a_change(repo_copy):
+    from pilotfactory.diagnostics.diagnostic import DiagnosticsError
+    from pilotfactory.release.plan import commit, plan_switch, prepare
+
+    checked = check(repo_copy, today=TODAY)
+    diags = Diagnostics()
+    typed = find_pilot(checked, KYC, "staging", diags)
+    prepared = prepare(repo_copy, checked, plan_switch(checked, typed, "staging", "rollback", diags), diags)
+    path = repo_copy / KYC_FILE
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    with pytest.raises(DiagnosticsError) as refused:
+        commit(repo_copy, prepared)
+    assert refused.value.diagnostics.errors[0].location.line == 1
+
+
+STATE = json.dumps({"resource": {"databricks_job": {"jobs_a": {"name": "a", "tags": {"slot": "blue"}}}}})
+CUT = STATE.replace('"blue"', '"green"')
+
+
+@pytest.mark.parametrize("states, texts, problem", [
+    ((STATE, CUT, STATE), ("a: 1\n", "a: 1\n"), None),
+    ((STATE, CUT, CUT), ("a: 1\n", "a: 1\n"), "the rollback does not restore s"),
+    ((STATE, CUT, STATE.replace(" ", "")), ("a: 1\n", "a: 1\n"), "the rollback does not restore s"),
+    ((STATE, CUT, STATE), ("a: 1\n", "a: 2\n"), "the rollback does not restore p.yaml byte for byte"),
+    ((STATE, STATE.replace("jobs_a", "jobs_b"), STATE), ("a: 1\n", "a: 1\n"),
+     "s after the cutover would create resource.databricks_job.jobs_b and destroy resource.databricks_job.jobs_a"),
+], ids=["restored", "stack-not-restored", "stack-not-byte-for-byte", "file-not-restored", "recreated"])
+def test_the_rehearsal_claims_only_what_it_compared(states, texts, problem):
+    from pilotfactory.release.rehearsal import judge
+
+    checks, problems = judge("s", "p.yaml", states, texts)
+    if problem is None:
+        assert problems == [] and checks == [
+            "the cutover and the rollback keep all 1 resource addresses of s: nothing is created or destroyed",
+            "the rollback restores the stack JSON of s byte for byte",
+            "the rollback restores p.yaml byte for byte"]
+    else:
+        assert any(problem in p for p in problems), problems
+        claims = " ".join(checks)
+        assert ("stack JSON of s byte for byte" in claims) is (states[2] == states[0])
+        assert ("p.yaml byte for byte" in claims) is (texts[1] == texts[0])
+        assert ("keep all" in claims) is (problem.startswith("the rollback"))

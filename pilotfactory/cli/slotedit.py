@@ -27,6 +27,17 @@ def refuse(diags: Diagnostics, unchanged: str | None) -> None:
     sys.exit(1)
 
 
+def commit_or_refuse(base: Path, prepared) -> None:
+    """Write the prepared edit, or exit 1 with the located reason (the file changed meanwhile)."""
+    from pilotfactory.diagnostics.diagnostic import DiagnosticsError
+    from pilotfactory.release.plan import commit
+
+    try:
+        commit(base, prepared)
+    except DiagnosticsError as exc:
+        refuse(exc.diagnostics, None)
+
+
 def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, TypedPilot]:
     """The checked catalog and the pilot, or exit 1 with every reason."""
     from pilotfactory.pipeline import check

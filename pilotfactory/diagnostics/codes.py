@@ -126,6 +126,8 @@ class Code:
     REHEARSAL_FAILED = _code("PF407",
                               "A rehearsed cutover or rollback would create or destroy resources, or not restore the stack.")
     NO_MODEL = _code("PF408", "`--model-version` for a pilot that declares no model.")
+    CHANGED_ON_DISK = _code("PF409", "The pilot file changed on disk after it was read; nothing written: "
+                            "run the command again.")
 
     # PF5xx: scaffolding a pilot from a template
     BAD_PARAMETER = _code("PF501", "A template parameter value breaks its type, enum, pattern or range.")

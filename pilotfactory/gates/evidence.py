@@ -84,7 +84,8 @@ def _junit(data: bytes, version: str, today: dt.date) -> tuple[bool, str, bool]:
         return False, f"is not well-formed XML ({exc})", False
     if root.tag not in ("testsuites", "testsuite"):
         return False, f"is not a JUnit report (root element <{root.tag}>)", False
-    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    # Every level counts: a <testsuites> total or a nested suite may report failures its cases do not show.
+    suites = [e for e in root.iter() if e.tag in ("testsuites", "testsuite")]
     cases = list(root.iter("testcase"))
     if not cases:
         return False, "holds no test cases", False
@@ -97,7 +98,7 @@ def _junit(data: bytes, version: str, today: dt.date) -> tuple[bool, str, bool]:
         for attr in ("failures", "errors"):
             count = suite.get(attr, "0")
             if not count.isdigit() or int(count) > 0:
-                return False, f"suite `{suite.get('name', '?')}` reports {attr}={count}", False
+                return False, f"<{suite.tag}> `{suite.get('name', '?')}` reports {attr}={count}", False
         stamp = suite.get("timestamp")
         if stamp is not None:
             day = _timestamp_date(stamp)

@@ -17,7 +17,7 @@ from pilotfactory.isolation import split_errors
 from pilotfactory.files.atomic import replace_file
 from pilotfactory.gates import clock
 from pilotfactory.diagnostics.codes import Code
-from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
+from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, Location, PilotFactoryError
 from pilotfactory.catalog.parse import suggest
 from pilotfactory.pipeline import Checked, check, unknown_pilot
 from pilotfactory.catalog.resolve import TypedPilot, reached_environments
@@ -241,9 +241,21 @@ def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *,
 
 
 def commit(root: Path, prepared: Prepared) -> None:
-    """Replace the pilot file in one step: a reader sees the old file or the new, never half."""
+    """Replace the pilot file in one step: a reader sees the old file or the new, never half.
+    Refuses, located at the first line that differs, when the file on disk is no longer the one read."""
     target = root / prepared.plan.file
-    if read_text(target) != prepared.before_text:
-        raise PilotFactoryError(f"{prepared.plan.file} changed on disk while the edit was prepared; "
-                                "nothing written: run the command again")
+    read = prepared.before_text.encode("utf-8")
+    on_disk = target.read_bytes()
+    if on_disk != read:
+        diags = Diagnostics()
+        diags.error(Code.CHANGED_ON_DISK, f"{prepared.plan.file} changed on disk since it was read for "
+                    f"`{prepared.plan.summary}`; nothing written: run the command again",
+                    Location(prepared.plan.file, _first_difference(read, on_disk)))
+        raise DiagnosticsError(diags)
     replace_file(target, prepared.after_text.encode("utf-8"))
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    """The 1-based line of the first byte where `a` and `b` differ."""
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a[:n].count(b"\n") + 1

@@ -17,7 +17,7 @@ from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.tfjson.slots import addresses, diff_stack, slot_state
 from pilotfactory.release.plan import Prepared, plan_switch, prepare
 
-__all__ = ["Rehearsal", "rehearse"]
+__all__ = ["Rehearsal", "rehearse", "judge"]
 
 
 @dataclass
@@ -87,25 +87,35 @@ def rehearse(root: Path, checked: Checked, typed: TypedPilot, env: str, diags: D
         return None
     result = Rehearsal(typed.pilot.name, env, first, second)
     stack = result.stack
-    states = {"before": first.before_stacks[stack], "after the cutover": first.after_stacks[stack],
-              "after the rollback": second.after_stacks[stack]}
-    sets = {when: addresses(json.loads(data)) for when, data in states.items()}
-    base = sets["before"]
-    for when in ("after the cutover", "after the rollback"):
-        if sets[when] != base:
-            created, destroyed = sorted(sets[when] - base), sorted(base - sets[when])
-            result.problems.append(f"{stack} {when} would create {', '.join(created) or 'nothing'} "
-                                   f"and destroy {', '.join(destroyed) or 'nothing'}")
-    if not result.problems:
-        result.checks.append(f"the cutover and the rollback keep all {len(base)} resource addresses "
-                             f"of {stack}: nothing is created or destroyed")
-    if states["after the rollback"] == states["before"]:
-        result.checks.append(f"the rollback restores the stack JSON of {stack} byte for byte")
-    else:
-        paths = diff_stack(stack, json.loads(states["before"]), json.loads(states["after the rollback"]))
-        result.problems.append(f"the rollback does not restore {stack}: " + "; ".join(paths.lines()))
-    if second.after_text == first.before_text:
-        result.checks.append(f"the rollback restores {typed.file} byte for byte")
-    else:
-        result.problems.append(f"the rollback does not restore {typed.file} byte for byte")
+    result.checks, result.problems = judge(
+        stack, typed.file, (first.before_stacks[stack], first.after_stacks[stack], second.after_stacks[stack]),
+        (first.before_text, second.after_text))
     return result
+
+
+def judge(stack: str, file: str, states: tuple[str, str, str],
+          texts: tuple[str, str]) -> tuple[list[str], list[str]]:
+    """(checks that hold, problems) for the stack JSON before, after the cutover and after the
+    rollback, and the pilot file before and after the rollback: each claim is made only when compared."""
+    checks: list[str] = []
+    problems: list[str] = []
+    before, _, back = states
+    sets = [addresses(json.loads(data)) for data in states]
+    for when, found in (("after the cutover", sets[1]), ("after the rollback", sets[2])):
+        if found != sets[0]:
+            created, destroyed = sorted(found - sets[0]), sorted(sets[0] - found)
+            problems.append(f"{stack} {when} would create {', '.join(created) or 'nothing'} "
+                            f"and destroy {', '.join(destroyed) or 'nothing'}")
+    if not problems:
+        checks.append(f"the cutover and the rollback keep all {len(sets[0])} resource addresses "
+                      f"of {stack}: nothing is created or destroyed")
+    if back == before:
+        checks.append(f"the rollback restores the stack JSON of {stack} byte for byte")
+    else:
+        paths = diff_stack(stack, json.loads(before), json.loads(back))
+        problems.append(f"the rollback does not restore {stack}: " + "; ".join(paths.lines()))
+    if texts[1] == texts[0]:
+        checks.append(f"the rollback restores {file} byte for byte")
+    else:
+        problems.append(f"the rollback does not restore {file} byte for byte")
+    return checks, problems

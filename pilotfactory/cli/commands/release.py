@@ -12,7 +12,7 @@ import click
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.cli.options import dry_run_option as _DRY_RUN, engine_setting, env_option as _ENV, live_options, root_option as _ROOT
 from pilotfactory.cli.output import print_diagnostics
-from pilotfactory.cli.slotedit import load_pilot, print_change, print_file_warnings, refuse
+from pilotfactory.cli.slotedit import commit_or_refuse, load_pilot, print_change, print_file_warnings, refuse
 
 __all__ = ["register"]
 
@@ -27,7 +27,7 @@ Planner = Callable[["Checked", "TypedPilot", Diagnostics], Optional["SlotPlan"]]
 
 def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
            allow_gate_errors: bool = False) -> None:
-    from pilotfactory.release.plan import commit, prepare
+    from pilotfactory.release.plan import prepare
 
     base, checked, typed = load_pilot(root, pilot, env)
     diags = Diagnostics()
@@ -47,7 +47,7 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
     if dry_run:
         click.echo(f"dry run: {plan.file} unchanged")
         return
-    commit(base, prepared)
+    commit_or_refuse(base, prepared)
     stacks = " and ".join(f"`npx cdktf deploy {c.stack}`" for c in prepared.changes)
     own = Diagnostics()
     own.extend(prepared.after.pilot_errors(plan.pilot))
@@ -86,7 +86,7 @@ def _rehearse(root, pilot, env, record) -> None:
     """Compute the cutover and the rollback, check they are safe, print the operator's script."""
     from pilotfactory.diagnostics.codes import Code
     from pilotfactory.release.rehearsal import rehearse
-    from pilotfactory.release.plan import commit, plan_rehearsal_record, prepare
+    from pilotfactory.release.plan import plan_rehearsal_record, prepare
 
     base, checked, typed = load_pilot(root, pilot, env)
     diags = Diagnostics()
@@ -114,7 +114,7 @@ def _rehearse(root, pilot, env, record) -> None:
     if prepared is None:
         click.echo(f"the edited {plan.file} does not validate:", err=True)
         refuse(diags, typed.file)
-    commit(base, prepared)
+    commit_or_refuse(base, prepared)
     click.echo(f"wrote {plan.file}: {plan.summary}")
 
 
