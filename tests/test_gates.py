@@ -243,3 +243,34 @@ def test_model_validation_fails(repo_copy, mutate, code, field, says):
     c = criterion(gates_of(repo_copy, AML), "model_validation:3")
     assert not c.passed and says in c.reason, c.reason
     assert (c.code, c.path, c.where.file) == (code, ("evidence", 1, field), AML)
+
+
+def test_every_exit_gate_key_has_exactly_one_registered_criterion():
+    from pilotfactory.catalog.model.config import ExitGate
+    from pilotfactory.gates.registry import CRITERIA
+
+    assert set(CRITERIA) == set(ExitGate.model_fields)
+    assert all(c.summary for c in CRITERIA.values())
+
+
+def test_a_criterion_id_cannot_be_registered_twice():
+    from pilotfactory.gates.registry import exit_criterion
+
+    with pytest.raises(AssertionError, match="`security_review` registered twice"):
+        exit_criterion("security_review", "again")(lambda ctx, phase, setting, rule: [])
+
+
+def test_a_registered_criterion_runs_only_when_its_gate_asks(repo_copy, monkeypatch):
+    from pilotfactory.gates import registry
+
+    seen = []
+
+    def spy(ctx, phase, setting, rule):
+        seen.append((ctx.pilot.name, phase, setting, rule.line))
+        return ctx.criterion("spy", False, "always fails", ("phase",), "PF306", rule)
+
+    monkeypatch.setitem(registry.CRITERIA, "security_review", registry.ExitCriterion("security_review", "spy", spy))
+    result = gates_of(repo_copy, KYC)
+    assert sorted(seen) == [(name, "staging", True, seen[0][3]) for name in
+                            ("aml-alert-triage", "card-fraud-scoring", "kyc-document-triage")]
+    assert not criterion(result, "spy").passed and result.earned == "pilot"
