@@ -231,7 +231,7 @@ VALIDATION = "validator: sofia.lindqvist@bank.example\n    model_version: 3\n   
     (lambda r: (edit(r, ROLES, "      - marcus.bell@bank.example\n",
                      "      - marcus.bell@bank.example\n      - kwame.mensah@bank.example\n"),
                 edit(r, AML, "validator: sofia.lindqvist@bank.example", "validator: kwame.mensah@bank.example")),
-     "PF305", "validator", "validator kwame.mensah@bank.example is a builder of this pilot"),
+     "PF305", "validator", "kwame.mensah@bank.example is a builder of this pilot"),
     (lambda r: edit(r, AML, VALIDATION, VALIDATION.replace("result: pass", "result: fail")),
      "PF311", "result", "the latest validation of model version 3 (2026-10-29) failed"),
     (lambda r: edit(r, AML, "date: 2026-10-29\n    validator", "date: 2026-11-26\n    validator"),
@@ -274,3 +274,76 @@ def test_a_registered_criterion_runs_only_when_its_gate_asks(repo_copy, monkeypa
     assert sorted(seen) == [(name, "staging", True, seen[0][3]) for name in
                             ("aml-alert-triage", "card-fraud-scoring", "kyc-document-triage")]
     assert not criterion(result, "spy").passed and result.earned == "pilot"
+
+
+# ---- who may sign: a current member of the named control function, never a builder or the product owner
+
+
+@dataclass(frozen=True)
+class Signer:
+    id: str
+    file: str
+    criterion: str
+    current: str        # who signs in the example, a member of the control function's group
+    group: str          # that group in config/roles.yaml
+    builder: str        # a builder of the pilot
+    owner: str          # its product owner
+    path: tuple         # where a rejection is reported
+
+
+SIGNERS = [
+    Signer("security-review", KYC, "security_review", "aisha.okafor@bank.example", "security-review",
+           "mei.chen@bank.example", "james.whitfield@bank.example", ("evidence", 3, "reviewer")),
+    Signer("model-validation", AML, "model_validation:3", "sofia.lindqvist@bank.example", "model-risk",
+           "kwame.mensah@bank.example", "priyanka.shah@bank.example", ("evidence", 1, "validator")),
+    Signer("exit-approval", KYC, "approval:compliance", "helen.marsh@bank.example", "compliance",
+           "mei.chen@bank.example", "james.whitfield@bank.example", ("approvals", 0, "approver")),
+    Signer("intake-approval", CARD, "model_risk_review", "marcus.bell@bank.example", "model-risk",
+           "yuki.tanaka@bank.example", "lucy.fernandes@bank.example", ("approvals", 0, "approver")),
+]
+
+
+def sign_as(root: Path, s: Signer, who: str, in_group: bool) -> None:
+    if in_group:
+        edit(root, ROLES, f"      - {s.current}\n", f"      - {s.current}\n      - {who}\n")
+    path = root / s.file
+    text = path.read_text()
+    assert text.count(s.current) == 1
+    path.write_text(text.replace(s.current, who))
+
+
+@pytest.mark.parametrize("who, in_group, says", [
+    ("outsider", False, "is not a member of `{group}`"),
+    ("builder", False, "is not a member of `{group}`"),
+    ("owner", False, "is not a member of `{group}`"),
+    ("builder", True, "is a builder of this pilot"),
+    ("owner", True, "is the pilot's product owner"),
+    ("member", True, None),
+], ids=["outsider", "builder-outside-the-group", "owner-outside-the-group", "builder-in-the-group",
+        "owner-in-the-group", "another-member"])
+@pytest.mark.parametrize("signer", SIGNERS, ids=[s.id for s in SIGNERS])
+def test_only_an_independent_member_of_the_control_function_signs(repo_copy, signer, who, in_group, says):
+    person = {"outsider": "zoe.outsider@bank.example", "builder": signer.builder, "owner": signer.owner,
+              "member": "new.colleague@bank.example"}[who]
+    assert criterion(gates_of(repo_copy, signer.file), signer.criterion).passed
+    sign_as(repo_copy, signer, person, in_group)
+    c = criterion(gates_of(repo_copy, signer.file), signer.criterion)
+    if says is None:
+        # another current member signing is fine, unless the digest bound the old signer's content
+        assert c.passed or c.code == "PF310", c.reason
+        return
+    assert not c.passed
+    assert f"{person} {says.format(group=signer.group)}" in c.reason, c.reason
+    assert (c.code, c.path, c.where.file) == ("PF305", signer.path, signer.file)
+
+
+@pytest.mark.parametrize("kind, file, name, says", [
+    ("security_review", KYC, "security_review", "aisha.okafor@bank.example is not a member of `compliance`"),
+    ("model_validation", AML, "model_validation:3", "sofia.lindqvist@bank.example is not a member of `compliance`"),
+])
+def test_the_control_function_of_each_kind_of_evidence_comes_from_gates_yaml(repo_copy, kind, file, name, says):
+    # Naming another role moves the authority: the example's signer no longer counts.
+    default = {"security_review": "security", "model_validation": "model_risk"}[kind]
+    edit(repo_copy, "config/gates.yaml", f"  {kind}: {default}\n", f"  {kind}: compliance\n")
+    c = criterion(gates_of(repo_copy, file), name)
+    assert not c.passed and says in c.reason, c.reason

@@ -17,7 +17,7 @@ from pilotfactory.gates.context import Criterion, GateContext
 from pilotfactory.gates.digest import content_digest
 from pilotfactory.gates.evidence import check_test_report, entries, latest
 from pilotfactory.gates.registry import exit_criterion
-from pilotfactory.gates.segregation import approval_problem, assign_distinct, members, shared_members
+from pilotfactory.gates.segregation import approval_problem, assign_distinct, members, shared_members, signer_problem
 
 __all__ = ["approval"]
 
@@ -129,9 +129,9 @@ def _security_review(ctx: GateContext, phase: str, setting: bool, rule: Location
     if review.date > ctx.today:
         return ctx.criterion(name, False, f"security review dated {review.date}, in the future",
                              ("evidence", i, "date"), Code.FUTURE_DATE, rule)
-    if review.reviewer.lower() in members(ctx.roles, ctx.pilot.owners.builders):
-        return ctx.criterion(name, False, f"reviewer {review.reviewer} is a builder of this pilot: a "
-                             "maker may not review their own change", ("evidence", i, "reviewer"),
+    problem = signer_problem(ctx.roles, ctx.pilot, review.reviewer, ctx.gates.evidence_signers.security_review)
+    if problem:
+        return ctx.criterion(name, False, f"security review rejected: {problem}", ("evidence", i, "reviewer"),
                              Code.SEGREGATION, rule)
     if review.result != "pass":
         return ctx.criterion(name, False, f"the latest security review ({review.date}, "
@@ -262,9 +262,8 @@ def _model_validations(ctx: GateContext, phase: str, tiers: list[int], rule: Loc
         if v.date > ctx.today:
             c = ctx.criterion(name, False, f"model validation dated {v.date}, in the future",
                               ("evidence", i, "date"), Code.FUTURE_DATE, rule)
-        elif v.validator.lower() in members(ctx.roles, pilot.owners.builders):
-            c = ctx.criterion(name, False, f"validator {v.validator} is a builder of this pilot: "
-                              "validation must be independent", ("evidence", i, "validator"),
+        elif problem := signer_problem(ctx.roles, pilot, v.validator, ctx.gates.evidence_signers.model_validation):
+            c = ctx.criterion(name, False, f"model validation rejected: {problem}", ("evidence", i, "validator"),
                               Code.SEGREGATION, rule)
         elif v.result != "pass":
             c = ctx.criterion(name, False, f"the latest validation of model version {s.model_version} "

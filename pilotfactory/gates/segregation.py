@@ -7,7 +7,7 @@ from __future__ import annotations
 from pilotfactory.catalog.model import Pilot, Roles
 from pilotfactory.catalog.model.pilot import Approval
 
-__all__ = ["members", "shared_members", "approval_problem", "assign_distinct"]
+__all__ = ["members", "shared_members", "signer_problem", "approval_problem", "assign_distinct"]
 
 
 def members(roles: Roles, group: str) -> set[str]:
@@ -20,21 +20,27 @@ def shared_members(roles: Roles, pilot: Pilot) -> list[str]:
     return sorted(members(roles, pilot.owners.builders) & members(roles, pilot.owners.approvers))
 
 
+def signer_problem(roles: Roles, pilot: Pilot, who: str, role: str) -> str | None:
+    """Why `who` may not sign for control role `role` on this pilot (approve it, review its
+    security, validate its model), or None: a current member of the role's group, and never a
+    builder or the product owner of the pilot."""
+    person = who.lower()
+    group = roles.roles.get(role)
+    if group is None:
+        return f"role `{role}` is not declared under `roles` in config/roles.yaml"
+    if person not in members(roles, group):
+        return f"{who} is not a member of `{group}`, the group of role `{role}` in config/roles.yaml"
+    if person in members(roles, pilot.owners.builders):
+        return (f"{who} is a builder of this pilot (`{pilot.owners.builders}`): "
+                "a maker may not check their own change")
+    if person == pilot.owners.product_owner.lower():
+        return f"{who} is the pilot's product owner, who may never sign off their own pilot"
+    return None
+
+
 def approval_problem(roles: Roles, pilot: Pilot, approval: Approval) -> str | None:
     """Why this person may not approve as this role for this pilot, or None."""
-    who = approval.approver.lower()
-    group = roles.roles.get(approval.role)
-    if group is None:
-        return f"role `{approval.role}` is not declared under `roles` in config/roles.yaml"
-    if who not in members(roles, group):
-        return (f"{approval.approver} is not a member of `{group}`, the group of role "
-                f"`{approval.role}` in config/roles.yaml")
-    if who in members(roles, pilot.owners.builders):
-        return (f"{approval.approver} is a builder of this pilot (`{pilot.owners.builders}`): "
-                "a maker may not approve their own change")
-    if who == pilot.owners.product_owner.lower():
-        return f"{approval.approver} is the pilot's product owner, who may never approve its releases"
-    return None
+    return signer_problem(roles, pilot, approval.approver, approval.role)
 
 
 def assign_distinct(candidates: dict[str, list[str]]) -> dict[str, str]:

@@ -7,13 +7,10 @@ from pilotfactory.live.checks import Check
 from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.live.deployer import deployer_checks
 from pilotfactory.live.expected import Expected
+from pilotfactory.live.membership import compare_members, scim_filter
 from pilotfactory.live.registry import version_checks
 
 __all__ = ["preflight"]
-
-
-def _scim_filter(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _groups(catalog: ResolvedCatalog, env: str) -> dict[str, bool]:
@@ -59,12 +56,19 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str, expected: Expec
             checks += _profile_node_types(catalog, env)
         for group, managed in _groups(catalog, env).items():
             found = attempt("group", group, f"SCIM group `{group}`", lambda g=group: ws.client.groups.list(
-                filter=f'displayName eq "{_scim_filter(g)}"', attributes="id,displayName"))
+                filter=f'displayName eq "{scim_filter(g)}"', attributes="id,displayName,members"))
             if found is None:
                 continue
-            exists = any(g.display_name == group for g in found)
-            if exists:
+            live = next((g for g in found if g.display_name == group), None)
+            if live is not None:
                 checks.append(Check("group", group, True, "exists"))
+                if group in catalog.roles.groups:
+                    try:
+                        checks.extend(compare_members(ws, group, catalog.roles.groups[group], live))
+                    except LiveError as err:
+                        checks.append(Check("membership", group, False, str(err)))
+                        if err.fatal:
+                            raise _Stop() from None
             elif managed:
                 checks.append(Check("group", group, True, f"missing; `platform-{env}` creates it (managed: true)"))
             else:
@@ -73,7 +77,7 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str, expected: Expec
         sp = catalog.environments.environments[env].run_as
         found = attempt("service principal", sp.display_name, f"SCIM service principal `{sp.application_id}`",
                         lambda: ws.client.service_principals.list(
-                            filter=f'applicationId eq "{_scim_filter(sp.application_id)}"'))
+                            filter=f'applicationId eq "{scim_filter(sp.application_id)}"'))
         if found is not None:
             exists = any(s.application_id == sp.application_id for s in found)
             checks.append(Check("service principal", sp.display_name, exists,

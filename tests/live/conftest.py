@@ -53,7 +53,8 @@ def workspace(token, monkeypatch, example_checked):
                        groups=sorted({cat.roles.platform_admins, *cat.roles.roles.values(), *cat.roles.groups,
                                       *(p.pilot.owners.builders for p in cat.pilots),
                                       *(p.pilot.owners.approvers for p in cat.pilots)}),
-                       service_principals=[e.run_as.application_id for e in cat.environments.environments.values()])
+                       service_principals=[e.run_as.application_id for e in cat.environments.environments.values()],
+                       members={g: list(spec.members) for g, spec in cat.roles.groups.items()})
     for env in cat.environments.environments.values():
         if env.sql_warehouse_id:
             ws.warehouses[env.sql_warehouse_id] = "pilot-alerts"

@@ -290,3 +290,37 @@ def test_emergency_rollback_is_blocked_neither_by_other_pilots_nor_by_its_own_ga
     assert result.exit_code == 0, result.output
     assert "unknown-size" not in result.output
     assert "active: {dev: green, staging: blue, prod: blue}" in path.read_text()
+
+
+# ---- membership: config/roles.yaml against the live groups -------------------------------------
+
+@pytest.mark.parametrize("change, says", [
+    (lambda ws, g: ws.members[g].append("mallory.insider@bank.example"),
+     "mallory.insider@bank.example is in the live group but not in config/roles.yaml"),
+    (lambda ws, g: ws.members[g].remove(ws.members[g][0]),
+     "is listed in config/roles.yaml but not in the live group"),
+    (lambda ws, g: ws.members[g].append("group:contractors"),
+     "Contractors (Groups) is a member that is not a user"),
+], ids=["extra-live-member", "missing-live-member", "nested-group"])
+@pytest.mark.parametrize("command", ["preflight", "drift"])
+def test_membership_differences_are_governance_findings(workspace, example_checked, staging_stacks, change,
+                                                        says, command):
+    from tests.live.conftest import deploy
+
+    deploy(workspace, staging_stacks)
+    group = example_checked.resolution.catalog.roles.roles["compliance"]
+    change(workspace, group)
+    result = run(command, "--env", "staging")
+    assert result.exit_code == 1, result.output
+    found = [line for line in result.output.splitlines() if group in line and "membership" in line]
+    assert len(found) == 1 and found[0].startswith(("FAIL", "- membership")), found
+    assert says.replace("Contractors", "contractors") in found[0], found[0]
+
+
+def test_membership_is_compared_by_user_name_not_display_name(workspace):
+    result = run("preflight", "--env", "staging")
+    assert result.exit_code == 0, result.output
+    ok = [line for line in result.output.splitlines() if line.startswith("ok") and "membership" in line]
+    assert any("compliance" in line and "2 members, as config/roles.yaml lists" in line for line in ok), ok
+    users = workspace.calls("GET", "/api/2.0/preview/scim/v2/Users/")
+    assert users and all(q.get("attributes") == "id,userName" for _, _, q in users)

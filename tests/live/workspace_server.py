@@ -5,6 +5,7 @@ unknown path. Failures are injected per path prefix (`fail`), delays likewise (`
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -23,6 +24,7 @@ class FakeWorkspace:
     spark_versions: list[str] = field(default_factory=list)
     node_types: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    members: dict[str, list[str]] = field(default_factory=dict)   # group -> user names; "group:NAME" nests one
     service_principals: list[str] = field(default_factory=list)   # application ids
     warehouses: dict[str, str] = field(default_factory=dict)      # id -> name
     jobs: dict[int, dict] = field(default_factory=dict)           # job id -> settings
@@ -142,8 +144,13 @@ class FakeWorkspace:
             return 200, {"node_types": [{"node_type_id": n, "memory_mb": 1, "num_cores": 4, "description": n,
                                          "instance_type_id": n, "spark_version": "x"} for n in self.node_types]}
         if path == "/api/2.0/preview/scim/v2/Groups":
-            return 200, self._scim(self.groups, "displayName", query,
-                                   lambda g: {"id": str(abs(hash(g)) % 10**8), "displayName": g})
+            return 200, self._scim(self.groups, "displayName", query, self._group)
+        match = re.fullmatch(r"/api/2.0/preview/scim/v2/Users/([^/]+)", path)
+        if match:
+            users = {_id(u): u for names in self.members.values() for u in names if not u.startswith("group:")}
+            if match.group(1) not in users:
+                return self._missing(f"User {match.group(1)}")
+            return 200, {"id": match.group(1), "userName": users[match.group(1)]}
         if path == "/api/2.0/preview/scim/v2/ServicePrincipals":
             return 200, self._scim(self.service_principals, "applicationId", query,
                                    lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
@@ -233,6 +240,15 @@ class FakeWorkspace:
             out["has_more"] = True
         return out
 
+    def _group(self, name: str) -> dict:
+        out: dict[str, Any] = {"id": _id(name), "displayName": name}
+        if name in self.members:  # SCIM lists members by id, with a display name that is not the email
+            out["members"] = [{"value": _id(m[6:]), "$ref": f"Groups/{_id(m[6:])}", "display": m[6:]}
+                              if m.startswith("group:") else
+                              {"value": _id(m), "$ref": f"Users/{_id(m)}", "display": m.split("@")[0].title()}
+                              for m in self.members[name]]
+        return out
+
     @staticmethod
     def _scim(items: list[str], attribute: str, query: dict, render) -> dict:
         wanted = re.fullmatch(rf'{attribute} eq "(.*)"', query.get("filter", ""))
@@ -241,3 +257,8 @@ class FakeWorkspace:
         page = chosen[start - 1:start - 1 + int(query.get("count") or 100)]
         return {"totalResults": len(chosen), "startIndex": start, "itemsPerPage": len(page),
                 "Resources": [render(i) for i in page]}
+
+
+def _id(name: str) -> str:
+    """A stable numeric SCIM id per name (str hash() differs between processes)."""
+    return str(int(hashlib.sha256(name.encode()).hexdigest()[:12], 16))

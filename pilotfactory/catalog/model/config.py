@@ -256,10 +256,21 @@ class ExitGate(Model):
         default=[])
 
 
+class EvidenceSigners(Model):
+    security_review: Identifier = doc(
+        "Role (config/roles.yaml) whose current members may sign a security_review; never a builder "
+        "or the product owner of the pilot.", default="security")
+    model_validation: Identifier = doc(
+        "Role whose current members may sign a model_validation; never a builder or the product owner.",
+        default="model_risk")
+
+
 class Gates(Model):
     api_version: ApiVersion = Field(alias="apiVersion")
     kind: Literal["Gates"]
     intake: IntakeGate
+    evidence_signers: EvidenceSigners = doc(
+        "The control function whose members may sign each kind of evidence.", default=EvidenceSigners())
     exits: dict[Literal["staging", "production"], ExitGate] = doc("What entering each phase requires.")
     evidence_warning_days: int = doc("Warn this many days before evidence ages out (gates, synth, review).",
                                      default=30, ge=0)

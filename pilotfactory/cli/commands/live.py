@@ -77,6 +77,7 @@ def _drift(root, env, host, profile, timeout, retry_timeout, fmt) -> None:
     from pilotfactory.live.client import LiveError
     from pilotfactory.live.drift import drift
     from pilotfactory.live.expected import expected_of
+    from pilotfactory.live.membership import membership
     from pilotfactory.review.render_json import review_json
     from pilotfactory.review.render_markdown import review_markdown
 
@@ -86,17 +87,26 @@ def _drift(root, env, host, profile, timeout, retry_timeout, fmt) -> None:
     envs = {n: e.protected for n, e in checked.resolution.catalog.environments.environments.items()}
     try:
         review, unmatched = drift(ws, expected_of(stacks), stacks, envs)
+        # Governance drift: the people in the live groups against config/roles.yaml.
+        members = [c for c in membership(ws, checked.resolution.catalog.roles) if not c.ok]
     except LiveError as err:
         fail(str(err))
     drifted = len(review.changes) + len(unmatched)
     status, reason = (1, f"{drifted} object{'s differ' if drifted != 1 else ' differs'} from the synthesized stacks: "
                       "a hand edit in the workspace, or a deploy not yet applied") if drifted else (0, "no drift")
+    if members:
+        status, reason = 1, (reason if drifted else "no drift in the stacks") + (
+            f"; {len(members)} group membership difference{'s' * (len(members) != 1)} from config/roles.yaml")
     if fmt == "json":
-        click.echo(json.dumps({**review_json(review, "any", status, reason), "unmatched": unmatched}, indent=2))
+        click.echo(json.dumps({**review_json(review, "any", status, reason), "unmatched": unmatched,
+                               "membership": [{"group": c.subject, "finding": c.detail} for c in members]},
+                              indent=2))
     else:
         click.echo(review_markdown(review, status, reason))
         for line in unmatched:
             click.echo(f"- not compared: {line}")
+        for c in members:
+            click.echo(f"- membership of `{c.subject}`: {c.detail}")
     sys.exit(status)
 
 
