@@ -34,14 +34,15 @@ def generate_catalog(target: Path, count: int, phase: str | None = None) -> Path
 
 def _resign_approvals(root: Path) -> None:
     """A renamed copy is new content: its approvals must bind to it, or the gates refuse it."""
-    from pilotfactory.gates.digest import content_digest
+    from pilotfactory.gates.digest import approval_digest
     from pilotfactory.pipeline import check
 
-    for typed in check(root).resolution.pilots:
+    checked = check(root)
+    for typed in checked.resolution.pilots:
         path = root / typed.file
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         approvals = [a for a in data.get("approvals") or [] if "digest" in a]
         if approvals:
             for approval in approvals:
-                approval["digest"] = content_digest(typed.pilot)
+                approval["digest"] = approval_digest(checked.catalog, typed.pilot, approval["gate"])
             path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

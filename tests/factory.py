@@ -2,7 +2,7 @@
 generated pilots that earn their declared phase, so tests never lean on the example catalog.
 
 Evidence files are real JUnit reports pinned by their sha256; production approvals carry the
-digest `pilotfactory.gates.digest.content_digest` computes for the pilot as the pipeline types it.
+digest `pilotfactory.gates.digest.approval_digest` computes for the pilot as the pipeline types it.
 Knobs per pilot: phase, template, serving, slots (1 = single, 2 = blue/green), canary, and the
 date of the rollback rehearsal; `Estate.pilot_file` and `Estate.break_pilot` edit one afterwards.
 """
@@ -219,15 +219,16 @@ class Estate:
 
 def sign_production(root: Path, only: set[str] | None = None, date: dt.date = AS_OF) -> None:
     """Write compliance and security approvals bound to each production pilot's current digest."""
-    from pilotfactory.gates.digest import content_digest
+    from pilotfactory.gates.digest import approval_digest
     from pilotfactory.pipeline import check
 
-    for typed in check(root, today=date).resolution.pilots:
+    checked = check(root, today=date)
+    for typed in checked.resolution.pilots:
         if typed.pilot.phase != "production" or (only is not None and typed.pilot.name not in only):
             continue
         path = root / typed.file
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        digest = content_digest(typed.pilot)
+        digest = approval_digest(checked.catalog, typed.pilot, "production")
         data["approvals"] = [{"gate": "production", "approver": who, "role": role, "date": date, "digest": digest}
                              for who, role in ((COMPLIANCE, "compliance"), (SECURITY, "security"))]
         _dump(path, data)

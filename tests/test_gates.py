@@ -101,7 +101,7 @@ CASES = [
          "PF305", ("approvals",), "approved only by helen.marsh@bank.example"),
     Case("stale approval after an edit", KYC, "approval:compliance",
          lambda r: edit(r, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types"),
-         "PF310", ("approvals", 0, "digest"), "is stale: the pilot changed since"),
+         "PF310", ("approvals", 0, "digest"), "is stale: what gate `production` approves changed since"),
     Case("builders and approvers share a member", AML, "segregation_of_duties",
          lambda r: edit(r, ROLES, "      - kwame.mensah@bank.example\n",
                         "      - kwame.mensah@bank.example\n      - olivia.grant@bank.example\n"),
@@ -109,9 +109,10 @@ CASES = [
     Case("incomplete data contract", AML, "data_contracts_complete",
          lambda r: edit(r, AML, "    freshness: {column: booked_at, max_delay_minutes: 1560}\n", ""),
          "PF303", ("data_contracts", 1, "name"), "`aml_transactions` has no freshness"),
-    Case("intake review stale after an edit", CARD, "model_risk_review",
-         lambda r: edit(r, CARD, "  max_workers: 2\n", "  max_workers: 3\n"),
-         "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-11-25 is stale"),
+    Case("intake review stale after an intake edit", CARD, "model_risk_review",
+         lambda r: edit(r, CARD, "data_classification: restricted", "data_classification: confidential"),
+         "PF310", ("approvals", 0, "digest"), "model_risk approval by marcus.bell@bank.example on 2026-11-25 is "
+         "stale: what gate `pilot` approves changed since"),
     Case("failed security review", KYC, "security_review",
          lambda r: edit(r, KYC, "reviewer: aisha.okafor@bank.example, result: pass",
                         "reviewer: aisha.okafor@bank.example, result: fail"),
@@ -347,3 +348,8 @@ def test_the_control_function_of_each_kind_of_evidence_comes_from_gates_yaml(rep
     edit(repo_copy, "config/gates.yaml", f"  {kind}: {default}\n", f"  {kind}: compliance\n")
     c = criterion(gates_of(repo_copy, file), name)
     assert not c.passed and says in c.reason, c.reason
+
+
+def test_a_build_edit_does_not_reopen_the_intake_review(repo_copy):
+    edit(repo_copy, CARD, "  max_workers: 2\n", "  max_workers: 3\n")
+    assert criterion(gates_of(repo_copy, CARD), "model_risk_review").passed

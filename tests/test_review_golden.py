@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from pilotfactory.cli.app import cli
-from pilotfactory.gates.digest import content_digest
+from pilotfactory.gates.digest import approval_digest
 from pilotfactory.review.render_markdown import COMMENT_LIMIT
 from pilotfactory.synth.cache import StackCache
 from pilotfactory.synth.build import synthesize
@@ -113,9 +113,9 @@ def copy_pilot(source: Path, name: str) -> Path:
     target = source.with_name(f"{name}.yaml")
     shutil.copy(source, target)
     edit(target, lambda d: d.__setitem__("name", name))
-    typed = next(t for t in check(source.parent.parent.parent).resolution.pilots
-                 if t.file == f"catalog/pilots/{target.name}")
-    edit(target, lambda d: [a.__setitem__("digest", content_digest(typed.pilot))
+    checked = check(source.parent.parent.parent)
+    typed = next(t for t in checked.resolution.pilots if t.file == f"catalog/pilots/{target.name}")
+    edit(target, lambda d: [a.__setitem__("digest", approval_digest(checked.catalog, typed.pilot, a["gate"]))
                             for a in d.get("approvals") or [] if "digest" in a])
     return target
 
@@ -305,9 +305,9 @@ def test_a_broken_shared_config_is_no_review(repo: Path):
 
 def resign(path: Path) -> None:
     """Re-bind the pilot's approvals to its edited content, so only the edit itself is reviewed."""
-    typed = next(t for t in check(path.parent.parent.parent).resolution.pilots
-                 if t.file == f"catalog/pilots/{path.name}")
-    edit(path, lambda d: [a.__setitem__("digest", content_digest(typed.pilot))
+    checked = check(path.parent.parent.parent)
+    typed = next(t for t in checked.resolution.pilots if t.file == f"catalog/pilots/{path.name}")
+    edit(path, lambda d: [a.__setitem__("digest", approval_digest(checked.catalog, typed.pilot, a["gate"]))
                           for a in d.get("approvals") or [] if "digest" in a])
 
 

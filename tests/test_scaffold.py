@@ -212,3 +212,16 @@ def test_outdated_when_every_pilot_is_current():
     result = run("templates", "--outdated", "--root", str(REPO))
     assert result.exit_code == 0
     assert result.stdout == "every pilot is on its template's current version\n"
+
+
+def test_new_writes_a_high_risk_pilot_whose_unearned_gate_withholds_its_environments(repo_copy):
+    result = run("new", "loan-triage", "--template", "agentic-workflow", "--root", str(repo_copy),
+                 *sets({**REQUIRED, "risk_score": "5"}))
+    assert result.exit_code == 0, result.output
+    assert "wrote catalog/pilots/loan-triage.yaml" in result.stdout
+    assert "error[PF309]" in result.stderr and "risk score 5 is above 3" in result.stderr
+    assert "synth builds none of its environments" in result.stderr
+    checked = check(repo_copy)
+    [gates] = [p for p in checked.gates.pilots if p.pilot == "loan-triage"]
+    assert gates.earned is None and gates.unearned_environments == ("dev",)
+    assert not any(rp.name == "loan-triage" for rp in checked.resolution.catalog.pilots)

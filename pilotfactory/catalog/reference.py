@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from pilotfactory.catalog.model.approval_scope import describe
+
 __all__ = ["render_reference", "REFERENCE_PATH"]
 
 REFERENCE_PATH = "docs/catalog-reference.md"
@@ -103,5 +105,5 @@ def render_reference(schemas: dict[str, str]) -> str:
             if obj.get("description"):
                 lines += [obj["description"].strip(), ""]
             lines += _table(obj, defs) + [""]
-    lines += [_DEVIATIONS]
+    lines += describe() + [_DEVIATIONS]
     return "\n".join(lines)

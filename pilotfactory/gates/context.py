@@ -35,6 +35,7 @@ class GateContext:
     gates: Gates
     gates_src: Source | None
     today: dt.date
+    opens: dict[str, tuple[str, ...]]  # gate -> the environments it opens (what its digest covers)
 
     def at(self, path: tuple, *, key: bool = False) -> tuple[Location, tuple]:
         """Where `path` is in the pilot; if the pilot does not have it at all, its `phase:` line."""

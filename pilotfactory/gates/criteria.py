@@ -14,7 +14,7 @@ from pilotfactory.catalog.model.pilot import ModelValidation, RollbackRehearsal,
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Location
 from pilotfactory.gates.context import Criterion, GateContext
-from pilotfactory.gates.digest import content_digest
+from pilotfactory.gates.digest import gate_digest
 from pilotfactory.gates.evidence import check_test_report, entries, latest
 from pilotfactory.gates.registry import exit_criterion
 from pilotfactory.gates.segregation import approval_problem, assign_distinct, members, shared_members, signer_problem
@@ -38,7 +38,7 @@ def approval(ctx: GateContext, gate: str, role: str, rule: Location | None, *,
                              f"a member of `{group}` runs `pilotfactory approve {pilot.name} --gate {gate} "
                              f"--as EMAIL --role {role}`", ("approvals",), Code.APPROVAL_MISSING, rule,
                              key=True), []
-    digest = content_digest(pilot)
+    digest = gate_digest(pilot, gate, ctx.opens.get(gate, ()))
     valid: list[tuple[int, str]] = []
     problems: list[tuple[dt.date, int, str, str, str]] = []  # date, index, field, code, reason
     for i, a in found:
@@ -55,8 +55,9 @@ def approval(ctx: GateContext, gate: str, role: str, rule: Location | None, *,
                              f"--as {a.approver} --role {role}`"))
         elif a.digest != digest:
             problems.append((a.date, i, "digest", Code.APPROVAL_STALE,
-                             f"{role} approval by {a.approver} on {a.date} is stale: the pilot changed "
-                             f"since (approved {a.digest[:19]}…, now {digest[:19]}…); re-approve with "
+                             f"{role} approval by {a.approver} on {a.date} is stale: what gate `{gate}` "
+                             f"approves changed since (approved {a.digest[:19]}…, now {digest[:19]}…); "
+                             "re-approve with "
                              f"`pilotfactory approve {pilot.name} --gate {gate} --as {a.approver} "
                              f"--role {role}`"))
         else:
@@ -227,7 +228,7 @@ def _approved_on(ctx: GateContext, phase: str, roles: list[str]) -> dt.date | No
     or None when it has not (no roles asked means nothing binds the content)."""
     if not roles:
         return None
-    digest = content_digest(ctx.pilot)
+    digest = gate_digest(ctx.pilot, phase, ctx.opens.get(phase, ()))
     days = []
     for role in roles:
         valid = [a.date for a in ctx.pilot.approvals

@@ -18,6 +18,7 @@ from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.gates import clock
 from pilotfactory.gates.context import Criterion, GateContext
+from pilotfactory.gates.digest import gate_environments
 from pilotfactory.gates.criteria import approval  # registers every exit criterion
 from pilotfactory.gates.registry import CRITERIA
 
@@ -126,7 +127,8 @@ def _exit(ctx: GateContext, phase: str) -> Gate:
 def evaluate_pilot(catalog: Catalog, typed: TypedPilot, today: dt.date) -> PilotGates:
     """Every gate of one pilot, whether or not its phase needs it: the next gate is worth seeing."""
     ctx = GateContext(catalog.root, typed.pilot, typed.source, catalog.roles, catalog.gates,
-                   catalog.config_sources.get("gates"), today)
+                      catalog.config_sources.get("gates"), today,
+                      {phase: gate_environments(catalog, phase) for phase in PHASES})
     gates_ = (Gate("pilot", ctx.rule("intake", key=True), tuple(_intake(ctx))), _exit(ctx, "staging"),
               _exit(ctx, "production"))
     earned = None

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pilotfactory.files.atomic import replace_file
 from pilotfactory.gates import clock
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
-from pilotfactory.gates.digest import content_digest
+from pilotfactory.gates.digest import approval_digest
 from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.model.pilot import Approval
 from pilotfactory.pipeline import check
@@ -59,7 +59,7 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
     pilot = typed.pilot
     try:
         approval = Approval(gate=gate, approver=approver, role=role, date=today,
-                            digest=content_digest(pilot))
+                            digest=approval_digest(checked.catalog, pilot, gate))
     except ValidationError:
         raise PilotFactoryError(f"`{approver}` is not an email address") from None
     problem = approval_problem(checked.catalog.roles, pilot, approval)
@@ -79,7 +79,7 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
     text = apply_edits(path.read_text(encoding="utf-8"), edits, typed.file)
     after = check(root, {typed.file: text}, today=today)
     retyped = {t.pilot.name: t for t in after.resolution.pilots}.get(pilot_name)
-    if retyped is None or content_digest(retyped.pilot) != approval.digest:
+    if retyped is None or approval_digest(after.catalog, retyped.pilot, gate) != approval.digest:
         # approvals are outside the digest, so recording one can never change it: a bug if it did
         raise PilotFactoryError(f"recording the approval would change {typed.file}'s approved "
                                 "content; nothing written")

@@ -182,7 +182,10 @@ def _new(root: Path, name: str, template_name: str, sets: dict[str, str]) -> Non
     text = render_skeleton(root, entry, values, out)
     if text is not None:
         check_pilot_text(root, name, text, out)
-    if text is None or out.has_errors:
+    # An unearned gate withholds the pilot's environments (synth builds none of them); it is not a
+    # reason to refuse the file: the approvals it waits for can only be given for written content.
+    blocking = [d for d in out.errors if not d.code.startswith("PF3")]
+    if text is None or blocking:
         print_diagnostics(out, "text")
         click.echo(f"nothing written: the rendered pilot does not validate, so {shown} was not created",
                    err=True)
@@ -195,9 +198,12 @@ def _new(root: Path, name: str, template_name: str, sets: dict[str, str]) -> Non
         click.echo(f"{shown}:1:1: error[{Code.PILOT_EXISTS}]: pilot `{name}` appeared while rendering; "
                    "nothing overwritten", err=True)
         sys.exit(1)
-    print_diagnostics(out, "text")  # warnings, if any
+    print_diagnostics(out, "text")  # warnings, and the gates it has not earned yet
     click.echo(f"wrote {shown} from template {template_name} {entry.template.version}; "
                "run `pilotfactory validate` after each edit")
+    if out.has_errors:
+        click.echo(f"{shown}: its gates are not earned yet (above), so synth builds none of its "
+                   "environments until they are; `pilotfactory gates` shows what each needs", err=True)
 
 
 def register(cli: click.Group) -> None:
