@@ -242,6 +242,9 @@ def test_cutover_in_a_protected_environment_needs_passing_test_evidence(repo_cop
     text = path.read_text()
     start = text.index("  - kind: test_report\n    version: v1.5.0")
     path.write_text(text[:start] + text[text.index("  # Staging rolled back"):])
+    # the evidence behind the running versions is part of what production approvals bind to
+    gates = repo_copy / "config" / "gates.yaml"
+    gates.write_text(gates.read_text().replace("approvals: [compliance, security]", "approvals: []"))
     assert check(repo_copy).ok
     _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF406", "protected environment `prod`",
              "no test_report for v1.5.0")
