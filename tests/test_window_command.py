@@ -54,3 +54,11 @@ def test_an_unknown_environment_or_an_instant_without_offset_is_a_usage_error(ma
     assert unknown.exit_code == 2 and "did you mean `prod`?" in unknown.output
     naive = _run(estate.root, "--at", "2026-12-22T11:00")
     assert naive.exit_code == 2 and "give the offset too" in naive.output
+
+
+def test_a_broken_pilot_does_not_stop_the_window_check(make_estate):
+    estate = _estate_with_windows(make_estate)
+    estate.break_pilot(estate.specs[0].name)
+    result = _run(estate.root, "--env", "prod", "--at", "2026-12-01T11:00Z")
+    assert result.exit_code == 0, result.output
+    assert "prod: open" in result.output

@@ -30,14 +30,15 @@ def print_diagnostics(diags: Diagnostics, fmt: str) -> None:
         click.echo(f"{', '.join(parts)} in {files} file{'s' * (files != 1)}", err=True)
 
 
-def checked_catalog(base: Path, refusal: str):
+def checked_catalog(base: Path, refusal: str, *, per_pilot: bool = False):
     """The catalog through the pipeline, its diagnostics printed; on errors, exit 1 saying
-    `refusal` (what was not done), so no command ever acts on a catalog that does not validate."""
+    `refusal` (what was not done), so no command ever acts on a catalog that does not validate.
+    `per_pilot`: a command that needs only config/ goes on past errors that withhold single pilots."""
     from pilotfactory.pipeline import check
 
     checked = check(base)
     print_diagnostics(checked.diagnostics, "text")
-    if not checked.ok:
+    if not (checked.usable if per_pilot else checked.ok):
         click.echo(f"{refusal}: fix the errors above", err=True)
         sys.exit(1)
     return checked

@@ -49,7 +49,7 @@ def window(envs: tuple[str, ...], at: str | None, fmt: str, root: str | None) ->
     from pilotfactory.gates.windows import window_state
 
     instant = _instant(at)
-    checked = checked_catalog(repo_root(root), "no window checked")
+    checked = checked_catalog(repo_root(root), "no window checked", per_pilot=True)
     defined = checked.resolution.catalog.environments.environments
     for name in envs:
         if name not in defined:
