@@ -14,8 +14,9 @@ from pilotfactory.pipeline import check
 from tests.factory import PilotSpec
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
+def run(*args: str, who: str = "sec.reviewer@bank.example"):
+    """The CLI as `who` (their git identity: `approve` approves as whoever runs it)."""
+    return CliRunner().invoke(cli, list(args), env={"GIT_AUTHOR_EMAIL": who, "GIT_AUTHOR_NAME": "Someone"})
 
 
 def _manifest(out) -> dict:
@@ -175,8 +176,7 @@ def test_commands_on_one_pilot_ignore_other_pilots_errors(make_estate):
     assert rollback.exit_code == 0, rollback.output
     release = run("release", "pilot-000", "--env", "dev", "--version", "v1.2.0", "--root", root)
     assert release.exit_code == 0, release.output
-    approve = run("approve", "pilot-000", "--gate", "production", "--as", "sec.reviewer@bank.example",
-                  "--role", "security", "--root", root)
+    approve = run("approve", "pilot-000", "--gate", "production", "--role", "security", "--root", root)
     assert approve.exit_code == 0, approve.output
 
 
@@ -185,8 +185,7 @@ def test_commands_on_a_broken_pilot_name_its_own_errors(make_estate):
     estate.break_pilot("pilot-001")
     root = str(estate.root)
     for args in (("gates", "pilot-001"), ("cutover", "pilot-001", "--env", "dev"),
-                 ("approve", "pilot-001", "--gate", "production", "--as", "sec.reviewer@bank.example",
-                  "--role", "security")):
+                 ("approve", "pilot-001", "--gate", "production", "--role", "security")):
         result = run(*args, "--root", root)
         assert result.exit_code == 1, (args, result.output)
         assert "catalog/pilots/pilot-001.yaml" in result.output and "error[PF211]" in result.output, args

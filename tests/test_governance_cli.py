@@ -27,6 +27,11 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
+def approve_as(who: str, *args: str):
+    """`approve` run by `who`: their git identity (the environment git reads it from), no flag."""
+    return CliRunner().invoke(cli, ["approve", *args], env={"GIT_AUTHOR_EMAIL": who, "GIT_AUTHOR_NAME": "Someone"})
+
+
 def raise_aml_to_production(root: Path) -> None:
     edit(root, AML, "phase: staging", "phase: production")
     edit(root, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types")
@@ -79,7 +84,7 @@ def test_gates_for_one_pilot_exits_by_that_pilot_only(repo_copy):
 def test_approve_refreshes_a_stale_approval_and_touches_only_its_line(repo_copy):
     edit(repo_copy, KYC, "  max_workers: 6\n  node_types", "  max_workers: 5\n  node_types")
     before = (repo_copy / KYC).read_text()
-    result = run("approve", "kyc-document-triage", "--gate", "production", "--as", "helen.marsh@bank.example",
+    result = approve_as("helen.marsh@bank.example", "kyc-document-triage", "--gate", "production",
                  "--role", "compliance", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"refreshed compliance approval of gate `production` by "
@@ -94,7 +99,7 @@ def test_approve_refreshes_a_stale_approval_and_touches_only_its_line(repo_copy)
 
 
 def test_approve_appends_a_new_approval(repo_copy):
-    result = run("approve", "aml-alert-triage", "--gate", "production", "--as", "rajesh.iyer@bank.example",
+    result = approve_as("rajesh.iyer@bank.example", "aml-alert-triage", "--gate", "production",
                  "--role", "compliance", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
     text = (repo_copy / AML).read_text()
@@ -108,20 +113,20 @@ def test_approve_appends_a_new_approval(repo_copy):
     assert next(c for g in aml.gates for c in g.criteria if c.name == "approval:compliance").passed
 
 
-@pytest.mark.parametrize("args, says", [
-    (["--gate", "production", "--as", "mei.chen@bank.example", "--role", "compliance"],
+@pytest.mark.parametrize("who, args, says", [
+    ("mei.chen@bank.example", ["--gate", "production", "--role", "compliance"],
      "mei.chen@bank.example is not a member of `compliance`"),
-    (["--gate", "production", "--as", "james.whitfield@bank.example", "--role", "security"],
+    ("james.whitfield@bank.example", ["--gate", "production", "--role", "security"],
      "is not a member of `security-review`"),
-    (["--gate", "staging", "--as", "helen.marsh@bank.example", "--role", "compliance"],
+    ("helen.marsh@bank.example", ["--gate", "staging", "--role", "compliance"],
      "gate `staging` does not ask for role `compliance`"),
-    (["--gate", "production", "--as", "helen.marsh@bank.example", "--role", "complience"],
+    ("helen.marsh@bank.example", ["--gate", "production", "--role", "complience"],
      "did you mean `compliance`?"),
-    (["--gate", "production", "--as", "not-an-email", "--role", "compliance"], "is not an email address"),
+    ("not-an-email", ["--gate", "production", "--role", "compliance"], "is not an email address"),
 ], ids=["not-in-group", "product-owner-not-in-group", "gate-does-not-ask", "typo", "bad-email"])
-def test_approve_refuses_and_writes_nothing(args, says, repo_copy):
+def test_approve_refuses_and_writes_nothing(who, args, says, repo_copy):
     before = (repo_copy / KYC).read_bytes()
-    result = run("approve", "kyc-document-triage", *args, "--root", str(repo_copy))
+    result = approve_as(who, "kyc-document-triage", *args, "--root", str(repo_copy))
     assert result.exit_code == 1 and says in result.output, result.output
     assert (repo_copy / KYC).read_bytes() == before
 
@@ -130,7 +135,7 @@ def test_approve_refuses_a_builder_even_in_the_role_group(repo_copy):
     edit(repo_copy, ROLES, "      - mei.chen@bank.example\n",
          "      - mei.chen@bank.example\n      - helen.marsh@bank.example\n")
     before = (repo_copy / KYC).read_bytes()
-    result = run("approve", "kyc-document-triage", "--gate", "production", "--as", "helen.marsh@bank.example",
+    result = approve_as("helen.marsh@bank.example", "kyc-document-triage", "--gate", "production",
                  "--role", "compliance", "--root", str(repo_copy))
     assert result.exit_code == 1
     assert "approval refused, nothing written: helen.marsh@bank.example is a builder of this pilot" in result.output
@@ -146,7 +151,18 @@ def test_codeowners_is_written_once_with_its_marker(make_estate):
     rules = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
     assert ["/config/", "@platform-admins", "@security-review"] in rules
     assert ["/stacks/", "@platform-admins", "@security-review"] in rules
-    assert rules[-3:] == [[f"/catalog/pilots/pilot-00{i}.yaml", f"@pilot-00{i}-approvers"] for i in range(3)]
+    import yaml
+
+    control = [f"@{g}" for g in dict.fromkeys(yaml.safe_load((root / "config" / "roles.yaml").read_text())["roles"].values())]
+    assert control
+    for path in ("/config/gates.yaml", "/config/roles.yaml", "/config/allowed_signers", "/evidence/"):
+        assert [path, *control] in rules
+    # the governance paths come after /config/, so they win (the last matching pattern does)
+    assert rules.index(["/config/gates.yaml", *control]) > rules.index(["/config/", "@platform-admins",
+                                                                        "@security-review"])
+    # pilot content: the pilot's team
+    assert rules[-3:] == [[f"/catalog/pilots/pilot-00{i}.yaml", f"@pilot-00{i}-builders", f"@pilot-00{i}-approvers"]
+                          for i in range(3)]
     mtime = (root / ".github" / "CODEOWNERS").stat().st_mtime_ns
     again = run("codeowners", "--root", str(root))
     assert again.stdout == "up to date: .github/CODEOWNERS\n"
@@ -194,3 +210,9 @@ def test_inventory_markdown_is_a_table(make_estate):
     lines = run("inventory", "--root", str(make_estate(3).root), "--format", "md").stdout.splitlines()
     assert lines[0].startswith("| inventory_id | model | pilot | purpose |")
     assert len(lines) == 2 + 3 and all(line.count(" | ") == lines[0].count(" | ") for line in lines[2:])
+
+
+def test_approve_has_no_way_to_name_someone_else(repo_copy):
+    result = approve_as("mei.chen@bank.example", "kyc-document-triage", "--gate", "production",
+                        "--as", "helen.marsh@bank.example", "--role", "compliance", "--root", str(repo_copy))
+    assert result.exit_code == 2 and "No such option '--as'" in result.output

@@ -109,6 +109,8 @@ class Code:
     MODEL_VALIDATION = _code("PF311",
                               "A model version that will run lacks a passing independent model validation.")
     FUTURE_DATE = _code("PF312", "Evidence or an approval is dated after today.")
+    APPROVAL_UNSIGNED = _code("PF313", "An approval whose line was not committed, signed, by the approver "
+                              "alone (config/gates.yaml `approvals.verify`).")
     EVIDENCE_AGING = _code("PF320",
                            "Warning: evidence ages out soon (gates.yaml `evidence_warning_days`), or has, under content approved while it was fresh.")
 

@@ -17,6 +17,7 @@ from pilotfactory.gates.context import Criterion, GateContext
 from pilotfactory.gates.digest import gate_digest
 from pilotfactory.gates.evidence import check_test_report, entries, latest
 from pilotfactory.gates.registry import exit_criterion
+from pilotfactory.gates.signature import SignatureCheck, verify_approval
 from pilotfactory.gates.segregation import approval_problem, assign_distinct, members, shared_members, signer_problem
 
 __all__ = ["approval"]
@@ -36,7 +37,7 @@ def approval(ctx: GateContext, gate: str, role: str, rule: Location | None, *,
         prefix = f"{why}, so " if why else ""
         return ctx.criterion(name, False, f"{prefix}gate `{gate}` needs an approval by role `{role}`; "
                              f"a member of `{group}` runs `pilotfactory approve {pilot.name} --gate {gate} "
-                             f"--as EMAIL --role {role}`", ("approvals",), Code.APPROVAL_MISSING, rule,
+                             f"--role {role}`", ("approvals",), Code.APPROVAL_MISSING, rule,
                              key=True), []
     digest = gate_digest(pilot, gate, ctx.opens.get(gate, ()))
     valid: list[tuple[int, str]] = []
@@ -51,15 +52,17 @@ def approval(ctx: GateContext, gate: str, role: str, rule: Location | None, *,
         elif a.digest is None:
             problems.append((a.date, i, "digest", Code.APPROVAL_STALE,
                              f"{role} approval by {a.approver} carries no digest, so it binds to no "
-                             f"content; re-approve with `pilotfactory approve {pilot.name} --gate {gate} "
-                             f"--as {a.approver} --role {role}`"))
+                             f"content; {a.approver} re-approves with `pilotfactory approve {pilot.name} --gate "
+                             f"{gate} --role {role}`"))
         elif a.digest != digest:
             problems.append((a.date, i, "digest", Code.APPROVAL_STALE,
                              f"{role} approval by {a.approver} on {a.date} is stale: what gate `{gate}` "
                              f"approves changed since (approved {a.digest[:19]}…, now {digest[:19]}…); "
-                             "re-approve with "
-                             f"`pilotfactory approve {pilot.name} --gate {gate} --as {a.approver} "
-                             f"--role {role}`"))
+                             f"{a.approver} re-approves with "
+                             f"`pilotfactory approve {pilot.name} --gate {gate} --role {role}`"))
+        elif not (signed := _signed(ctx, i, a.approver)).ok:
+            problems.append((a.date, i, "approver", Code.APPROVAL_UNSIGNED,
+                             f"{role} approval by {a.approver} does not count: {signed.reason}"))
         else:
             valid.append((i, a.approver.lower()))
     if valid:
@@ -69,6 +72,14 @@ def approval(ctx: GateContext, gate: str, role: str, rule: Location | None, *,
                              "since", ("approvals", i), Code.APPROVAL_MISSING, rule), [p for _, p in valid]
     _, i, fld, code, reason = max(problems, key=lambda p: (p[0], p[1]))
     return ctx.criterion(name, False, reason, ("approvals", i, fld), code, rule), []
+
+
+def _signed(ctx: GateContext, index: int, approver: str) -> SignatureCheck:
+    """Whether approval `index` is the approver's own git act, as config/gates.yaml asks."""
+    policy = ctx.gates.approvals
+    where = ctx.src.where(("approvals", index))
+    return verify_approval(ctx.root, where.file, where.line, approver, policy.verify,
+                           ctx.root / policy.allowed_signers)
 
 
 # ---- exits --------------------------------------------------------------------------------

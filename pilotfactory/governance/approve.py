@@ -20,6 +20,7 @@ from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.model.pilot import Approval
 from pilotfactory.pipeline import check
 from pilotfactory.gates.segregation import approval_problem
+from pilotfactory.governance.signed_commit import commit_approval, git_identity, ready_to_commit
 from pilotfactory.yamlio.edit import AppendItem, SetValue, apply_edits
 
 __all__ = ["Recorded", "record_approval", "roles_asked"]
@@ -30,6 +31,7 @@ class Recorded:
     file: str          # the pilot file, repository-relative
     approval: Approval
     updated: bool      # an earlier approval by the same person, role and gate was refreshed
+    commit: str | None = None  # the commit that records it (None under approvals.verify: none)
 
 
 def roles_asked(gates, gate: str) -> list[str]:
@@ -40,10 +42,12 @@ def roles_asked(gates, gate: str) -> list[str]:
     return list(exit_gate.approvals) if exit_gate else []
 
 
-def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role: str,
+def record_approval(root: Path, pilot_name: str, gate: str, role: str,
                     today: dt.date | None = None) -> Recorded:
-    """Write `approver`'s approval as `role` of `gate` for the pilot's current content."""
+    """Write the approval, as `role` of `gate`, of whoever runs this (their git identity) for the
+    pilot's current content, and commit it as config/gates.yaml `approvals.verify` asks."""
     today = today or clock.today()
+    approver = git_identity(root)
     checked = check(root, today=today)
     if checked.gates is None:  # the platform configuration has errors: fix those first
         raise DiagnosticsError(checked.diagnostics)
@@ -75,6 +79,8 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
     else:
         edits = [AppendItem(("approvals",), {"gate": gate, "approver": approver, "role": role,
                                              "date": today, "digest": approval.digest})]
+    mode = checked.catalog.gates.approvals.verify
+    ready_to_commit(root, typed.file, mode)
     path = root / typed.file
     text = apply_edits(path.read_text(encoding="utf-8"), edits, typed.file)
     after = check(root, {typed.file: text}, today=today)
@@ -83,5 +89,11 @@ def record_approval(root: Path, pilot_name: str, gate: str, approver: str, role:
         # approvals are outside the digest, so recording one can never change it: a bug if it did
         raise PilotFactoryError(f"recording the approval would change {typed.file}'s approved "
                                 "content; nothing written")
+    before = path.read_bytes()
     replace_file(path, text.encode("utf-8"))
-    return Recorded(typed.file, approval, bool(same))
+    try:
+        commit = commit_approval(root, typed.file, f"approve {pilot_name}: gate {gate} as {role}", mode)
+    except PilotFactoryError:
+        replace_file(path, before)  # nothing half-done: an uncommitted approval would not count
+        raise
+    return Recorded(typed.file, approval, bool(same), commit)

@@ -265,10 +265,24 @@ class EvidenceSigners(Model):
         default="model_risk")
 
 
+class ApprovalPolicy(Model):
+    verify: Literal["signature", "author", "none"] = doc(
+        "What makes an approval the approver's own act. `signature`: the commit that introduced its "
+        "line is signed (git SSH signing) by the approver's key in `allowed_signers` and changes "
+        "nothing but approvals; `author`: that commit's author is the approver (trusts the forge); "
+        "`none`: the file alone (for banks whose forge's protected reviews are the record). "
+        "Needs full git history: CI must not clone shallow.", default="signature")
+    allowed_signers: NonEmpty = doc(
+        "Repository path of the git allowed-signers file (`email namespaces=\"git\" ssh-ed25519 ...`); "
+        "its principals are members of config/roles.yaml.", default="config/allowed_signers")
+
+
 class Gates(Model):
     api_version: ApiVersion = Field(alias="apiVersion")
     kind: Literal["Gates"]
     intake: IntakeGate
+    approvals: ApprovalPolicy = doc("How an approval is verified as the approver's own act.",
+                                    default=ApprovalPolicy())
     evidence_signers: EvidenceSigners = doc(
         "The control function whose members may sign each kind of evidence.", default=EvidenceSigners())
     exits: dict[Literal["staging", "production"], ExitGate] = doc("What entering each phase requires.")

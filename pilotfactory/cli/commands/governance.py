@@ -63,16 +63,16 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
 @click.argument("pilot")
 @click.option("--gate", type=click.Choice(list(PHASES)), required=True,
               help="The gate approved: `pilot` (intake review), `staging` or `production`.")
-@click.option("--as", "approver", required=True, metavar="EMAIL", help="Who approves.")
 @click.option("--role", required=True, help="The control role approved as (config/roles.yaml).")
 @_ROOT
-def approve_command(pilot: str, gate: str, approver: str, role: str, root: str | None) -> None:
-    """Record an approval bound to the pilot's current content (sha256 digest)."""
+def approve_command(pilot: str, gate: str, role: str, root: str | None) -> None:
+    """Record your approval (your git identity) bound to what the gate approves (sha256 digest),
+    committed and signed with your key as config/gates.yaml `approvals.verify` asks."""
     from pilotfactory.governance.approve import record_approval
     from pilotfactory.diagnostics.diagnostic import DiagnosticsError, PilotFactoryError
 
     try:
-        recorded = record_approval(repo_root(root), pilot, gate, approver, role)
+        recorded = record_approval(repo_root(root), pilot, gate, role)
     except DiagnosticsError as exc:
         print_diagnostics(exc.diagnostics, "text")
         click.echo("nothing written: fix the errors above", err=True)
@@ -83,7 +83,7 @@ def approve_command(pilot: str, gate: str, approver: str, role: str, root: str |
     a = recorded.approval
     verb = "refreshed" if recorded.updated else "recorded"
     click.echo(f"{verb} {a.role} approval of gate `{a.gate}` by {a.approver} on {a.date} in "
-               f"{recorded.file} ({a.digest})")
+               f"{recorded.file} ({a.digest})" + (f"; committed {recorded.commit[:12]}" if recorded.commit else ""))
 
 
 @click.command("codeowners")

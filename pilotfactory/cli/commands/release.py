@@ -59,7 +59,7 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
     if own.items:
         print_diagnostics(own, "text")
         click.echo(f"wrote {plan.file}; the gates above withhold environments until the new content "
-                   f"is approved (`pilotfactory approve {plan.pilot} --gate ... --as ... --role ...`), "
+                   f"is approved (`pilotfactory approve {plan.pilot} --gate ... --role ...`), "
                    f"then deploy with {stacks or 'nothing to deploy'}")
         return
     click.echo(f"wrote {plan.file}; review it, then deploy with {stacks or 'nothing to deploy'}")
