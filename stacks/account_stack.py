@@ -1,4 +1,5 @@
-"""The `account` stack: workspaces created through the account-level provider."""
+"""The `account` stack: workspaces created through the account-level provider, what a new workspace
+needs before any other stack works (metastore, managed groups), and audit log delivery."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +8,7 @@ from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedCatalog
 
 from . import names
+from .account_identity import AccountGroups, AccountGroupsProps
 from .audit_logs import AuditLogs, AuditLogsProps
 from .backend import add_backend
 from .engine import Engine
@@ -19,25 +21,29 @@ def define_account_stack(app: Any, catalog: ResolvedCatalog) -> Any:
     engine = Engine.of(app)
     environments = catalog.environments
     stack = engine.TerraformStack(app, names.ACCOUNT_STACK)
-    # Account-wide state: its own setting, else the last (most protected) environment's backend.
     account = environments.account
-    backend = account.backend if account and account.backend else \
-        list(environments.environments.values())[-1].backend
-    add_backend(stack, backend, names.ACCOUNT_STACK)
+    add_backend(stack, environments.account_backend, names.ACCOUNT_STACK)
     to_create = [(n, e) for n, e in environments.environments.items() if e.workspace.create is not None]
-    account = environments.account
+    managed = sorted(n for n, g in catalog.roles.groups.items() if g.managed)
     if account is None:
-        if to_create:
+        if to_create or managed:
+            needs = [f"create the workspace of {', '.join(n for n, _ in to_create)}"] if to_create else []
+            needs += [f"create the managed groups {', '.join(managed)}"] if managed else []
             raise PilotFactoryError(
-                "config/environments.yaml: `account` (id and host) is needed to create the workspace of "
-                + ", ".join(n for n, _ in to_create))
+                "config/environments.yaml: `account` (id and host) is needed to " + " and to ".join(needs))
         return stack
+    if to_create and account.metastore_id is None:
+        raise PilotFactoryError(
+            "config/environments.yaml: `account.metastore_id` is needed to assign Unity Catalog to the new "
+            f"workspace of {', '.join(n for n, _ in to_create)}; no pilot stack works without it")
     engine.databricks("provider").DatabricksProvider(
         stack, "databricks", host=account.host.rstrip("/"), account_id=account.id)
     mws = engine.databricks("mws_workspaces")
+    assignment = engine.databricks("metastore_assignment").MetastoreAssignment
+    workspace_ids: dict[str, Any] = {}
     for env_name, env in to_create:
         ws = env.workspace.create
-        mws.MwsWorkspaces(
+        created = mws.MwsWorkspaces(
             stack, env_name,
             account_id=account.id,
             workspace_name=ws.workspace_name,
@@ -50,6 +56,23 @@ def define_account_stack(app: Any, catalog: ResolvedCatalog) -> Any:
             # Destroying a workspace destroys everything in it.
             lifecycle=engine.TerraformResourceLifecycle(prevent_destroy=True) if env.protected else None,
         )
+        assignment(stack, f"{env_name}-metastore", workspace_id=created.workspace_id,
+                   metastore_id=account.metastore_id)
+        # The platform and pilot stacks of this environment read their host from here (remote state).
+        engine.TerraformOutput(stack, names.workspace_url_output(env_name), value=created.workspace_url,
+                               static_id=True)
+        workspace_ids[env_name] = created.workspace_id
+    if managed:
+        missing = [n for n, e in environments.environments.items()
+                   if e.workspace.create is None and e.workspace.id is None]
+        if missing:
+            raise PilotFactoryError(
+                f"config/environments.yaml: environment {', '.join(missing)} needs `workspace.id` so the "
+                "`account` stack can assign the managed groups to its workspace")
+        for env_name, env in environments.environments.items():
+            workspace_ids.setdefault(env_name, env.workspace.id)
+        ordered = {n: workspace_ids[n] for n in environments.environments}
+        AccountGroups(stack, "groups", AccountGroupsProps(roles=catalog.roles, workspace_ids=ordered))
     if account.audit_logs is not None:
         AuditLogs(stack, "audit-logs", AuditLogsProps(account_id=account.id, delivery=account.audit_logs))
     return stack

@@ -9,7 +9,7 @@ from pilotfactory.catalog.model.config import (
 
 from .engine import Engine
 
-__all__ = ["STACK_DIR_DEPTH", "local_state_path", "add_backend"]
+__all__ = ["STACK_DIR_DEPTH", "local_state_path", "add_backend", "remote_state"]
 
 # Terraform runs in <repo>/cdktf.out/stacks/<stack>/ (cdktf.json "output"), three levels below the repo.
 STACK_DIR_DEPTH = 3
@@ -42,6 +42,32 @@ def add_backend(stack, backend: Backend, stack_id: str) -> None:
         case CloudBackend():
             engine.CloudBackend(
                 stack, organization=backend.organization, hostname=backend.hostname,
+                workspaces=engine.NamedCloudWorkspace(name=stack_id, project=backend.project))
+        case _:
+            raise AssertionError(f"unknown backend {backend!r}")
+
+
+def remote_state(scope, id: str, backend: Backend, stack_id: str):
+    """Another stack's state, read through the same backend settings `add_backend` wrote for it."""
+    engine = Engine.of(scope)
+    match backend:
+        case LocalBackend():
+            return engine.DataTerraformRemoteStateLocal(scope, id, path=local_state_path(backend.directory, stack_id))
+        case S3Backend():
+            return engine.DataTerraformRemoteStateS3(scope, id, bucket=backend.bucket,
+                                                     key=f"{backend.key_prefix}/{stack_id}.tfstate",
+                                                     region=backend.region)
+        case AzurermBackend():
+            return engine.DataTerraformRemoteStateAzurerm(
+                scope, id, resource_group_name=backend.resource_group_name,
+                storage_account_name=backend.storage_account_name, container_name=backend.container_name,
+                key=f"{backend.key_prefix}/{stack_id}.tfstate")
+        case GcsBackend():
+            return engine.DataTerraformRemoteStateGcs(scope, id, bucket=backend.bucket,
+                                                      prefix=f"{backend.prefix}/{stack_id}")
+        case CloudBackend():
+            return engine.DataTerraformRemoteState(
+                scope, id, organization=backend.organization, hostname=backend.hostname,
                 workspaces=engine.NamedCloudWorkspace(name=stack_id, project=backend.project))
         case _:
             raise AssertionError(f"unknown backend {backend!r}")

@@ -43,6 +43,12 @@ class Engine:
         self.GcsBackend = core.GcsBackend
         self.CloudBackend = core.CloudBackend
         self.NamedCloudWorkspace = core.NamedCloudWorkspace
+        self.TerraformOutput = core.TerraformOutput
+        self.DataTerraformRemoteStateLocal = core.DataTerraformRemoteStateLocal
+        self.DataTerraformRemoteStateS3 = core.DataTerraformRemoteStateS3
+        self.DataTerraformRemoteStateAzurerm = core.DataTerraformRemoteStateAzurerm
+        self.DataTerraformRemoteStateGcs = core.DataTerraformRemoteStateGcs
+        self.DataTerraformRemoteState = core.DataTerraformRemoteState
 
     def databricks(self, submodule: str) -> ModuleType:
         """A provider submodule such as "job"; the package is huge, so import only what is used."""

@@ -6,7 +6,7 @@ from pilotfactory.catalog.model.pilot import Job, Task
 from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
 
 __all__ = [
-    "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "job_id", "job_name", "pilot_object_name",
+    "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "workspace_url_output", "job_id", "job_name", "pilot_object_name",
     "pilot_folder", "experiment_name", "contract_file_path", "wheel_path", "model_full_name", "slot_version",
 ]
 
@@ -18,6 +18,11 @@ WORKSPACE_ROOT = "/pilotfactory"
 
 def platform_stack(env_name: str) -> str:
     return f"platform-{env_name}"
+
+
+def workspace_url_output(env_name: str) -> str:
+    """The `account` stack output holding the URL of the workspace it creates for `env_name`."""
+    return f"workspace_url_{env_name}"
 
 
 def pilot_object_name(rp: ResolvedPilot) -> str:

@@ -15,11 +15,13 @@ from .engine import Engine
 from .experiment import Experiment, ExperimentProps
 from .folder import PilotFolder, PilotFolderProps
 from .job import PilotJob, PilotJobProps
+from .lookups import Lookups, LookupsProps
 from .model_registry import ModelRegistry, ModelRegistryProps
 from .observability import Observability, ObservabilityProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .secret_scope import SecretScope, SecretScopeProps
 from .serving import ServingEndpoint, ServingEndpointProps
+from .workspace_host import workspace_host
 
 __all__ = ["define_pilot_stack"]
 
@@ -29,8 +31,10 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     stack = engine.TerraformStack(app, rp.stack_id)
     add_backend(stack, rp.env.backend, rp.stack_id)
     # No credentials here, ever: the Databricks SDK/CLI environment supplies them at plan time.
-    engine.databricks("provider").DatabricksProvider(stack, "databricks", host=rp.env.workspace.url)
+    engine.databricks("provider").DatabricksProvider(
+        stack, "databricks", host=workspace_host(stack, rp.env_name, rp.env, rp.account_backend))
 
+    Lookups(stack, "lookups", LookupsProps(pilot=rp))
     folder = PilotFolder(stack, "folder", PilotFolderProps(pilot=rp))
     policy = ClusterPolicy(stack, "policy", ClusterPolicyProps(
         name=names.pilot_object_name(rp),

@@ -13,6 +13,7 @@ from .access import AccessEntry, Principal
 from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
+from .workspace_host import workspace_host
 from .workspace_security import WorkspaceSecurity, WorkspaceSecurityProps
 
 __all__ = ["define_platform_stack"]
@@ -24,7 +25,8 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
     stack_id = names.platform_stack(env_name)
     stack = engine.TerraformStack(app, stack_id)
     add_backend(stack, env.backend, stack_id)
-    engine.databricks("provider").DatabricksProvider(stack, "databricks", host=env.workspace.url)
+    engine.databricks("provider").DatabricksProvider(
+        stack, "databricks", host=workspace_host(stack, env_name, env, catalog.environments.account_backend))
 
     # Namespaces keep tier names and group names from ever colliding as construct ids.
     policies = Construct(stack, "policies")
@@ -41,9 +43,5 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
         object_type="directory", object_id=directory.path, entries=(AccessEntry(
             principal=Principal(kind="group", name=catalog.roles.platform_admins), level="CAN_MANAGE"),)))
     WorkspaceSecurity(stack, "security", WorkspaceSecurityProps(security=env.security))
-    groups = Construct(stack, "groups")
-    group = engine.databricks("group").Group
-    for group_name, spec in catalog.roles.groups.items():
-        if spec.managed:
-            group(groups, group_name, display_name=group_name)
+    # Managed groups are account-level (the `account` stack): a workspace-local group cannot be granted in UC.
     return stack

@@ -134,7 +134,7 @@ def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
             resolved.append(ResolvedPilot(
                 pilot=pilot, env_name=env_name, env=env, compute=compute, slots=slots,
                 tags=_tags(catalog, pilot, env_name), platform_admins=catalog.roles.platform_admins,
-                file=typed.file,
+                file=typed.file, account_backend=catalog.environments.account_backend,
                 source=merged if env_name in typed.pilot.overrides else typed.source,
             ))
     result.catalog = ResolvedCatalog(environments=catalog.environments, standards=catalog.standards,

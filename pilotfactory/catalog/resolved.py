@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from pilotfactory.catalog.model.config import Environment, Environments, Roles, SizeTier, Standards
+from pilotfactory.catalog.model.config import Backend, Environment, Environments, Roles, SizeTier, Standards
 from pilotfactory.yamlio.source import Source
 from pilotfactory.catalog.model.pilot import Job, Pilot, Slot
 
@@ -44,6 +44,7 @@ class ResolvedPilot:
     tags: dict[str, str]         # required cluster/job tags with their values
     platform_admins: str         # group with MANAGE on secret scopes
     file: str                    # the pilot file, repository-relative
+    account_backend: Backend     # where the `account` stack keeps state (its outputs give new hosts)
     # positions of every value (pilot file, template, overlay): guardrail findings point back here
     source: Source | None = field(default=None, compare=False, repr=False)
 

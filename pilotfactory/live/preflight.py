@@ -14,7 +14,7 @@ __all__ = ["preflight"]
 
 
 def _groups(catalog: ResolvedCatalog, env: str) -> dict[str, bool]:
-    """Every group the catalog names in `env` -> whether the platform stack creates it."""
+    """Every group the catalog names in `env` -> whether the `account` stack creates it."""
     roles = catalog.roles
     named = {roles.platform_admins, *roles.roles.values(), *roles.groups}
     for rp in catalog.env_pilots(env):
@@ -70,7 +70,7 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str, expected: Expec
                         if err.fatal:
                             raise _Stop() from None
             elif managed:
-                checks.append(Check("group", group, True, f"missing; `platform-{env}` creates it (managed: true)"))
+                checks.append(Check("group", group, True, "missing; the `account` stack creates it at account level (managed: true)"))
             else:
                 checks.append(Check("group", group, False, "missing: sync it from the identity provider "
                                     "(config/roles.yaml says it is not created here)"))

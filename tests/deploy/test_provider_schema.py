@@ -70,6 +70,8 @@ def schema_errors(schema: Schema, stack_id: str, stack: dict) -> list[str]:
     errors = []
     for section, known in (("resource", schema.resources), ("data", schema.data_sources)):
         for type_, items in stack.get(section, {}).items():
+            if not type_.startswith("databricks_"):
+                continue  # Terraform's own (terraform_remote_state), not the provider's
             if type_ not in known:
                 errors.append(f"{stack_id}: {section} type {type_} is not in provider {schema.version}")
                 continue

@@ -61,7 +61,7 @@ def test_preflight_fails_on_each_missing_object(workspace, example_checked):
     assert any(cat.roles.roles["compliance"] in line and "identity provider" in line for line in fails)
     assert any("sp-pilotfactory-staging" in line for line in fails)
     managed = [line for line in result.output.splitlines() if "kyc-approvers" in line]
-    assert managed and managed[0].startswith("ok") and "platform-staging" in managed[0]
+    assert managed and managed[0].startswith("ok") and "`account` stack" in managed[0]
     assert f"{len(fails)} of" in result.output
 
 

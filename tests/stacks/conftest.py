@@ -34,18 +34,18 @@ GATES = {
 ENVIRONMENTS = {
     "apiVersion": "pilotfactory/v1",
     "kind": "Environments",
-    "account": {"id": ACCOUNT_ID},
+    "account": {"id": ACCOUNT_ID, "metastore_id": "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"},
     "environments": {
         "dev": {
             "min_phase": "pilot",
-            "workspace": {"host": "https://dbc-analytics-dev.cloud.databricks.com"},
+            "workspace": {"host": "https://dbc-analytics-dev.cloud.databricks.com", "id": 1234567890123456},
             "catalog": "pilots_dev",
             "run_as": {"application_id": SP_DEV, "display_name": "sp-pilotfactory-dev"},
             "artifacts": "/Volumes/pilots_dev/releases/wheels",
         },
         "staging": {
             "min_phase": "staging",
-            "workspace": {"host": "https://dbc-analytics-stg.cloud.databricks.com/"},
+            "workspace": {"host": "https://dbc-analytics-stg.cloud.databricks.com/", "id": 2345678901234567},
             "catalog": "pilots_staging",
             "run_as": {"application_id": SP_STAGING, "display_name": "sp-pilotfactory-staging"},
             "artifacts": "/Volumes/pilots_staging/releases/wheels",
@@ -168,13 +168,14 @@ FRAUD = {
                 "slots": {"main": {"version": "v2.3.1", "model_version": 12}}},
 }
 
-def make_catalog(environments: dict = ENVIRONMENTS, pilots: tuple[dict, ...] = (KYC, FRAUD)) -> ResolvedCatalog:
+def make_catalog(environments: dict = ENVIRONMENTS, pilots: tuple[dict, ...] = (KYC, FRAUD),
+                 roles: dict = ROLES) -> ResolvedCatalog:
     """Run the real resolve step on in-memory documents (no YAML files involved)."""
     catalog = Catalog(REPO)
     catalog.templates = load_catalog(REPO, Diagnostics()).templates
     catalog.environments = Environments.model_validate(environments)
     catalog.standards = Standards.model_validate(STANDARDS)
-    catalog.roles = Roles.model_validate(ROLES)
+    catalog.roles = Roles.model_validate(roles)
     catalog.gates = Gates.model_validate(GATES)
     catalog.pilot_sources = [Source(f"catalog/pilots/{raw['name']}.yaml", raw) for raw in pilots]
     diags = Diagnostics()

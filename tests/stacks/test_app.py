@@ -11,7 +11,7 @@ from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from stacks import build_app, stack_names
 from stacks.engine import get_engine
 
-from .conftest import ACCOUNT_ID, ENVIRONMENTS, FRAUD, KYC, make_catalog, resources
+from .conftest import ACCOUNT_ID, ENVIRONMENTS, FRAUD, KYC, ROLES, make_catalog, resources
 
 
 def test_stack_names_in_deploy_order(catalog):
@@ -48,9 +48,29 @@ def test_account_stack_is_empty_without_account_or_new_workspace(tmp_path):
     environments = copy.deepcopy(ENVIRONMENTS)
     del environments["account"]
     environments["environments"]["prod"]["workspace"] = {"host": "https://dbc-analytics-prd.cloud.databricks.com"}
-    app = build_app(make_catalog(environments, ()), str(tmp_path))
+    roles = copy.deepcopy(ROLES)
+    for group in roles["groups"].values():
+        group.pop("managed", None)
+    app = build_app(make_catalog(environments, (), roles), str(tmp_path))
     stack = json.loads(get_engine().Testing.synth(app.node.find_child("account")))
     assert "resource" not in stack and "provider" not in stack
+    # Managed groups are account-level objects: without the account they cannot be made.
+    with pytest.raises(PilotFactoryError, match="`account`.*managed groups compliance-officers, security-review"):
+        build_app(make_catalog(environments, ()), str(tmp_path / "again"))
+
+
+def test_assigning_managed_groups_needs_each_existing_workspace_id(tmp_path):
+    environments = copy.deepcopy(ENVIRONMENTS)
+    del environments["environments"]["staging"]["workspace"]["id"]
+    with pytest.raises(PilotFactoryError, match="staging needs `workspace.id`"):
+        build_app(make_catalog(environments, ()), str(tmp_path))
+
+
+def test_a_new_workspace_needs_the_metastore(tmp_path):
+    environments = copy.deepcopy(ENVIRONMENTS)
+    del environments["account"]["metastore_id"]
+    with pytest.raises(PilotFactoryError, match="metastore_id.*prod"):
+        build_app(make_catalog(environments, ()), str(tmp_path))
 
 
 def test_creating_a_workspace_needs_the_account(tmp_path):
@@ -72,8 +92,9 @@ def test_platform_baseline_policies_per_tier(synthed):
     assert medium["autoscale.max_workers"]["maxValue"] == 8
 
 
-def test_platform_creates_only_managed_groups(synthed):
-    groups = {g["display_name"] for g in resources(synthed["platform-dev"], "databricks_group").values()}
+def test_only_the_account_stack_creates_groups_and_only_managed_ones(synthed):
+    assert not resources(synthed["platform-dev"], "databricks_group")
+    groups = {g["display_name"] for g in resources(synthed["account"], "databricks_group").values()}
     assert groups == {"security-review", "compliance-officers"}
 
 

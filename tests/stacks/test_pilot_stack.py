@@ -36,7 +36,8 @@ def test_provider_is_the_environment_workspace_without_credentials(synthed):
     (provider,) = synthed["kyc-document-triage-staging"]["provider"]["databricks"]
     assert provider == {"host": "https://dbc-analytics-stg.cloud.databricks.com"}
     (provider,) = synthed[KYC_PROD]["provider"]["databricks"]
-    assert provider == {"host": "https://bank-analytics-prod.cloud.databricks.com"}
+    # A workspace the account stack creates: its URL comes from that stack's state, never guessed.
+    assert provider == {"host": "${data.terraform_remote_state.account-state.outputs.workspace_url_prod}"}
 
 
 # ---- cluster policy --------------------------------------------------------------------------

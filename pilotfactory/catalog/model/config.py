@@ -31,6 +31,9 @@ class Workspace(Model):
     host: Annotated[str, Field(pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/?$")] | None = doc(
         "An existing workspace.", default=None)
     create: NewWorkspace | None = doc("A workspace to create at account level.", default=None)
+    id: Annotated[int, Field(ge=1)] | None = doc(
+        "Workspace id of an existing workspace: the `account` stack assigns the managed groups to it.",
+        default=None)
 
     @model_validator(mode="after")
     def _one(self):
@@ -165,6 +168,8 @@ class Account(Model):
                                   default=None)
     audit_logs: AuditLogDelivery | None = doc("Deliver account-wide audit logs (verbose JSON) to storage.",
                                               default=None)
+    metastore_id: Uuid | None = doc("Unity Catalog metastore the `account` stack assigns to each workspace it "
+                                    "creates; needed when one is created.", default=None)
 
 
 class Environments(Model):
@@ -172,6 +177,13 @@ class Environments(Model):
     kind: Literal["Environments"]
     account: Account | None = doc("Needed when a workspace is created.", default=None)
     environments: dict[EnvName, Environment] = doc("In promotion order.", min_length=1)
+
+    @property
+    def account_backend(self) -> Backend:
+        """The `account` stack's state: its own setting, else the last (most protected) environment's."""
+        if self.account is not None and self.account.backend is not None:
+            return self.account.backend
+        return list(self.environments.values())[-1].backend
 
 # ---- standards.yaml ----------------------------------------------------------------------
 
