@@ -32,6 +32,12 @@ class Observability(Construct):
         rp, engine = props.pilot, Engine.of(self)
         alert_mod = engine.databricks("alert_v2")
         folder, after = props.folder.path, props.folder.dependants_wait_for
+        # On-call is a rota's mailing list, not a workspace user: alerts reach it through a destination.
+        destination = engine.databricks("notification_destination")
+        self.on_call = destination.NotificationDestination(
+            self, "on-call", display_name=f"{rp.stack_id} on-call",
+            config=destination.NotificationDestinationConfigA(
+                email=destination.NotificationDestinationConfigEmail(addresses=[rp.pilot.owners.on_call])))
         self.alerts = {}
         for spec in alert_queries(rp):
             # Alerts v2 carry their own schedule and subscribers: an alert nobody hears is no alert.
@@ -51,7 +57,7 @@ class Observability(Construct):
                     notification=alert_mod.AlertV2EvaluationNotification(
                         notify_on_ok=True,
                         subscriptions=[alert_mod.AlertV2EvaluationNotificationSubscriptions(
-                            user_email=rp.pilot.owners.on_call)])))
+                            destination_id=self.on_call.id)])))
         self.dashboard = engine.databricks("dashboard").Dashboard(
             self, "dashboard", display_name=f"{rp.stack_id} observability", parent_path=folder,
             warehouse_id=props.warehouse_id, serialized_dashboard=serialized_dashboard(rp),

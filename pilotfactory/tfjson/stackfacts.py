@@ -132,6 +132,17 @@ class StackFacts:
                     "workload_size": first.get("workload_size")}
         return None
 
+    def _subscribers(self, subscription: dict) -> list[str]:
+        """A subscription's e-mail addresses: a user's, or those of the notification destination it names."""
+        if "user_email" in subscription:
+            return [subscription["user_email"]]
+        match = re.fullmatch(r"\$\{databricks_notification_destination\.([^.]+)\.id\}",
+                             str(subscription.get("destination_id", "")))
+        if match is None:
+            return []
+        destination = self.resources("databricks_notification_destination").get(match.group(1), {})
+        return list(destination.get("config", {}).get("email", {}).get("addresses", []))
+
     def alerts(self) -> list[dict]:
         """SQL alerts: name, schedule, what fires them and who hears it."""
         out = []
@@ -143,8 +154,8 @@ class StackFacts:
                 "column": evaluation["source"]["name"],
                 "op": evaluation["comparison_operator"],
                 "threshold": evaluation["threshold"]["value"]["double_value"],
-                "notify": [s["user_email"] for s in evaluation.get("notification", {}).get("subscriptions", [])
-                           if "user_email" in s],
+                "notify": [who for s in evaluation.get("notification", {}).get("subscriptions", [])
+                           for who in self._subscribers(s)],
             })
         return sorted(out, key=lambda a: a["name"])
 

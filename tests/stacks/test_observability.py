@@ -94,7 +94,8 @@ def test_alerts_on_the_environment_warehouse(synthed):
     for alert in alerts.values():
         assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
         assert alert["schedule"]["pause_status"] == "UNPAUSED" and "quartz_cron_schedule" in alert["schedule"]
-        assert alert["evaluation"]["notification"]["subscriptions"] == [{"user_email": "kyc-oncall@bank.example"}]
+        (subscription,) = alert["evaluation"]["notification"]["subscriptions"]
+        assert subscription.keys() == {"destination_id"}
         assert alert["evaluation"]["empty_result_state"] == "TRIGGERED"
         assert "service_principal_name" in alert["run_as"]
     fresh = alerts[f"{KYC_DEV}: kyc_documents freshness"]["evaluation"]
