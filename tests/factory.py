@@ -31,7 +31,9 @@ def environments() -> dict:
     envs = {}
     for name, phase in (("dev", "pilot"), ("staging", "staging"), ("prod", "production")):
         env = {"min_phase": phase,
-               "workspace": {"host": f"https://dbc-factory-{name}.cloud.databricks.com"},
+               # The id lets the account stack assign the managed groups to the workspace.
+               "workspace": {"host": f"https://dbc-factory-{name}.cloud.databricks.com",
+                             "id": {"dev": 1000000000000001, "staging": 1000000000000002, "prod": 1000000000000003}[name]},
                "catalog": f"pilots_{name}",
                "run_as": {"application_id": SERVICE_PRINCIPALS[name], "display_name": f"sp-factory-{name}"},
                "artifacts": f"/Volumes/pilots_{name}/releases/wheels",
