@@ -39,11 +39,20 @@ class EnvDocs:
 
     @property
     def live(self) -> str:
+        """The active slot."""
         return next(s.name for s in self.resolved.slots if s.active)
 
     @property
-    def standby(self) -> str | None:
-        return next((s.name for s in self.resolved.slots if not s.active), None)
+    def canary(self) -> str | None:
+        return next((s.name for s in self.resolved.slots if s.role == "canary"), None)
+
+    @property
+    def canary_percent(self) -> int:
+        return next((s.traffic_percent for s in self.resolved.slots if s.role == "canary"), 0)
+
+    @property
+    def idle(self) -> str | None:
+        return next((s.name for s in self.resolved.slots if s.role == "idle"), None)
 
     @property
     def run_as(self) -> str:

@@ -50,8 +50,8 @@ class PilotJob(Construct):
                 tag=names.slot_version(rp, slot)) if uses_git else None,
             schedule=db.JobSchedule(
                 quartz_cron_expression=job.schedule.cron, timezone_id=job.schedule.timezone,
-                # Explicit both ways: a standby slot must never fire, and cutover flips only this.
-                pause_status="UNPAUSED" if slot.active else "PAUSED") if job.schedule else None,
+                # Explicit both ways: a slot taking traffic (active or canary) runs, an idle one never fires.
+                pause_status="UNPAUSED" if slot.live else "PAUSED") if job.schedule else None,
             run_as=db.JobRunAs(service_principal_name=rp.env.run_as.application_id),
             max_concurrent_runs=job.max_concurrent_runs,
             timeout_seconds=job.timeout_seconds,

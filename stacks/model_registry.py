@@ -19,7 +19,8 @@ class ModelRegistryProps:
 
 
 def model_aliases(rp: ResolvedPilot) -> list[tuple[str, int]]:
-    """`champion` is the active slot's model version, `challenger` the standby's; slots without one are skipped."""
+    """`champion` is the active slot's model version, `challenger` the other slot's (canary or idle);
+    slots without one are skipped."""
     out = []
     for slot in rp.slots:
         if slot.slot.model_version is not None:

@@ -149,7 +149,7 @@ def test_the_review_against_a_base_ref_is_packed(repo_copy, tmp_path):
     git("add", ".")
     git("commit", "-q", "-m", "base")
     pilot = repo_copy / "catalog" / "pilots" / f"{PILOT}.yaml"
-    pilot.write_text(pilot.read_text().replace("canary_percent: {prod: 10}", "canary_percent: {prod: 10, staging: 25}"))
+    pilot.write_text(pilot.read_text().replace("canary: {prod: {slot: green, percent: 10}}", "canary: {prod: {slot: green, percent: 10}, staging: {slot: blue, percent: 25}}"))
     other = repo_copy / "catalog" / "pilots" / "aml-alert-triage.yaml"  # changed too, yet not this pack's news
     other.write_text(other.read_text().replace("timeout_seconds: 1800", "timeout_seconds: 1900", 1))
     out = tmp_path / "review.tar.gz"

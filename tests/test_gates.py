@@ -171,7 +171,7 @@ def test_criterion_passes_then_fails(case: Case, repo_copy: Path):
 def test_a_slot_switch_does_not_make_approvals_stale(repo_copy):
     edit(repo_copy, KYC, "active: {dev: green, staging: green, prod: blue}",
          "active: {dev: green, staging: green, prod: green}")
-    edit(repo_copy, KYC, "canary_percent: {prod: 10}", "canary_percent: {prod: 25}")
+    edit(repo_copy, KYC, "canary: {prod: {slot: green, percent: 10}}", "canary: {prod: {slot: blue, percent: 25}}")
     result = gates_of(repo_copy, KYC)
     assert criterion(result, "approval:compliance").passed and result.ok
 

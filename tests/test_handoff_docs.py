@@ -88,11 +88,20 @@ def test_the_runbook_shows_live_slots_schedules_and_release_commands(example):
     _, _, documents = example
     runbook = documents["kyc-document-triage/runbook.md"]
     assert "```mermaid\nflowchart LR\n" in runbook
-    assert "| prod (protected) | https://bank-analytics-prod.cloud.databricks.com | `kyc-document-triage-prod` | blue | green |" in runbook
-    assert "| `kyc-document-triage-classify-green` | green | `0 0/30 * * * ?` (Europe/London) | paused |" in runbook
-    assert "`pilotfactory cutover kyc-document-triage --env prod`" in runbook
+    assert ("| prod (protected) | https://bank-analytics-prod.cloud.databricks.com | `kyc-document-triage-prod` "
+            "| blue | green 10% | - |") in runbook
+    # the canary takes traffic, so its schedule runs; idle slots elsewhere are paused
+    assert "| `kyc-document-triage-classify-green` | green | `0 0/30 * * * ?` (Europe/London) | **running** |" in runbook
+    assert "| `kyc-document-triage-classify-blue` | blue | `0 0/30 * * * ?` (Europe/London) | paused |" in runbook
+    assert ("  - Promote the canary to 100% (`blue` goes idle): `pilotfactory cutover kyc-document-triage --env prod`\n"
+            in runbook)
+    assert ("  - Take the canary's share back (`blue` 100%, `green` idle): "
+            "`pilotfactory rollback kyc-document-triage --env prod`\n") in runbook
     assert "`pilotfactory rollback kyc-document-triage --env staging`" in runbook
-    assert "`pilotfactory release kyc-document-triage --env prod --version vX.Y.Z --model-version N`" in runbook
+    # no idle slot in prod: the runbook offers no release there
+    assert "`pilotfactory release kyc-document-triage --env prod" not in runbook
+    assert ("  - Stage a release on the idle slot, no traffic moves: "
+            "`pilotfactory release kyc-document-triage --env staging --version vX.Y.Z --model-version N`\n") in runbook
 
 
 def test_the_diagram_links_tables_tasks_models_and_the_endpoint_per_slot(example):

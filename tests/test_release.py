@@ -14,7 +14,7 @@ from pilotfactory.release.rehearsal import rehearse
 from pilotfactory.catalog.resolve import reached_environments
 from pilotfactory.tfjson.slots import addresses
 from pilotfactory.release.plan import find_pilot
-from pilotfactory.yamlio.edit import SetValue, apply_edits
+from pilotfactory.yamlio.edit import DeleteKey, SetValue, apply_edits
 
 from .conftest import REPO, TODAY
 
@@ -70,6 +70,11 @@ def test_cutover_and_rollback_change_attributes_only_and_restore_the_stack(examp
     diags = Diagnostics()
     typed = find_pilot(example, pilot, env, diags)
     result = rehearse(REPO, example, typed, env, diags)
+    if env in typed.pilot.release.canary:
+        # A promoted canary rolls back to the active slot alone: the start is not restored, so refused.
+        assert result is None and [d.code for d in diags.errors] == ["PF407"]
+        assert "runs a canary" in diags.errors[0].summary
+        return
     assert result is not None, [d.render() for d in diags.errors]
     stack = f"{pilot}-{env}"
     before = result.cutover.before_stacks[stack]
@@ -101,23 +106,56 @@ def test_the_in_memory_stack_is_what_synth_writes(example, tmp_path):
 # ---- the command line, end to end on a copy of the repository ---------------------------------
 
 
-def test_cutover_then_rollback_on_the_file(repo_copy):
+def test_cutover_promotes_the_canary_then_rollback_returns_to_the_last_known_good(repo_copy):
     original = (repo_copy / KYC_FILE).read_bytes()
     result = run(repo_copy, "cutover", KYC, "--env", "prod")
     assert result.exit_code == 0, result.output + result.stderr
     assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
-        ("  active: {dev: green, staging: green, prod: blue}", "  active: {dev: green, staging: green, prod: green}")]
+        ("  active: {dev: green, staging: green, prod: blue}", "  active: {dev: green, staging: green, prod: green}"),
+        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}")]
     out = result.stdout
-    assert "release.active.prod: blue -> green" in out
+    assert "release.active.prod: blue -> green" in out and "release.canary.prod: green 10% -> none" in out
+    assert "`blue` (v1.4.0, model version 7) active 90% -> idle 0%" in out
+    assert "`green` (v1.5.0, model version 8) canary 10% -> active 100%" in out
     assert "job kyc-document-triage-classify-blue: schedule UNPAUSED -> PAUSED" in out
-    assert "job kyc-document-triage-classify-green: schedule PAUSED -> UNPAUSED" in out
-    assert "endpoint kyc-document-triage-prod: traffic blue 90% -> 10%, green 10% -> 90%" in out
+    assert "classify-green: schedule" not in out      # the canary's jobs already ran
+    assert "endpoint kyc-document-triage-prod: traffic blue 90% -> 0%, green 10% -> 100%" in out
     assert "alias champion 7 -> 8, challenger 8 -> 7" in out
     assert "nothing created or destroyed" in out and "npx cdktf deploy kyc-document-triage-prod" in out
 
+    # No canary now: rollback makes the idle slot (the previous active) active at 100%.
     result = run(repo_copy, "rollback", KYC, "--env", "prod")
     assert result.exit_code == 0, result.output + result.stderr
-    assert (repo_copy / KYC_FILE).read_bytes() == original
+    assert (repo_copy / KYC_FILE).read_bytes() == original.replace(
+        b"  canary: {prod: {slot: green, percent: 10}}", b"  canary: {}")
+    assert "endpoint kyc-document-triage-prod: traffic blue 0% -> 100%, green 100% -> 0%" in result.stdout
+
+
+def test_rollback_with_a_canary_only_takes_the_canary_share_back(repo_copy):
+    original = (repo_copy / KYC_FILE).read_bytes()
+    result = run(repo_copy, "rollback", KYC, "--env", "prod")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
+        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}")]
+    out = result.stdout
+    assert "endpoint kyc-document-triage-prod: traffic blue 90% -> 100%, green 10% -> 0%" in out
+    assert "job kyc-document-triage-classify-green: schedule UNPAUSED -> PAUSED" in out
+    assert "classify-blue: schedule" not in out and "alias" not in out
+    assert "release.active" not in out
+
+
+def test_a_canary_starts_and_changes_share_through_cutover(repo_copy):
+    edit(repo_copy, KYC_FILE, DeleteKey(("release", "canary", "prod")))
+    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "5")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "canary: {prod: {slot: green, percent: 5}}" in (repo_copy / KYC_FILE).read_text()
+    out = result.stdout
+    assert "endpoint kyc-document-triage-prod: traffic blue 100% -> 95%, green 0% -> 5%" in out
+    assert "job kyc-document-triage-classify-green: schedule PAUSED -> UNPAUSED" in out
+    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "20")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "canary: {prod: {slot: green, percent: 20}}" in (repo_copy / KYC_FILE).read_text()
+    assert run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "51").exit_code == 2
 
 
 def test_dry_run_writes_nothing(repo_copy):
@@ -137,7 +175,7 @@ def test_release_stages_the_standby_and_names_the_code_change(repo_copy):
     assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
         ("    green: {version: v1.5.0, model_version: 8}", "    green: {version: v1.6.0, model_version: 9}")]
     out = result.stdout
-    assert "stage v1.6.0 and model version 9 on slot `green`, standby in dev, staging" in out
+    assert "stage v1.6.0 and model version 9 on slot `green`, idle in dev, staging: no traffic moves" in out
     assert ("job kyc-document-triage-classify-green: code wheel kyc_triage-1.5.0-py3-none-any.whl -> "
             "wheel kyc_triage-1.6.0-py3-none-any.whl") in out
     assert "endpoint kyc-document-triage-staging: served model version green 8 -> 9" in out
@@ -216,12 +254,19 @@ def test_environment_the_phase_does_not_reach(repo_copy):
     _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF402", "reaches dev, staging, not `prod`")
 
 
-def test_release_onto_a_slot_live_anywhere_is_refused(repo_copy):
-    # prod runs blue, dev and staging run green: neither slot is standby everywhere
+def test_release_onto_a_slot_with_live_traffic_anywhere_is_refused(repo_copy):
+    # prod runs blue with green on canary: no idle slot there
     _refused(repo_copy, ["release", KYC, "--env", "prod", "--version", "v1.6.0"], "PF405",
-             "slot `green`, the standby in prod, is live in dev, staging",
-             f"pilotfactory cutover {KYC} --env dev")
-    _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "v1.6.0"], "PF405", "is live in prod")
+             "no idle slot in prod (active `blue` 90%, canary `green` 10%, idle none)",
+             f"`pilotfactory cutover {KYC} --env prod` promotes `green`")
+    # blue is idle in dev but active in prod
+    _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "v1.6.0"], "PF405",
+             "slot `blue`, idle in dev, takes live traffic in prod (active 90%)")
+    # the canary alone is enough: green idle in dev, staging once they run blue, yet on canary in prod
+    edit(repo_copy, KYC_FILE, SetValue(("release", "active", "dev"), "blue"),
+         SetValue(("release", "active", "staging"), "blue"))
+    _refused(repo_copy, ["release", KYC, "--env", "dev", "--version", "v1.6.0"], "PF405",
+             "slot `green`, idle in dev, takes live traffic in prod (canary 10%)")
 
 
 @pytest.mark.parametrize("command", ["cutover", "rollback"])
@@ -259,7 +304,8 @@ def test_cutover_with_tampered_test_evidence_is_refused(repo_copy):
 
 
 def test_model_version_for_a_pilot_without_model_is_refused(repo_copy):
-    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "prod"), "green"))
+    edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"), SetValue(("release", "active", "prod"), "green"),
+         DeleteKey(("release", "canary", "prod")))
     path = repo_copy / KYC_FILE
     text = path.read_text()
     text = text[:text.index("model:\n  name")] + text[text.index("secrets:"):]
@@ -284,13 +330,47 @@ def test_a_broken_catalog_is_refused_before_any_edit(repo_copy):
     assert tree(repo_copy) == before
 
 
-def test_canary_to_a_standby_without_model_version_is_a_validation_error(repo_copy):
+def test_canary_to_a_slot_without_model_version_is_a_validation_error(repo_copy):
     path = repo_copy / KYC_FILE
     path.write_text(path.read_text().replace("green: {version: v1.5.0, model_version: 8}", "green: {version: v1.5.0}"))
     errors = check(repo_copy).diagnostics.errors
     assert any(d.code == "PF216" and "slot `green` is live in dev, staging" in d.summary for d in errors)
-    assert any(d.code == "PF216" and "`canary_percent` sends traffic in prod to standby slot `green`" in d.summary
+    assert any(d.code == "PF216" and "`canary` sends traffic in prod to slot `green`" in d.summary
                for d in errors)
+
+
+@pytest.mark.parametrize("canary, code, words", [
+    ("{prod: {slot: blue, percent: 10}}", "PF207", "canary slot `blue` is the active slot in prod"),
+    ("{prod: {slot: gren, percent: 10}}", "PF207", "canary slot `gren` is not `blue` or `green`"),
+    ("{prod: {slot: green, percent: 0}}", "PF104", "`percent` input should be greater than or equal to 1"),
+    ("{prod: {slot: green, percent: 51}}", "PF104", "`percent` input should be less than or equal to 50"),
+    ("{prod: {slot: green}}", "PF102", "missing required key `percent`"),
+])
+def test_a_canary_must_be_the_other_slot_with_a_share_from_1_to_50(repo_copy, canary, code, words):
+    path = repo_copy / KYC_FILE
+    path.write_text(path.read_text().replace("canary: {prod: {slot: green, percent: 10}}", f"canary: {canary}"))
+    errors = check(repo_copy).diagnostics.errors
+    assert any(d.code == code and words in d.summary for d in errors), [d.render() for d in errors]
+
+
+@pytest.mark.parametrize("percent", [1, 50])
+def test_canary_share_boundaries_are_accepted(repo_copy, percent):
+    path = repo_copy / KYC_FILE
+    path.write_text(path.read_text().replace("percent: 10}", f"percent: {percent}}}"))
+    assert check(repo_copy).ok
+
+
+def test_a_canary_where_the_pilot_does_not_serve_is_refused(repo_copy):
+    path = repo_copy / KYC_FILE
+    text = path.read_text()
+    # served only in prod (its overlay), a canary in dev has no traffic to split
+    path.write_text(text.replace("  serving: {workload_size: Small, scale_to_zero: true}\n", "")
+                    .replace("canary: {prod: {slot: green, percent: 10}}",
+                             "canary: {prod: {slot: green, percent: 10}, dev: {slot: blue, percent: 10}}"))
+    errors = check(repo_copy).diagnostics.errors
+    assert [d.summary for d in errors if d.code == "PF216"] == [
+        "`canary` splits serving traffic, but the pilot has no serving endpoint in dev"], \
+        [d.render() for d in errors]
 
 
 def test_a_rehearsal_that_would_recreate_resources_fails_and_records_nothing(repo_copy, monkeypatch):

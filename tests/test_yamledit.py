@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.yamlio.edit import AppendItem, SetValue, YamlEditError, apply_edits, render_scalar
+from pilotfactory.yamlio.edit import AppendItem, DeleteKey, SetValue, YamlEditError, apply_edits, render_scalar
 from pilotfactory.yamlio.source import load_yaml_text
 
 from .conftest import REPO
@@ -127,3 +127,36 @@ def test_a_flow_collection_with_a_trailing_comma_takes_the_new_item_after_it():
     text = "slots: {blue: {version: v1.0.0,}}\nevidence: [{kind: a},]\n"
     out = apply_edits(text, [SetValue(("slots", "blue", "model_version"), 3), AppendItem(("evidence",), {"kind": "b"})])
     assert out == "slots: {blue: {version: v1.0.0, model_version: 3}}\nevidence: [{kind: a}, {kind: b}]\n"
+
+
+# ---- removing an entry (a canary ends) and adding a mapping (a canary starts) ----------------
+
+@pytest.mark.parametrize("before, after", [
+    ("release:\n  canary: {prod: {slot: green, percent: 10}, staging: {slot: blue, percent: 5}}\n",
+     "release:\n  canary: {staging: {slot: blue, percent: 5}}\n"),
+    ("release:\n  canary: {staging: {slot: blue, percent: 5}, prod: {slot: green, percent: 10}}  # why\n",
+     "release:\n  canary: {staging: {slot: blue, percent: 5}}  # why\n"),
+    ("release:\n  canary: {prod: {slot: green, percent: 10}}\n  active: {prod: blue}\n",
+     "release:\n  canary: {}\n  active: {prod: blue}\n"),
+    ("release:\n  canary:\n    staging: {slot: blue, percent: 5}\n    prod: {slot: green, percent: 10}  # c\n  active: {prod: blue}\n",
+     "release:\n  canary:\n    staging: {slot: blue, percent: 5}\n  active: {prod: blue}\n"),
+    ("release:\n  canary:\n    prod:\n      slot: green\n      percent: 10\n  active: {prod: blue}\n",
+     "release:\n  canary:\n    {}\n  active: {prod: blue}\n"),
+    ("release:\n  canary:\n    prod: {slot: green, percent: 10}\n    staging: {slot: blue, percent: 5}\n",
+     "release:\n  canary:\n    staging: {slot: blue, percent: 5}\n"),
+])
+def test_deleting_a_key_removes_only_that_entry(before, after):
+    assert apply_edits(before, [DeleteKey(("release", "canary", "prod"))]) == after
+
+
+def test_deleting_a_missing_key_is_refused():
+    with pytest.raises(YamlEditError, match="not in the file"):
+        apply_edits("release:\n  canary: {}\n", [DeleteKey(("release", "canary", "prod"))])
+
+
+def test_a_mapping_value_is_added_in_flow_style():
+    text = "release:\n  active: {prod: blue}\n"
+    out = apply_edits(text, [SetValue(("release", "canary"), {"prod": {"slot": "green", "percent": 10}})])
+    assert out == text + "  canary: {prod: {slot: green, percent: 10}}\n"
+    out = apply_edits(out, [SetValue(("release", "canary", "dev"), {"slot": "blue", "percent": 5})])
+    assert out == text + "  canary: {prod: {slot: green, percent: 10}, dev: {slot: blue, percent: 5}}\n"

@@ -10,6 +10,7 @@ from pilotfactory.catalog.parse import parse_document, suggest
 from pilotfactory.catalog.model import PHASES, Pilot
 from pilotfactory.catalog.overlay import layer
 from pilotfactory.catalog.resolved import EffectiveCompute, ResolvedCatalog, ResolvedPilot, SlotRun
+from pilotfactory.catalog.traffic import traffic_of
 from pilotfactory.yamlio.source import Source
 
 __all__ = ["TypedPilot", "Resolution", "resolve", "reached_environments"]
@@ -79,20 +80,11 @@ def _compute(catalog: Catalog, pilot: Pilot) -> EffectiveCompute | None:
 
 def _slots(pilot: Pilot, env_name: str) -> tuple[SlotRun, ...] | None:
     release = pilot.release
-    if release.strategy == "single":
-        if len(release.slots) != 1:
-            return None
-        (name, slot), = release.slots.items()
-        return (SlotRun(name=name, slot=slot, active=True, traffic_percent=100),)
-    active = release.active.get(env_name)
-    if active not in release.slots or len(release.slots) != 2:
+    traffic = traffic_of(release, env_name)
+    if traffic is None or (release.strategy == "blue_green" and len(release.slots) != 2):
         return None
-    canary = release.canary_percent.get(env_name, 0)
-    return tuple(
-        SlotRun(name=name, slot=slot, active=name == active,
-                traffic_percent=(100 - canary) if name == active else canary)
-        for name, slot in sorted(release.slots.items())
-    )
+    return tuple(SlotRun(name=name, slot=slot, role=traffic.role(name), traffic_percent=traffic.share(name))
+                 for name, slot in sorted(release.slots.items()))
 
 
 def _tags(catalog: Catalog, pilot: Pilot, env_name: str) -> dict[str, str]:

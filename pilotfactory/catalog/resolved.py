@@ -30,8 +30,17 @@ class SlotRun:
 
     name: str           # "main" for a single release; "blue" / "green" for blue/green
     slot: Slot
-    active: bool        # the live slot: schedules unpaused, champion alias, main traffic
+    role: str           # active (champion, the traffic a canary leaves), canary, or idle (no traffic)
     traffic_percent: int  # share of serving traffic
+
+    @property
+    def active(self) -> bool:
+        return self.role == "active"
+
+    @property
+    def live(self) -> bool:
+        """Takes traffic, so its jobs run on schedule: the active slot and a canary."""
+        return self.role != "idle"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,10 +23,11 @@ from pilotfactory.pipeline import Checked, check, unknown_pilot
 from pilotfactory.catalog.resolve import TypedPilot, reached_environments
 from pilotfactory.tfjson.slots import StackChange, diff_stack
 from pilotfactory.synth.build import synth_pilot_stacks
-from pilotfactory.yamlio.edit import AppendItem, Edit, SetValue, apply_edits
+from pilotfactory.catalog.traffic import Traffic, traffic_of
+from pilotfactory.yamlio.edit import AppendItem, DeleteKey, Edit, SetValue, apply_edits
 
 __all__ = ["SlotPlan", "Prepared", "find_pilot", "plan_release", "plan_switch", "plan_rehearsal_record",
-           "prepare", "commit", "slot_words"]
+           "prepare", "commit", "slot_words", "traffic"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class SlotPlan:
     summary: str                # one line, in reviewer terms
     slot: str                   # the slot staged on, made active, or rehearsed towards
     changes_yaml: tuple[str, ...] = ()  # `release.active.prod: blue -> green`
+    before: Traffic | None = None       # the environment's traffic before and after a switch
+    after: Traffic | None = None
 
 
 @dataclass
@@ -96,82 +99,163 @@ def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> Ty
     return typed
 
 
-def _standby(typed: TypedPilot, env: str) -> tuple[str, str]:
-    """(active, standby) slot names in `env` of a valid blue/green pilot."""
-    release = typed.pilot.release
-    active = release.active[env]
-    (standby,) = sorted(set(release.slots) - {active})
-    return active, standby
+def traffic(typed: TypedPilot, env: str) -> Traffic:
+    """The traffic in `env` of a valid blue/green pilot (validation guarantees there is one)."""
+    found = traffic_of(typed.pilot.release, env)
+    assert found is not None, f"{typed.pilot.name} has no valid traffic in {env}"  # validated before
+    return found
+
+
+def _holding_traffic(checked: Checked, typed: TypedPilot, slot: str) -> list[str]:
+    """`prod (canary 10%)`: every reached environment where `slot` takes live traffic."""
+    out = []
+    for env in reached_environments(checked.catalog, typed.pilot.phase):
+        state = traffic_of(typed.pilot.release, env)
+        if state is not None and state.live(slot):
+            role = state.role(slot)
+            out.append(f"{env} ({role} {state.share(slot)}%)")
+    return out
 
 
 def plan_release(checked: Checked, typed: TypedPilot, env: str, version: str, model_version: int | None,
                  diags: Diagnostics) -> SlotPlan | None:
-    """Stage `version` (and `model_version`) on the slot that is standby in `env`."""
+    """Stage `version` (and `model_version`) on the slot that is idle in `env`: a slot that takes no
+    traffic in any environment, so no live request and no scheduled run changes."""
     pilot, name = typed.pilot, typed.pilot.name
-    active, standby = _standby(typed, env)
-    reached = reached_environments(checked.catalog, pilot.phase)
-    live = [e for e in reached if pilot.release.active.get(e) == standby]
+    state = traffic(typed, env)
+    if not state.idle:
+        path = ("release", "canary", env)
+        diags.error(Code.SLOT_IS_LIVE, f"no idle slot in {env} ({state.words()}): the release would go "
+                    f"live on canary traffic. End the canary first: `pilotfactory cutover {name} --env {env}` "
+                    f"promotes `{state.canary}`, `pilotfactory rollback {name} --env {env}` removes it",
+                    typed.source.where(path, key=True), path)
+        return None
+    (idle,) = state.idle
+    live = _holding_traffic(checked, typed, idle)
     if live:
         path = ("release", "active")
-        commands = ", ".join(f"`pilotfactory cutover {name} --env {e}`" for e in live)
-        diags.error(Code.SLOT_IS_LIVE, f"slot `{standby}`, the standby in {env}, is live in "
+        envs = [e.split(" ")[0] for e in live]
+        commands = ", ".join(f"`pilotfactory cutover {name} --env {e}` or `pilotfactory rollback {name} --env {e}`"
+                             for e in envs)
+        diags.error(Code.SLOT_IS_LIVE, f"slot `{idle}`, idle in {env}, takes live traffic in "
                     f"{', '.join(live)}: putting {version} on it would change what runs there without "
-                    "a cutover. A new version goes only to a slot that is standby in every environment; "
-                    f"first move {', '.join(live)} onto `{active}`: {commands}",
+                    "a cutover. A new version goes only to a slot that is idle in every environment; "
+                    f"first move {', '.join(envs)} off `{idle}`: {commands}",
                     typed.source.where(path), path)
         return None
     if model_version is not None and pilot.model is None:
         diags.error(Code.NO_MODEL, f"`--model-version {model_version}`: pilot `{name}` declares no "
                     "`model`, so its slots have no model version", typed.source.where(("release",), key=True))
         return None
-    slot = pilot.release.slots[standby]
-    base = ("release", "slots", standby)
+    slot = pilot.release.slots[idle]
+    base = ("release", "slots", idle)
     edits: list[Edit] = []
     changes = []
     if slot.version != version:
         edits.append(SetValue(base + ("version",), version))
-        changes.append(f"release.slots.{standby}.version: {slot.version or 'none'} -> {version}")
+        changes.append(f"release.slots.{idle}.version: {slot.version or 'none'} -> {version}")
     if model_version is not None and slot.model_version != model_version:
         edits.append(SetValue(base + ("model_version",), model_version))
-        changes.append(f"release.slots.{standby}.model_version: {slot.model_version or 'none'} -> {model_version}")
+        changes.append(f"release.slots.{idle}.model_version: {slot.model_version or 'none'} -> {model_version}")
     staged = version + (f" and model version {model_version}" if model_version is not None else "")
-    summary = f"stage {staged} on slot `{standby}`, standby in {', '.join(reached)}"
+    reached = reached_environments(checked.catalog, pilot.phase)
+    summary = f"stage {staged} on slot `{idle}`, idle in {', '.join(reached)}: no traffic moves"
     if model_version is None and pilot.model is not None:
         summary += f" (model version {slot.model_version or 'none'} kept; --model-version changes it)"
-    return SlotPlan("release", name, env, typed.file, tuple(edits), summary, standby, tuple(changes))
+    return SlotPlan("release", name, env, typed.file, tuple(edits), summary, idle, tuple(changes))
 
 
-def plan_switch(checked: Checked, typed: TypedPilot, env: str, action: str,
-                diags: Diagnostics) -> SlotPlan | None:
-    """`cutover` or `rollback`: make the other slot active in `env` (with two slots, the previous
-    live slot is the other one)."""
-    pilot, name = typed.pilot, typed.pilot.name
-    active, target = _standby(typed, env)
-    slot = pilot.release.slots[target]
+def _canary_edits(typed: TypedPilot, env: str, slot: str | None, percent: int) -> tuple[Edit, ...]:
+    """The edits that set (slot given) or remove (slot None) the canary of `env`."""
+    if slot is None:
+        return (DeleteKey(("release", "canary", env)),)
+    current = typed.pilot.release.canary
+    if env in current and current[env].slot == slot:
+        return (SetValue(("release", "canary", env, "percent"), percent),)
+    if env in current:
+        return (SetValue(("release", "canary", env, "slot"), slot),
+                SetValue(("release", "canary", env, "percent"), percent))
+    written = typed.source.keys.get(("release", "canary"))
+    if written is not None and written.file == typed.file:
+        return (SetValue(("release", "canary", env), {"slot": slot, "percent": percent}),)
+    return (SetValue(("release", "canary"), {env: {"slot": slot, "percent": percent}}),)
+
+
+def _switch_summary(typed: TypedPilot, env: str, before: Traffic, after: Traffic) -> str:
+    """`blue 90% -> 100%, green 10% -> 0% (idle)`: every slot whose share or role changes."""
+    moves = []
+    for slot in sorted(typed.pilot.release.slots):
+        was, now = before.share(slot), after.share(slot)
+        if (was, before.role(slot)) != (now, after.role(slot)):
+            moves.append(f"{slot_words(typed, slot)} {before.role(slot)} {was}% -> {after.role(slot)} {now}%")
+    return "; ".join(moves)
+
+
+def _gate_target(checked: Checked, typed: TypedPilot, env: str, action: str, target: str,
+                 diags: Diagnostics) -> bool:
+    """A slot about to take more traffic has a version and, in a protected environment, a passing test report."""
+    name = typed.pilot.name
+    slot = typed.pilot.release.slots[target]
     path = ("release", "slots", target)
     if slot.version is None:
         what = "it has no `version` yet" if action == "cutover" else "it has no `version`: nothing to roll back to"
         diags.error(Code.SLOT_NOT_READY, f"{action} in {env} to slot `{target}` refused: {what}; stage one "
                     f"with `pilotfactory release {name} --env {env} --version vX.Y.Z`",
                     typed.source.where(path, key=True), path)
-        return None
+        return False
     if checked.catalog.environments.environments[env].protected:
-        # Rollback is gated too: with two slots it is a cutover by another name.
         passed, reason = _test_report_passes(checked, typed, slot.version)
         if not passed:
             diags.error(Code.CUTOVER_UNTESTED, f"{action} in protected environment `{env}` to slot "
                         f"`{target}` ({slot.version}) refused: {reason}; record a passing test report "
                         f"for {slot.version} under `evidence` first", typed.source.where(path, key=True), path)
-            return None
-        aged = _aged_evidence(checked, name) if action == "cutover" else None
+            return False
+        aged = _aged_evidence(checked, typed.pilot.name) if action == "cutover" else None
         if aged is not None:  # a rollback returns to what was approved; a cutover promotes
             diags.error(Code.ROLLBACK_REHEARSAL, f"cutover in protected environment `{env}` refused: "
                         f"{aged.warning}", aged.where, aged.path)
+            return False
+    return True
+
+
+def plan_switch(checked: Checked, typed: TypedPilot, env: str, action: str,
+                diags: Diagnostics, canary: int | None = None) -> SlotPlan | None:
+    """`cutover`: promote the canary to active (100%), else make the idle slot active; with `canary`
+    (a percent), put the idle slot (or the canary) on that share instead.
+    `rollback`: back to the last known good: remove a canary (100% to the active slot) if there is
+    one, and only without one make the idle slot (the previous active) active again."""
+    name = typed.pilot.name
+    before = traffic(typed, env)
+    edits: tuple[Edit, ...]
+    if action == "rollback" and before.canary is not None:
+        # The active slot already serves and is approved: taking the canary's share back needs no gate.
+        target = before.active
+        after = Traffic(before.active, None, 0, tuple(sorted((*before.idle, before.canary))))
+        edits = _canary_edits(typed, env, None, 0)
+        changes = [f"release.canary.{env}: {before.canary} {before.percent}% -> none"]
+    elif canary is not None:
+        target = before.canary or before.idle[0]
+        if not _gate_target(checked, typed, env, action, target, diags):
             return None
-    summary = (f"{action} in {env}: slot {slot_words(typed, target)} becomes active, "
-               f"{slot_words(typed, active)} becomes standby")
-    return SlotPlan(action, name, env, typed.file, (SetValue(("release", "active", env), target),), summary,
-                    target, (f"release.active.{env}: {active} -> {target}",))
+        after = Traffic(before.active, target, canary, tuple(s for s in before.idle if s != target))
+        edits = _canary_edits(typed, env, target, canary)
+        changes = [f"release.canary.{env}: {before.canary or 'none'} {before.percent}% -> {target} {canary}%"]
+    else:
+        target = before.canary if action == "cutover" and before.canary is not None else before.idle[0]
+        if not _gate_target(checked, typed, env, action, target, diags):
+            return None
+        after = Traffic(target, None, 0, tuple(sorted(s for s in typed.pilot.release.slots if s != target)))
+        edits = (SetValue(("release", "active", env), target),)
+        changes = [f"release.active.{env}: {before.active} -> {target}"]
+        if before.canary is not None:
+            edits += _canary_edits(typed, env, None, 0)
+            changes.append(f"release.canary.{env}: {before.canary} {before.percent}% -> none")
+    if after == before:
+        return SlotPlan(action, name, env, typed.file, (), f"{action} in {env}: nothing moves ({before.words()})",
+                        target, ())
+    summary = f"{action} in {env}: {_switch_summary(typed, env, before, after)}"
+    return SlotPlan(action, name, env, typed.file, edits, summary, target, tuple(changes),
+                    before=before, after=after)
 
 
 def _aged_evidence(checked: Checked, pilot: str):
@@ -193,8 +277,9 @@ def _test_report_passes(checked: Checked, typed: TypedPilot, version: str) -> tu
 
 
 def plan_rehearsal_record(typed: TypedPilot, env: str, result: str) -> SlotPlan:
-    """Append a dated `rollback_rehearsal` entry: from the active slot to the other and back."""
-    active, standby = _standby(typed, env)
+    """Append a dated `rollback_rehearsal` entry: from the active slot to the idle one and back."""
+    state = traffic(typed, env)
+    active, standby = state.active, (state.canary or state.idle[0])
     today = clock.today()
     item = {"kind": "rollback_rehearsal", "env": env, "date": today, "from": active, "to": standby,
             "result": result}

@@ -15,7 +15,8 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import Checked
 from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.tfjson.slots import addresses, diff_stack, slot_state
-from pilotfactory.release.plan import Prepared, plan_switch, prepare
+from pilotfactory.diagnostics.codes import Code
+from pilotfactory.release.plan import Prepared, plan_switch, prepare, traffic
 
 __all__ = ["Rehearsal", "rehearse", "judge"]
 
@@ -75,6 +76,14 @@ def _indent(lines: list[str], title: str) -> list[str]:
 def rehearse(root: Path, checked: Checked, typed: TypedPilot, env: str, diags: Diagnostics,
              engine: str = "cdktf") -> Rehearsal | None:
     """Cutover then rollback of `env` in memory; None (refusals in `diags`) if either is refused."""
+    state = traffic(typed, env)
+    if state.canary is not None:
+        # The rollback of a promoted canary returns to the active slot alone, not to the canary.
+        path = ("release", "canary", env)
+        diags.error(Code.REHEARSAL_FAILED, f"{env} runs a canary ({state.words()}): a cutover and its "
+                    "rollback would not restore it. Rehearse in an environment without a canary",
+                    typed.source.where(path, key=True), path)
+        return None
     cut = plan_switch(checked, typed, env, "cutover", diags)
     first = prepare(root, checked, cut, diags, engine=engine, envs=[env]) if cut else None
     if first is None:

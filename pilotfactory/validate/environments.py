@@ -26,8 +26,8 @@ def named_environments_exist(catalog: Catalog, typed: TypedPilot, diags: Diagnos
 
     for name in pilot.release.active:
         check(name, ("release", "active", name), True)
-    for name in pilot.release.canary_percent:
-        check(name, ("release", "canary_percent", name), True)
+    for name in pilot.release.canary:
+        check(name, ("release", "canary", name), True)
     for name, overlay in pilot.overrides.items():
         if check(name, ("overrides", name), True):
             for field, label, items in (("jobs", "job", overlay.jobs),

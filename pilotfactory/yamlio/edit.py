@@ -21,7 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
 from pilotfactory.yamlio.source import load_yaml_text
 
-__all__ = ["SetValue", "AppendItem", "Edit", "apply_edits", "render_scalar", "YamlEditError"]
+__all__ = ["SetValue", "AppendItem", "DeleteKey", "Edit", "apply_edits", "render_scalar", "YamlEditError"]
 
 Scalar = Union[str, int, bool, dt.date]
 
@@ -36,10 +36,11 @@ class YamlEditError(PilotFactoryError):
 
 @dataclass(frozen=True)
 class SetValue:
-    """Set the scalar at `path`; a missing last key is added to its mapping."""
+    """Set the scalar at `path`; a missing last key is added to its mapping (a mapping value only so:
+    it is written in flow style)."""
 
     path: tuple
-    value: Scalar
+    value: Scalar | dict
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,14 @@ class AppendItem:
     item: dict[str, Scalar]
 
 
-Edit = Union[SetValue, AppendItem]
+@dataclass(frozen=True)
+class DeleteKey:
+    """Remove the entry at `path` from its mapping; an emptied mapping becomes `{}`."""
+
+    path: tuple
+
+
+Edit = Union[SetValue, AppendItem, DeleteKey]
 
 
 def render_scalar(value: Scalar, style: str | None = None) -> str:
@@ -66,12 +74,15 @@ def render_scalar(value: Scalar, style: str | None = None) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _render_flow(item: dict[str, Scalar]) -> str:
-    return "{" + ", ".join(f"{k}: {render_scalar(v)}" for k, v in item.items()) + "}"
+def _render_flow(item: dict) -> str:
+    return "{" + ", ".join(f"{k}: {_render_flow(v) if isinstance(v, dict) else render_scalar(v)}"
+                           for k, v in item.items()) + "}"
 
 
 def _loaded(value: Scalar) -> Any:
     """The value as the strict loader reads it back (dates stay strings under YAML 1.2)."""
+    if isinstance(value, dict):
+        return {k: _loaded(v) for k, v in value.items()}
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -147,11 +158,12 @@ def _set(text: str, root: Node, edit: SetValue) -> str:
         raise YamlEditError(f"`{'.'.join(map(str, parents))}` is not in the file, so `{where}` cannot be set")
     node = _child(parent, key)
     if node is not None:
-        if not isinstance(node, ScalarNode):
+        if not isinstance(node, ScalarNode) or isinstance(edit.value, dict):
             raise YamlEditError(f"`{where}` is not a single value")
         return _splice(text, node.start_mark.index, node.end_mark.index,
                        render_scalar(edit.value, node.style))
-    entry = f"{key}: {render_scalar(edit.value)}"
+    rendered = _render_flow(edit.value) if isinstance(edit.value, dict) else render_scalar(edit.value)
+    entry = f"{key}: {rendered}"
     if _is_null(parent):  # `green:` or `green: ~` becomes `green: {key: value}`
         return _replace_null(text, root, tuple(parents), "{" + entry + "}")
     if not isinstance(parent, MappingNode) or not isinstance(key, str):
@@ -205,6 +217,28 @@ def _append(text: str, root: Node, edit: AppendItem) -> str:
     return _splice(text, at, at, _newline(text) + indent + "- " + item)
 
 
+def _delete(text: str, root: Node, edit: DeleteKey) -> str:
+    *parents, key = edit.path
+    parent = _find(root, tuple(parents))
+    where = ".".join(map(str, edit.path))
+    if not isinstance(parent, MappingNode) or _child(parent, key) is None:
+        raise YamlEditError(f"`{where}` is not in the file, so it cannot be removed")
+    if len(parent.value) == 1:  # the mapping's only entry: the mapping stays, empty
+        start = parent.start_mark.index
+        end = parent.end_mark.index if parent.flow_style else _content_end(text, parent)
+        return _splice(text, start, end, "{}")
+    i = next(n for n, (k, _) in enumerate(parent.value) if k.value == key)
+    key_node, value = parent.value[i]
+    if parent.flow_style:
+        if i + 1 < len(parent.value):  # `a: 1, b: 2` -> `b: 2`: up to the next key
+            return _splice(text, key_node.start_mark.index, parent.value[i + 1][0].start_mark.index, "")
+        prev_end = _content_end(text, parent.value[i - 1][1])  # last entry: from the previous value's end
+        return _splice(text, prev_end, _content_end(text, value), "")
+    line_start = text.rfind("\n", 0, key_node.start_mark.index) + 1
+    end = _line_end(text, _content_end(text, value))
+    return _splice(text, line_start, min(end + len(_newline(text)), len(text)), "")
+
+
 def _expected(data: Any, edit: Edit) -> Any:
     """The strict loader's reading of `data` once `edit` is made."""
     *parents, key = edit.path
@@ -215,6 +249,8 @@ def _expected(data: Any, edit: Edit) -> Any:
         target = target[part]
     if isinstance(edit, SetValue):
         target[key] = _loaded(edit.value)
+    elif isinstance(edit, DeleteKey):
+        del target[key]
     else:
         if target.get(key) is None:
             target[key] = []
@@ -231,7 +267,8 @@ def apply_edits(text: str, edits: Sequence[Edit], file: str = "<text>") -> str:
     expected = copy.deepcopy(before.data)
     for edit in edits:
         root = _compose(text)
-        text = _set(text, root, edit) if isinstance(edit, SetValue) else _append(text, root, edit)
+        text = (_set(text, root, edit) if isinstance(edit, SetValue) else
+                _delete(text, root, edit) if isinstance(edit, DeleteKey) else _append(text, root, edit))
         expected = _expected(expected, edit)
     after = load_yaml_text(text, file, Diagnostics())
     if after is None or after.data != expected:

@@ -140,7 +140,7 @@ KYC = {
         "slots": {"blue": {"version": "v1.4.0", "model_version": 7},
                   "green": {"version": "v1.5.0", "model_version": 8}},
         "active": {"dev": "green", "staging": "green", "prod": "blue"},
-        "canary_percent": {"prod": 10},
+        "canary": {"prod": {"slot": "green", "percent": 10}},
     },
 }
 

@@ -97,10 +97,10 @@ def test_no_scope_without_declared_secrets(synthed):
 # ---- jobs ------------------------------------------------------------------------------------
 
 
-def test_blue_green_jobs_one_per_slot_and_only_active_unpaused(synthed):
-    prod = by_name(synthed[KYC_PROD], "databricks_job")
+def test_blue_green_jobs_one_per_slot_and_only_slots_taking_traffic_unpaused(synthed):
+    prod = by_name(synthed[KYC_PROD], "databricks_job")   # blue active, green on canary
     assert {n: j["schedule"]["pause_status"] for n, j in prod.items()} == {
-        "kyc-document-triage-classify-blue": "UNPAUSED", "kyc-document-triage-classify-green": "PAUSED"}
+        "kyc-document-triage-classify-blue": "UNPAUSED", "kyc-document-triage-classify-green": "UNPAUSED"}
     dev = by_name(synthed[KYC_DEV], "databricks_job")
     assert {n: j["schedule"]["pause_status"] for n, j in dev.items()} == {
         "kyc-document-triage-classify-blue": "PAUSED", "kyc-document-triage-classify-green": "UNPAUSED"}

@@ -11,7 +11,7 @@ __all__ = ["INTAKE_KEYS", "ENVIRONMENT_EXCLUDED", "EVIDENCE_BEHIND", "describe"]
 INTAKE_KEYS = ("name", "owners", "intake", "data_classification")
 
 # The environment gates: everything else reaches the stacks of the environments they open.
-ENVIRONMENT_EXCLUDED = ("phase", "approvals", "evidence", "release.active", "release.canary_percent")
+ENVIRONMENT_EXCLUDED = ("phase", "approvals", "evidence", "release.active", "release.canary")
 
 # ... and the evidence behind what runs there.
 EVIDENCE_BEHIND = ("test_report", "model_validation")

@@ -166,6 +166,11 @@ class Slot(Model):
     model_version: int | None = doc("Registered model version this slot serves.", default=None, ge=1)
 
 
+class Canary(Model):
+    slot: Identifier = doc("The slot on canary traffic: never the environment's active slot.")
+    percent: int = doc("Share of serving traffic it takes; the active slot takes the rest.", ge=1, le=50)
+
+
 class Release(Model):
     strategy: Literal["single", "blue_green"] = "single"
     repo: Annotated[str, Field(pattern=r"^https://[^\s]+$", description="HTTPS git repository.")]
@@ -174,9 +179,13 @@ class Release(Model):
                           "awsCodeCommit"] = doc("Git provider as Databricks names it.",
                                                  default="gitLabEnterpriseEdition")
     slots: dict[Identifier, Slot] = doc("`main` for single; `blue` and `green` for blue_green.")
-    active: dict[EnvName, Identifier] = doc("Live slot per environment.", default={})
-    canary_percent: dict[EnvName, Annotated[int, Field(ge=0, le=50)]] = doc(
-        "Share of serving traffic sent to the standby slot.", default={})
+    active: dict[EnvName, Identifier] = doc(
+        "The active slot per environment: its jobs run on schedule, it is `champion` and takes the "
+        "serving traffic the canary leaves.", default={})
+    canary: dict[EnvName, Canary] = doc(
+        "An optional canary per environment: another slot that takes `percent` of the serving "
+        "traffic and runs its jobs on schedule too. Slots neither active nor canary are idle.",
+        default={})
 
 
 class TestReport(Model):

@@ -66,19 +66,19 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
 
 
 def _release(root, pilot, env, version, model_version, dry_run) -> None:
-    """Stage a version (and model version) on the standby slot; nothing live changes."""
+    """Stage a version (and model version) on the idle slot; no traffic moves."""
     from pilotfactory.release.plan import plan_release
 
     _apply(root, pilot, env, lambda c, t, d: plan_release(c, t, env, version, model_version, d), dry_run,
            allow_gate_errors=True)
 
 
-def _switch(action: str, root, pilot, env, dry_run) -> None:
-    """Make the other slot active: `cutover` to the standby, `rollback` to the previous one."""
+def _switch(action: str, root, pilot, env, dry_run, canary: int | None = None) -> None:
+    """`cutover` promotes the canary or the idle slot; `rollback` removes a canary, else swaps back."""
     from pilotfactory.release.plan import plan_switch
 
     # Rolling back returns to content approved before: the pilot's own gates never block it.
-    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d), dry_run,
+    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d, canary), dry_run,
            allow_gate_errors=action == "rollback")
 
 
@@ -128,17 +128,26 @@ def register(cli: click.Group) -> None:
     @_DRY_RUN
     @_ROOT
     def release(pilot, env, version, model_version, dry_run, root):
-        """Stage VERSION on the slot that is standby in ENV; nothing live changes."""
+        """Stage VERSION on the slot that is idle in ENV: a slot with no traffic (neither active nor
+        canary) in any environment, so no request and no scheduled run changes. Refused when ENV runs
+        a canary (no idle slot: `cutover` promotes it, `rollback` removes it) or when the idle slot
+        takes traffic in another environment."""
         _release(root, pilot, env, version, model_version, dry_run)
 
     @cli.command("cutover")
     @click.argument("pilot")
     @_ENV
+    @click.option("--canary", type=click.IntRange(1, 50), default=None, metavar="PERCENT",
+                  help="Instead of promoting: send PERCENT of serving traffic to the idle slot (or set the "
+                       "running canary's share); its jobs start running on schedule.")
     @_DRY_RUN
     @_ROOT
-    def cutover(pilot, env, dry_run, root):
-        """Make the standby slot active in ENV (protected environments need passing test evidence)."""
-        _switch("cutover", root, pilot, env, dry_run)
+    def cutover(pilot, env, canary, dry_run, root):
+        """Promote in ENV: the canary becomes active at 100% (and the old active slot idle); without a
+        canary, the idle slot becomes active. The slot taking traffic has its jobs unpaused and the
+        `champion` alias; the slot leaving goes idle (jobs paused, 0%). Protected environments need a
+        passing test report for the promoted version."""
+        _switch("cutover", root, pilot, env, dry_run, canary)
 
 
     @cli.command("rollback")
@@ -146,12 +155,14 @@ def register(cli: click.Group) -> None:
     @_ENV
     @_DRY_RUN
     @click.option("--emergency", is_flag=True,
-                  help="Incident: flip the live slot through the API now, record it under evidence/, "
-                       "then edit the pilot file so the next deploy keeps it.")
+                  help="Incident: make the same traffic move through the API now (printed before it acts), "
+                       "record it under evidence/, then edit the pilot file so the next deploy keeps it.")
     @live_options
     @_ROOT
     def rollback(pilot, env, dry_run, emergency, host, profile, timeout, retry_timeout, root):
-        """Make the previous slot (with two slots: the other one) active again in ENV."""
+        """Back to the last known good in ENV. With a canary: the canary's share returns to the active
+        slot (100%) and the canary goes idle (jobs paused); nothing else moves. Without one: the idle
+        slot (the previous active) becomes active at 100% and the active slot goes idle."""
         if emergency and dry_run:
             raise click.UsageError("--emergency acts at once; see what it would do with --dry-run alone")
         if emergency:
