@@ -5,10 +5,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pilotfactory.catalog.resolved import ResolvedPilot
+from pilotfactory.live.rights import EMERGENCY_LEVEL
 
 __all__ = [
+<<<<<<< HEAD
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "Principal", "AccessEntry",
     "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
+=======
+    "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "EMERGENCY_LEVEL", "Principal", "AccessEntry",
+    "level_for", "pilot_access", "model_privileges",
+>>>>>>> fbf77bc (Emergency rollback safe under pressure (issue 13 §4): domain work in pilotfactory/live (read live state first, skip what is done, re-read lost responses, unpause before pause, rights checked before acting, audit intent first under a unique name); the environment's workspace only; failures named as what they are; on-call granted exactly CAN_MANAGE on jobs and endpoint; stack cache root fixed so code changes invalidate it)
 ]
 
 # Levels Databricks accepts per object type; anything else fails at apply, so we refuse it at synth.
@@ -79,6 +85,9 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
         (Principal(kind="user", name=owners.on_call), access.on_call),
     ):
         level = level_for(job_level, object_type)
+        if principal.name == owners.on_call and principal.kind == "user" and rp.blue_green:
+            # The runbook's emergency rollback runs as on-call: exactly what it needs (pilotfactory.live.rights).
+            level = EMERGENCY_LEVEL.get(object_type, level)
         if level is not None:
             entries.append(AccessEntry(principal=principal, level=level))
     return tuple(entries)

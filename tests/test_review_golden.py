@@ -130,12 +130,13 @@ def deleted_prod_pilot(root: Path) -> None:
 
 
 def cutover(root: Path) -> None:
-    """the production blue/green pilot switches prod to its standby slot."""
+    """the production blue/green pilot promotes its other slot in prod (ending a canary there, if any)."""
     path = next(p for p in pilots(root, "production") if _yaml().load(p.read_text())["release"]["strategy"] == "blue_green")
 
     def change(d):
         active = d["release"]["active"]
         active["prod"] = next(s for s in d["release"]["slots"] if s != active["prod"])
+        (d["release"].get("canary") or {}).pop("prod", None)
     edit(path, change)
 
 
@@ -231,7 +232,7 @@ def test_deleted_prod_pilot_is_destructive_and_calls_out_protection(reviewed):
 
 def test_cutover_reads_as_a_sentence(reviewed):
     [first, *_] = findings(reviewed, "cutover", "release")
-    assert first["env"] == "prod" and " switches from " in first["text"] and "; canary " in first["text"]
+    assert first["env"] == "prod" and " switches from " in first["text"] and "canary" not in first["text"]
 
 
 def test_huge_diff_is_truncated_with_counts_and_points_to_the_json(reviewed):

@@ -1,31 +1,25 @@
-"""`rollback --emergency`: flip the live slot through the API, record the incident under evidence/,
+"""`rollback --emergency`: print what traffic moves where, ask, let pilotfactory.live.emergency move it,
 then edit the catalog so the next deploy keeps the rollback."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from pilotfactory.cli.options import engine_setting
 from pilotfactory.cli.slotedit import load_pilot, print_change, refuse
 from pilotfactory.cli.workspace import connect_env, fail
-from pilotfactory.files.atomic import create_file
 
 __all__ = ["emergency_rollback"]
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+_MARK = {"done": "done", "already done": "skip", "deferred": "later", "failed": "FAIL", "not attempted": "not run"}
 
 
-def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout) -> None:
-    """Flip the live slot through the API, record it under evidence/, then edit the pilot file."""
+def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes: bool = False) -> None:
     from pilotfactory.diagnostics.diagnostic import Diagnostics
+    from pilotfactory.live import audit, emergency
     from pilotfactory.live.client import LiveError
-    from pilotfactory.live.emergency import flip
     from pilotfactory.release.plan import commit, plan_switch, prepare
 
     base, checked, typed = load_pilot(root, pilot, env)
@@ -43,35 +37,47 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout) 
     if stack not in prepared.after_stacks:
         fail(f"no stack `{stack}` is synthesized for {pilot} in {env}: nothing live to roll back")
     ws = connect_env(checked, env, host, profile, timeout, retry_timeout)
-    started = _now()
-    steps = flip(ws, json.loads(prepared.after_stacks[stack]), stack)
+    record = audit.start(base, pilot, env, {
+        "workspace": ws.host, "from": plan.before.words() if plan.before else None,
+        "to": plan.after.words() if plan.after else None, "summary": plan.summary,
+        "catalog_change": {"file": plan.file, "changes": list(plan.changes_yaml), "written": False}})
+    click.echo(f"Emergency rollback of {pilot} in {env} ({ws.host}): {plan.summary}")
     try:
-        who = ws.call("current user", ws.client.current_user.me).user_name
-    except LiveError:
-        who = None
-    done = all(s.ok for s in steps)
-    active = typed.pilot.release.active[env]
-    record = {
-        "kind": "emergency_rollback", "pilot": pilot, "env": env, "workspace": ws.host,
-        "started": started.isoformat().replace("+00:00", "Z"), "by": who or "unknown",
-        "from": active, "to": plan.slot, "summary": plan.summary,
-        "catalog_change": {"file": plan.file, "changes": list(plan.changes_yaml),
-                           "written": done},
-        "steps": [{"action": s.action, "result": "done" if s.ok else "failed", **({"detail": s.detail} if s.detail else {})}
-                  for s in steps],
-        "result": "complete" if done else "incomplete",
-    }
-    name = f"{started.strftime('%Y-%m-%dT%H%M%SZ')}-rollback-{env}.json"
-    audit = Path("evidence") / pilot / "emergency" / name
-    create_file(base / audit, (json.dumps(record, indent=2, sort_keys=False) + "\n").encode())
-    click.echo(f"Emergency rollback of {pilot} in {env} ({ws.host}): {active} -> {plan.slot}")
-    for s in steps:
-        click.echo(f"  {'done' if s.ok else 'FAIL'}: {s.action}" + (f": {s.detail}" if s.detail else ""))
-    click.echo(f"recorded {audit.as_posix()}")
+        moves = emergency.plan(ws, json.loads(prepared.after_stacks[stack]), stack)
+    except LiveError as err:
+        record.update(result="failed before any change", error=str(err))
+        click.echo(f"recorded {record.path.as_posix()}")
+        fail(f"{err}; nothing changed")
+    record.update(by=moves.caller, planned=[{"action": m.kind, "what": m.line(), "already": m.done,
+                                            **({"deferred": m.deferred} if m.deferred else {})}
+                                           for m in moves.moves])
+    click.echo(f"As {moves.caller}, live state read now; in this order:")
+    for m in moves.moves:
+        state = "already done" if m.done else "deferred to the deploy" if m.deferred else "will"
+        click.echo(f"  {state}: {m.line()}" + (f" ({m.deferred})" if m.deferred else ""))
+    if moves.missing:
+        record.update(result="refused: missing rights", missing=moves.missing)
+        click.echo(f"recorded {record.path.as_posix()}")
+        fail(f"{moves.caller} lacks what these steps need, so nothing was changed: "
+             + "; ".join(moves.missing) + ". Ask a workspace admin, or run as an identity that holds them")
+    if moves.to_do and not yes and not click.confirm("Make these changes now?", default=False):
+        record.update(result="cancelled before any change")
+        click.echo(f"recorded {record.path.as_posix()}")
+        sys.exit(1)
+    results = emergency.execute(ws, moves, lambda r: click.echo(
+        f"  {_MARK[r.result]}: {r.move.line()}" + (f": {r.detail}" if r.detail and r.result != "deferred" else "")))
+    done = all(r.result != "failed" and r.result != "not attempted" for r in results)
+    record.update(steps=[{"action": r.move.kind, "what": r.move.line(), "result": r.result,
+                          **({"detail": r.detail} if r.detail else {})} for r in results],
+                  result="complete" if done else "incomplete")
     if not done:
+        click.echo(f"recorded {record.path.as_posix()}")
         click.echo(f"{plan.file} unchanged: the steps marked done are live, the others are not. Fix the "
-                   "cause and run the command again (each step is idempotent).", err=True)
+                   "cause and run the command again: it reads the workspace first and skips what is done.",
+                   err=True)
         sys.exit(1)
     print_change(prepared)
     commit(base, prepared)
+    record.update(catalog_change={**record.data["catalog_change"], "written": True})
+    click.echo(f"recorded {record.path.as_posix()}")
     click.echo(f"wrote {plan.file}: the next `npx cdktf deploy {stack}` keeps the rollback instead of undoing it")

@@ -42,12 +42,12 @@ def engine_setting(root: Path, flag: str | None) -> str:
 def live_options(fn):
     """--host, --profile and the timeouts, shared by every command that calls the workspace."""
     for option in reversed([
-        click.option("--host", help="Workspace URL (default: $DATABRICKS_HOST, else config/environments.yaml)."),
+        click.option("--host", help="Must name the workspace of ENV in config/environments.yaml (so must $DATABRICKS_HOST and the profile's host): anything else is refused."),
         click.option("--profile", help="Databricks config profile (default: $DATABRICKS_CONFIG_PROFILE or DEFAULT)."),
         click.option("--timeout", type=click.FloatRange(min=0.01), default=DEFAULT_TIMEOUT, show_default=True,
                      help="Seconds one HTTP request may take."),
         click.option("--retry-timeout", type=click.IntRange(min=1), default=DEFAULT_RETRY_TIMEOUT,
-                     show_default=True, help="Seconds one call may spend retrying 429/5xx and timeouts."),
+                     show_default=True, help="Seconds one call may spend retrying 429, 500, 502, 503, 504, connection failures and timeouts (an attempt begun in time may retry as long again)."),
     ]):
         fn = option(fn)
     return fn

@@ -17,19 +17,17 @@ from typing import Any, Callable, Mapping
 
 from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.live.expected import expected_of
+from pilotfactory.live.rights import EMERGENCY_LEVEL
 from pilotfactory.live.verify import live_jobs
 from pilotfactory.review.levels import rank
 
 __all__ = ["Move", "Plan", "StepResult", "plan", "execute", "NEEDED"]
 
-# What each kind of move needs, as Databricks documents it: editing a job's settings (its schedule)
-# needs CAN_MANAGE on the job; changing an endpoint's config (traffic) CAN_MANAGE on the endpoint;
-# setting a Unity Catalog alias ownership of the model (or metastore admin).
+# What each kind of move needs: (object kind as pilotfactory.review.levels names it, level).
 NEEDED: dict[str, tuple[str, str]] = {
-    "traffic": ("serving endpoint", "CAN_MANAGE"),
-    "unpause": ("job", "CAN_MANAGE"),
-    "pause": ("job", "CAN_MANAGE"),
-    "alias": ("model", "OWNER"),
+    "traffic": ("serving endpoint", EMERGENCY_LEVEL["serving_endpoint"]),
+    "unpause": ("job", EMERGENCY_LEVEL["job"]),
+    "pause": ("job", EMERGENCY_LEVEL["job"]),
 }
 
 

@@ -21,7 +21,19 @@ def _live(stack: Mapping, state: SlotState) -> tuple[set[str], dict[str, str]]:
             live.add(slot)
         if job.get("name") in state.code:
             code.setdefault(slot, state.code[job["name"]])
-    return live, code
+    return _active(live, state), code
+
+
+def _active(live: set[str], state: SlotState) -> set[str]:
+    """Of the running slots, the active one: a canary runs too, but takes the smaller share of traffic."""
+    if len(live) <= 1:
+        return live
+    shares: dict[str, int] = {}
+    for routes in state.traffic.values():
+        for slot, pct in routes.items():
+            shares[slot] = shares.get(slot, 0) + pct
+    first, second, *_ = sorted(live, key=lambda s: -shares.get(s, 0))
+    return {first} if shares.get(first, 0) > shares.get(second, 0) else live
 
 
 def cutover_sentence(base: Mapping, head: Mapping) -> str | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import subprocess
 
 import pytest
 
@@ -44,9 +45,21 @@ def token() -> str:
     return "dapi" + secrets.token_hex(16)
 
 
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1, made for this run (no key is kept in the repository)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
 @pytest.fixture
-def workspace(token, monkeypatch, example_checked):
-    """A workspace holding everything the example standards and roles name, credentials in the env."""
+def workspace(token, monkeypatch, example_checked, tls_files, repo_copy):
+    """A workspace over HTTPS holding everything the example standards and roles name, credentials in
+    the env; `workspace.root` is a copy of the repository whose staging environment names it."""
     cat = example_checked.resolution.catalog
     ws = FakeWorkspace(token=token, spark_versions=list(cat.standards.spark_versions) + ["16.4.x-scala2.12"],
                        node_types=list(cat.standards.node_types),
@@ -54,7 +67,8 @@ def workspace(token, monkeypatch, example_checked):
                                       *(p.pilot.owners.builders for p in cat.pilots),
                                       *(p.pilot.owners.approvers for p in cat.pilots)}),
                        service_principals=[e.run_as.application_id for e in cat.environments.environments.values()],
-                       members={g: list(spec.members) for g, spec in cat.roles.groups.items()})
+                       members={g: list(spec.members) for g, spec in cat.roles.groups.items()},
+                       tls=tls_files)
     for env in cat.environments.environments.values():
         if env.sql_warehouse_id:
             ws.warehouses[env.sql_warehouse_id] = "pilot-alerts"
@@ -64,11 +78,16 @@ def workspace(token, monkeypatch, example_checked):
             {"role": "roles/servicePrincipal.user", "principals": [f"users/{ws.user}"]}]
     ws.model_versions.update(registered_versions(cat))
     host = ws.start()
+    config = repo_copy / "config" / "environments.yaml"
+    staging = cat.environments.environments["staging"].workspace.url
+    config.write_text(config.read_text().replace(f"host: {staging}", f"host: {host}"))
+    ws.root = repo_copy
     for name in [n for n in list(__import__("os").environ) if n.startswith("DATABRICKS_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("DATABRICKS_HOST", host)
     monkeypatch.setenv("DATABRICKS_TOKEN", token)
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", "/nonexistent/databrickscfg")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", tls_files[0])
     yield ws
     ws.stop()
 
@@ -107,6 +126,16 @@ def deploy(ws: FakeWorkspace, stacks: dict[str, dict]) -> dict[str, int]:
         acl.append({"group_name": "admins", "all_permissions": [
             {"permission_level": "CAN_MANAGE", "inherited": True, "inherited_from_object": ["/jobs/"]}]})
         ws.permissions[job_id] = acl
+    for stack in stacks.values():
+        for perms in stack.get("resource", {}).get("databricks_permissions", {}).values():
+            target = perms.get("serving_endpoint_id") or ""
+            if target.startswith("${databricks_model_serving."):
+                resource = target.split(".")[1]
+                name = stack["resource"]["databricks_model_serving"][resource]["name"]
+                ws.endpoint_permissions[name] = [
+                    {**{k: v for k, v in e.items() if k != "permission_level"},
+                     "all_permissions": [{"permission_level": e["permission_level"], "inherited": False}]}
+                    for e in perms.get("access_control", [])]
     for endpoint in expected.serving:
         ws.endpoints[endpoint.name] = {
             "served_entities": [dict(e) for e in endpoint.entities],

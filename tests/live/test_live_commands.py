@@ -16,8 +16,19 @@ from tests.live.conftest import deploy
 FAST = ["--timeout", "0.5", "--retry-timeout", "2"]
 
 
-def run(*args: str, root: Path = REPO):
-    return CliRunner().invoke(cli, [*args, *FAST, "--root", str(root)])
+_ROOT: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def _root_of_the_workspace(request):
+    """Commands run on the repository copy whose staging environment names the local workspace."""
+    _ROOT[:] = [request.getfixturevalue("workspace").root] if "workspace" in request.fixturenames else [REPO]
+    yield
+    _ROOT.clear()
+
+
+def run(*args: str, root: Path | None = None, input: str | None = None):
+    return CliRunner().invoke(cli, [*args, *FAST, "--root", str(root or _ROOT[0])], input=input)
 
 
 def assert_one_line_error(result, *words: str):
@@ -124,14 +135,6 @@ def test_a_workspace_that_does_not_answer_times_out_in_one_line(workspace):
     assert "gave up after retrying for 2 s: each request timed out after 0.5 s" in result.output
 
 
-def test_host_flag_overrides_the_environment(workspace, monkeypatch):
-    host = __import__("os").environ["DATABRICKS_HOST"]
-    monkeypatch.setenv("DATABRICKS_HOST", "http://127.0.0.1:9")   # nothing listens there
-    result = run("preflight", "--env", "staging", "--host", host)
-    assert result.exit_code == 0, result.output
-    assert host in result.output
-
-
 def test_unknown_environment_is_named(workspace):
     result = run("preflight", "--env", "stagng")
     assert_one_line_error(result, "`stagng`", "staging")
@@ -219,7 +222,7 @@ def test_hand_edits_are_reported_in_review_words(workspace, staging_stacks):
 def test_drift_as_json(workspace, staging_stacks):
     ids = deploy(workspace, staging_stacks)
     workspace.jobs[ids["kyc-document-triage-classify-blue"]]["tags"]["owner"] = "someone"
-    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", *FAST, "--root", str(REPO)])
+    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", *FAST, "--root", str(workspace.root)])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["exit"]["status"] == 1 and data["base"] == "synthesized" and data["head"] == "workspace"
@@ -228,54 +231,7 @@ def test_drift_as_json(workspace, staging_stacks):
     assert {"path": "tags.owner", "before": None, "after": "someone"}.items() <= change["attributes"][0].items()
 
 
-# ---- rollback --emergency -------------------------------------------------------------------
-
-def test_emergency_rollback_flips_live_then_records_and_edits(workspace, staging_stacks, repo_copy):
-    deploy(workspace, staging_stacks)
-    result = run("rollback", "kyc-document-triage", "--env", "staging", "--emergency", root=repo_copy)
-    assert result.exit_code == 0, result.output
-    # Live first: traffic, alias and schedules moved to blue (active in staging was green).
-    endpoint = workspace.endpoints["kyc-document-triage-staging"]
-    routes = {r["served_entity_name"]: r["traffic_percentage"] for r in endpoint["traffic_config"]["routes"]}
-    assert routes == {"blue": 100, "green": 0}
-    model = workspace.aliases["staging.kyc_document_triage.kyc_doc_classifier"]
-    assert model == {"champion": 7, "challenger": 8}
-    pauses = {s["name"]: s["schedule"]["pause_status"] for s in workspace.jobs.values() if "schedule" in s}
-    assert pauses["kyc-document-triage-classify-blue"] == "UNPAUSED"
-    assert pauses["kyc-document-triage-classify-green"] == "PAUSED"
-    updates = workspace.calls("POST", "/api/2.2/jobs/update")
-    assert updates and updates[0][2]["new_settings"]["schedule"]["pause_status"] == "PAUSED"  # pause first
-    # Then the catalog, so the next deploy keeps it.
-    pilot = (repo_copy / "catalog/pilots/kyc-document-triage.yaml").read_text()
-    assert "active: {dev: green, staging: blue, prod: blue}" in pilot
-    (record,) = (repo_copy / "evidence/kyc-document-triage/emergency").glob("*-rollback-staging.json")
-    audit = json.loads(record.read_text())
-    assert audit["result"] == "complete" and audit["from"] == "green" and audit["to"] == "blue"
-    assert audit["by"] == workspace.user and audit["catalog_change"]["written"] is True
-    # And the live state now verifies against the edited catalog.
-    assert run("verify", "--env", "staging", root=repo_copy).exit_code == 0
-
-
-def test_emergency_rollback_that_fails_live_leaves_the_catalog(workspace, staging_stacks, repo_copy):
-    deploy(workspace, staging_stacks)
-    before = (repo_copy / "catalog/pilots/kyc-document-triage.yaml").read_text()
-    workspace.fail["/api/2.1/unity-catalog/models/"] = [403]
-    result = run("rollback", "kyc-document-triage", "--env", "staging", "--emergency", root=repo_copy)
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output and "permission denied (403)" in result.output
-    assert (repo_copy / "catalog/pilots/kyc-document-triage.yaml").read_text() == before
-    (record,) = (repo_copy / "evidence/kyc-document-triage/emergency").glob("*.json")
-    audit = json.loads(record.read_text())
-    assert audit["result"] == "incomplete" and audit["catalog_change"]["written"] is False
-    assert [s["result"] for s in audit["steps"]].count("failed") >= 1
-
-
-def test_emergency_rollback_refuses_a_single_slot_pilot_before_any_call(workspace, repo_copy):
-    result = run("rollback", "aml-alert-triage", "--env", "staging", "--emergency", root=repo_copy)
-    assert result.exit_code == 1
-    assert "blue_green" in result.output
-    assert not workspace.requests
-
+# ---- rollback --emergency (the rest: tests/live/test_emergency.py) -----------------------------
 
 def test_emergency_rollback_is_blocked_neither_by_other_pilots_nor_by_its_own_gates(
         workspace, staging_stacks, repo_copy):
@@ -286,7 +242,7 @@ def test_emergency_rollback_is_blocked_neither_by_other_pilots_nor_by_its_own_ga
     path = repo_copy / "catalog/pilots/kyc-document-triage.yaml"
     path.write_text(path.read_text().replace("title: KYC document", "title: Changed KYC document", 1))
     assert not check(repo_copy).ok
-    result = run("rollback", "kyc-document-triage", "--env", "staging", "--emergency", root=repo_copy)
+    result = run("rollback", "kyc-document-triage", "--env", "staging", "--emergency", "--yes", root=repo_copy)
     assert result.exit_code == 0, result.output
     assert "unknown-size" not in result.output
     assert "active: {dev: green, staging: blue, prod: blue}" in path.read_text()

@@ -1,13 +1,16 @@
 """A stand-in Databricks workspace on 127.0.0.1: the REST paths databricks-sdk 0.162 calls, with state.
 
 Only what the live commands use is served; anything else is a 404 like the real API gives for an
-unknown path. Failures are injected per path prefix (`fail`), delays likewise (`delay`).
+unknown path. Failures are injected per path prefix: `fail` answers an error instead of acting,
+`fail_after` acts and then answers an error, `lose` acts and then hangs up without an answer (a
+lost response); `delay` waits first. `tls` (cert, key) serves HTTPS.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,6 +41,12 @@ class FakeWorkspace:
     admin: bool = True                                            # the caller is in `admins`
     page_size: int = 2
     fail: dict[str, list[int]] = field(default_factory=dict)      # path prefix -> statuses to answer first
+    fail_after: dict[str, list[int]] = field(default_factory=dict)  # path prefix -> statuses to answer after acting
+    lose: dict[str, int] = field(default_factory=dict)            # path prefix -> answers to drop after acting
+    endpoint_permissions: dict[str, list[dict]] = field(default_factory=dict)  # endpoint name -> ACL
+    model_owner: str = "sp-owner"
+    user_groups: list[str] = field(default_factory=list)
+    tls: tuple[str, str] | None = None                            # (certificate file, key file)
     delay: dict[str, float] = field(default_factory=dict)         # path prefix -> seconds before answering
     extra_fields: bool = False                                    # add fields no SDK version knows
     requests: list[tuple[str, str, Any]] = field(default_factory=list)  # (method, path, query or body)
@@ -74,8 +83,14 @@ class FakeWorkspace:
 
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        scheme = "http"
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            scheme = "https"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"{scheme}://127.0.0.1:{self._server.server_port}"
 
     def stop(self) -> None:
         if self._server is not None:
@@ -111,6 +126,8 @@ class FakeWorkspace:
             return self._send(h, 404, {"error_code": "NOT_FOUND", "message": "no host metadata"})
         if h.headers.get("Authorization") != f"Bearer {self.token}":
             return self._send(h, 401, {"error_code": "UNAUTHENTICATED", "message": "Invalid access token."})
+        if injected == 502:
+            return self._gateway(h)
         if injected is not None:
             codes = {403: "PERMISSION_DENIED", 404: "RESOURCE_DOES_NOT_EXIST", 429: "REQUEST_LIMIT_EXCEEDED",
                      500: "INTERNAL_ERROR", 503: "TEMPORARILY_UNAVAILABLE"}
@@ -119,9 +136,31 @@ class FakeWorkspace:
                                             "message": f"injected {injected}"}, headers)
         with self._lock:
             status, payload = self._route(method, path, query, body)
+            after = next((self.fail_after[p].pop(0) for p in self.fail_after
+                          if path.startswith(p) and self.fail_after[p]), None)
+            lost = next((p for p in self.lose if path.startswith(p) and self.lose[p] > 0), None)
+            if lost is not None:
+                self.lose[lost] -= 1
+        if lost is not None:
+            h.close_connection = True
+            return  # acted, then no answer at all: the client sees the connection close
+        if after == 502:
+            return self._gateway(h)
+        if after is not None:
+            return self._send(h, after, {"error_code": "INTERNAL_ERROR", "message": f"injected {after} after acting"})
         if self.extra_fields and isinstance(payload, dict):
             payload = {**payload, "x_future_field": {"nested": [1, 2]}, "another_new_flag": True}
         self._send(h, status, payload)
+
+    @staticmethod
+    def _gateway(h: BaseHTTPRequestHandler) -> None:
+        """A 502 as a load balancer in front of the workspace gives it: HTML, no error code."""
+        data = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+        h.send_response(502)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict | None = None) -> None:
@@ -156,6 +195,7 @@ class FakeWorkspace:
                                    lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
         if path == "/api/2.0/preview/scim/v2/Me":
             return 200, {"id": "1", "userName": self.user,
+<<<<<<< HEAD
                          "groups": [{"display": "admins", "value": "1"}] if self.admin else []}
         if path == "/api/2.0/preview/accounts/access-control/rule-sets":
             name = query.get("name", "")
@@ -179,6 +219,9 @@ class FakeWorkspace:
             if version not in self.model_versions.get(full, set()):
                 return self._missing(f"Model version {version} of '{full}'")
             return 200, {"model_name": full.rsplit(".", 1)[1], "version": version, "status": "READY"}
+=======
+                         "groups": [{"display": g, "value": str(i)} for i, g in enumerate(self.user_groups)]}
+>>>>>>> fbf77bc (Emergency rollback safe under pressure (issue 13 §4): domain work in pilotfactory/live (read live state first, skip what is done, re-read lost responses, unpause before pause, rights checked before acting, audit intent first under a unique name); the environment's workspace only; failures named as what they are; on-call granted exactly CAN_MANAGE on jobs and endpoint; stack cache root fixed so code changes invalidate it)
         match = re.fullmatch(r"/api/2.0/sql/warehouses/([^/]+)", path)
         if match:
             wid = match.group(1)
@@ -205,6 +248,13 @@ class FakeWorkspace:
                 return self._missing(f"Job {job_id}")
             return 200, {"object_id": f"/jobs/{job_id}", "object_type": "job",
                          "access_control_list": self.permissions.get(job_id, [])}
+        match = re.fullmatch(r"/api/2.0/permissions/serving-endpoints/ep-([^/]+)", path)
+        if match:
+            name = match.group(1)
+            if name not in self.endpoints:
+                return self._missing(f"Endpoint {name}")
+            return 200, {"object_id": f"/serving-endpoints/ep-{name}", "object_type": "serving-endpoint",
+                         "access_control_list": self.endpoint_permissions.get(name, [])}
         match = re.fullmatch(r"/api/2.0/serving-endpoints/([^/]+)(/config)?", path)
         if match:
             name, config = match.groups()
@@ -214,7 +264,7 @@ class FakeWorkspace:
                 current = self.endpoints[name]
                 current["traffic_config"] = body.get("traffic_config", current.get("traffic_config"))
                 current["served_entities"] = body.get("served_entities", current.get("served_entities"))
-            return 200, {"name": name, "config": self.endpoints[name],
+            return 200, {"name": name, "id": f"ep-{name}", "config": self.endpoints[name],
                          "state": {"ready": "READY", "config_update": "NOT_UPDATING"}}
         match = re.fullmatch(r"/api/2.1/unity-catalog/models/([^/]+)(?:/aliases/([^/]+))?", path)
         if match:
@@ -226,7 +276,7 @@ class FakeWorkspace:
                     return self._missing(f"Model version {body['version_num']} of '{full}'")
                 self.aliases[full][alias] = int(body["version_num"])
                 return 200, {"alias_name": alias, "version_num": int(body["version_num"])}
-            return 200, {"full_name": full, "name": full.rsplit(".", 1)[1],
+            return 200, {"full_name": full, "name": full.rsplit(".", 1)[1], "owner": self.model_owner,
                          "aliases": [{"alias_name": a, "version_num": v} for a, v in self.aliases[full].items()]}
         return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for '{method} {path}'"}
 

@@ -155,11 +155,14 @@ def register(cli: click.Group) -> None:
     @_ENV
     @_DRY_RUN
     @click.option("--emergency", is_flag=True,
-                  help="Incident: make the same traffic move through the API now (printed before it acts), "
-                       "record it under evidence/, then edit the pilot file so the next deploy keeps it.")
+                  help="Incident: make the same move through the API now. Reads the workspace first, prints each "
+                       "traffic, alias and schedule change (skipping what is already live), checks the caller's "
+                       "rights, asks, acts; records it under evidence/, then edits the pilot file so the next "
+                       "deploy keeps it.")
+    @click.option("--yes", is_flag=True, help="With --emergency: act without asking, after printing the moves.")
     @live_options
     @_ROOT
-    def rollback(pilot, env, dry_run, emergency, host, profile, timeout, retry_timeout, root):
+    def rollback(pilot, env, dry_run, emergency, yes, host, profile, timeout, retry_timeout, root):
         """Back to the last known good in ENV. With a canary: the canary's share returns to the active
         slot (100%) and the canary goes idle (jobs paused); nothing else moves. Without one: the idle
         slot (the previous active) becomes active at 100% and the active slot goes idle."""
@@ -168,7 +171,7 @@ def register(cli: click.Group) -> None:
         if emergency:
             from pilotfactory.cli.emergency import emergency_rollback
 
-            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout)
+            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes)
             return
         _switch("rollback", root, pilot, env, dry_run)
 
