@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pilotfactory.catalog.resolved import ResolvedPilot
-from pilotfactory.live.rights import EMERGENCY_LEVEL
+from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
 
 __all__ = [
 <<<<<<< HEAD
@@ -86,7 +86,7 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
     ):
         level = level_for(job_level, object_type)
         if principal.name == owners.on_call and principal.kind == "user" and rp.blue_green:
-            # The runbook's emergency rollback runs as on-call: exactly what it needs (pilotfactory.live.rights).
+            # The runbook's emergency rollback runs as on-call: exactly what it needs (pilotfactory.catalog.emergency_access).
             level = EMERGENCY_LEVEL.get(object_type, level)
         if level is not None:
             entries.append(AccessEntry(principal=principal, level=level))

@@ -353,3 +353,19 @@ def test_the_control_function_of_each_kind_of_evidence_comes_from_gates_yaml(rep
 def test_a_build_edit_does_not_reopen_the_intake_review(repo_copy):
     edit(repo_copy, CARD, "  max_workers: 2\n", "  max_workers: 3\n")
     assert criterion(gates_of(repo_copy, CARD), "model_risk_review").passed
+def test_a_single_slot_pilot_is_told_what_replaces_the_cutover_rehearsal(make_estate):
+    from tests.factory import AS_OF, PilotSpec
+
+    estate = make_estate(specs_=[PilotSpec("one-slot", phase="production", slots=1)])
+    checked = check(estate.root, today=AS_OF)
+    result = next(p for p in checked.gates.pilots if p.file == "catalog/pilots/one-slot.yaml")
+    found = criterion(result, "rollback_rehearsal")
+    assert not found.passed
+    assert "a single-slot release rolls back by redeploying the previous version" in found.reason
+    assert "`{kind: rollback_rehearsal, env: staging, from: main, to: main, result: pass}`" in found.reason
+    # Doing what it says passes that criterion.
+    estate.edit_pilot("one-slot", lambda d: d["evidence"].append(
+        {"kind": "rollback_rehearsal", "env": "staging", "date": AS_OF.isoformat(), "from": "main", "to": "main",
+         "result": "pass"}))
+    result = next(p for p in check(estate.root, today=AS_OF).gates.pilots if p.file == "catalog/pilots/one-slot.yaml")
+    assert criterion(result, "rollback_rehearsal").passed

@@ -191,8 +191,15 @@ def _rehearsal(ctx: GateContext, phase: str, setting: RehearsalRule, rule: Locat
     name = "rollback_rehearsal"
     found = latest(ctx.pilot, RollbackRehearsal, env=env)
     if found is None:
-        return ctx.criterion(name, False, f"no rollback_rehearsal in `{env}` in `evidence`", ("evidence",),
-                             Code.ROLLBACK_REHEARSAL, rule, key=True)
+        why = f"no rollback_rehearsal in `{env}` in `evidence`"
+        if ctx.pilot.release.strategy == "single" and len(ctx.pilot.release.slots) == 1:
+            # One slot: nothing to cut over to, so the rehearsal is the redeploy of the previous version.
+            (slot,) = ctx.pilot.release.slots
+            why += (f": a single-slot release rolls back by redeploying the previous version, so that is "
+                    f"what replaces the cutover rehearsal. In `{env}`, set `release.slots.{slot}.version` "
+                    "back to the previous tag, deploy, time it against the SLA, restore, and record "
+                    f"`{{kind: rollback_rehearsal, env: {env}, from: {slot}, to: {slot}, result: pass}}`")
+        return ctx.criterion(name, False, why, ("evidence",), Code.ROLLBACK_REHEARSAL, rule, key=True)
     i, r = found
     slots = ctx.pilot.release.slots
     if r.date > ctx.today:

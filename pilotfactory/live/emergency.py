@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.live.expected import expected_of
-from pilotfactory.live.rights import EMERGENCY_LEVEL
+from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
 from pilotfactory.live.verify import live_jobs
 from pilotfactory.review.levels import rank
 

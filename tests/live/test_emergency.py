@@ -161,7 +161,7 @@ def test_a_member_of_a_group_holding_the_rights_may_act(live):
 
 
 def test_the_stacks_grant_on_call_exactly_the_emergency_levels(staging_stacks, example_checked):
-    from pilotfactory.live.rights import EMERGENCY_LEVEL
+    from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
 
     kyc = next(t.pilot for t in example_checked.resolution.pilots if t.pilot.name == KYC)
     single = next(t.pilot for t in example_checked.resolution.pilots if t.pilot.release.strategy == "single")
