@@ -8,13 +8,8 @@ from pilotfactory.catalog.resolved import ResolvedPilot
 from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
 
 __all__ = [
-<<<<<<< HEAD
-    "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "Principal", "AccessEntry",
-    "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
-=======
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "EMERGENCY_LEVEL", "Principal", "AccessEntry",
-    "level_for", "pilot_access", "model_privileges",
->>>>>>> fbf77bc (Emergency rollback safe under pressure (issue 13 §4): domain work in pilotfactory/live (read live state first, skip what is done, re-read lost responses, unpause before pause, rights checked before acting, audit intent first under a unique name); the environment's workspace only; failures named as what they are; on-call granted exactly CAN_MANAGE on jobs and endpoint; stack cache root fixed so code changes invalidate it)
+    "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
 ]
 
 # Levels Databricks accepts per object type; anything else fails at apply, so we refuse it at synth.

@@ -45,6 +45,17 @@ def token() -> str:
     return "dapi" + secrets.token_hex(16)
 
 
+ROOT: list = []   # the repository the live tests' commands run on, set per test below
+
+
+@pytest.fixture(autouse=True)
+def _root_of_the_workspace(request):
+    """Commands run on the repository copy whose staging environment names the local workspace."""
+    ROOT[:] = [request.getfixturevalue("workspace").root] if "workspace" in request.fixturenames else [REPO]
+    yield
+    ROOT.clear()
+
+
 @pytest.fixture(scope="session")
 def tls_files(tmp_path_factory) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1, made for this run (no key is kept in the repository)."""

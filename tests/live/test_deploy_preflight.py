@@ -82,16 +82,23 @@ def test_catalog_rights_owner_or_manage_nothing_less(workspace, example_checked)
 
 def test_preflight_checks_profile_node_types_only_where_the_profile_is_on(workspace, example_checked):
     cat = example_checked.resolution.catalog
-    profiled = [n for n, e in cat.environments.environments.items() if e.security.compliance_standards]
-    plain = [n for n, e in cat.environments.environments.items() if not e.security.compliance_standards]
-    assert profiled and plain
-    result = run("preflight", "--env", profiled[0])
+    # Only the environment that names the local workspace can be asked: staging, without the profile,
+    # then with the one prod has.
+    assert not cat.environments.environments["staging"].security.compliance_standards
+    result = run("preflight", "--env", "staging")
+    assert "profile node types" not in result.output
+    config = workspace.root / "config" / "environments.yaml"
+    text = config.read_text()
+    config.write_text(text.replace("    protected: false\n    backend:\n      type: local\n    # Staging",
+                                   "    protected: false\n    security:\n      compliance_standards: [PCI_DSS]\n"
+                                   "      enhanced_security_monitoring: true\n    backend:\n      type: local\n"
+                                   "    # Staging", 1))
+    assert config.read_text() != text
+    result = run("preflight", "--env", "staging")
     rows = [line for line in result.output.splitlines() if "profile node types" in line]
-    assert len(rows) == len(cat.standards.sizes)
+    assert len(rows) == len(cat.standards.sizes), result.output
     # The example's tiers use m5d/r5d/i3, none of which has encryption in transit between nodes.
     assert all(line.startswith("FAIL") for line in rows) and result.exit_code == 1
-    result = run("preflight", "--env", plain[0])
-    assert "profile node types" not in result.output
 
 
 def test_aliases_sets_what_the_stacks_declare_and_reads_it_back(workspace, example_checked, staging_stacks):

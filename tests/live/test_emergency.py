@@ -62,6 +62,7 @@ def live(workspace):
     root = workspace.root
     deploy(workspace, stacks_of(root))
     workspace.user = on_call(root)
+    workspace.admin = False            # on-call is no workspace admin: it has what the stacks grant
     return workspace
 
 
@@ -104,6 +105,7 @@ def test_with_a_canary_only_the_canary_share_comes_back(workspace):
                                              "canary: {prod: {slot: green, percent: 10}, staging: {slot: blue, percent: 20}}"))
     deploy(workspace, stacks_of(root))
     workspace.user = on_call(root)
+    workspace.admin = False
     assert routes(workspace) == {"blue": 20, "green": 80} and pauses(workspace) == {BLUE: "UNPAUSED", GREEN: "UNPAUSED"}
     result = emergency(root, "--yes")
     assert result.exit_code == 0, result.output
@@ -260,7 +262,7 @@ def test_a_profile_for_another_host_never_gets_its_token_sent(live, monkeypatch,
     assert not live.requests                       # the token went nowhere
     host = (live.root / "config" / "environments.yaml").read_text().split("host: https://127.0.0.1:")[1].split()[0]
     cfg.write_text(f"[staging-ops]\nhost = https://127.0.0.1:{host}\ntoken = {token}\n")
-    result = run(live.root, "preflight", "--env", "staging", "--profile", "staging-ops")
+    result = run(live.root, "verify", "--env", "staging", "--profile", "staging-ops")
     assert result.exit_code == 0, result.output
 
 

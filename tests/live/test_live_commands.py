@@ -11,20 +11,9 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.pipeline import check
 from tests.conftest import REPO
-from tests.live.conftest import deploy
+from tests.live.conftest import ROOT as _ROOT, deploy
 
 FAST = ["--timeout", "0.5", "--retry-timeout", "2"]
-
-
-_ROOT: list[Path] = []
-
-
-@pytest.fixture(autouse=True)
-def _root_of_the_workspace(request):
-    """Commands run on the repository copy whose staging environment names the local workspace."""
-    _ROOT[:] = [request.getfixturevalue("workspace").root] if "workspace" in request.fixturenames else [REPO]
-    yield
-    _ROOT.clear()
 
 
 def run(*args: str, root: Path | None = None, input: str | None = None):

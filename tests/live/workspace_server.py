@@ -195,8 +195,8 @@ class FakeWorkspace:
                                    lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
         if path == "/api/2.0/preview/scim/v2/Me":
             return 200, {"id": "1", "userName": self.user,
-<<<<<<< HEAD
-                         "groups": [{"display": "admins", "value": "1"}] if self.admin else []}
+                         "groups": [{"display": g, "value": str(i)} for i, g in
+                                    enumerate((["admins"] if self.admin else []) + self.user_groups)]}
         if path == "/api/2.0/preview/accounts/access-control/rule-sets":
             name = query.get("name", "")
             return 200, {"name": name, "etag": "e1", "grant_rules": self.rule_sets.get(name, [])}
@@ -219,9 +219,6 @@ class FakeWorkspace:
             if version not in self.model_versions.get(full, set()):
                 return self._missing(f"Model version {version} of '{full}'")
             return 200, {"model_name": full.rsplit(".", 1)[1], "version": version, "status": "READY"}
-=======
-                         "groups": [{"display": g, "value": str(i)} for i, g in enumerate(self.user_groups)]}
->>>>>>> fbf77bc (Emergency rollback safe under pressure (issue 13 §4): domain work in pilotfactory/live (read live state first, skip what is done, re-read lost responses, unpause before pause, rights checked before acting, audit intent first under a unique name); the environment's workspace only; failures named as what they are; on-call granted exactly CAN_MANAGE on jobs and endpoint; stack cache root fixed so code changes invalidate it)
         match = re.fullmatch(r"/api/2.0/sql/warehouses/([^/]+)", path)
         if match:
             wid = match.group(1)
