@@ -85,7 +85,7 @@ class PilotSpec:
     template: str = "batch"              # one of TEMPLATES
     serving: bool = False                # a model serving endpoint
     slots: int = 2                       # 1: single release; 2: blue/green
-    canary_percent: int = 0              # on the slot not active in prod (blue/green only)
+    canary_percent: int = 0              # on the slot not active in prod (blue/green and serving only)
     rehearsal_date: dt.date | None = None  # default: 10 days before AS_OF
     extra: dict = field(default_factory=dict)  # top-level keys written over the generated ones
 
@@ -132,7 +132,7 @@ def _pilot(spec: PilotSpec, root: Path) -> dict:
         release["strategy"] = "blue_green"
         release["active"] = {"dev": "green", "staging": "green", "prod": "green"}
         if spec.canary_percent:
-            release["canary"] = {"prod": {"slot": "green", "percent": spec.canary_percent}}
+            release["canary"] = {"prod": {"slot": "blue", "percent": spec.canary_percent}}
     model: dict = {"name": f"{schema}_model"}
     if spec.serving:
         model["serving"] = {"workload_size": "Small", "scale_to_zero": True}

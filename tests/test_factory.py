@@ -16,7 +16,7 @@ def test_every_generated_pilot_earns_its_declared_phase(make_estate):
 
 def test_knobs_reach_the_resolved_pilot(make_estate):
     estate = make_estate(specs_=[PilotSpec("one-slot", phase="staging", slots=1, serving=True),
-                                 PilotSpec("canaried", canary_percent=20)])
+                                 PilotSpec("canaried", canary_percent=20, serving=True)])
     by_stack = {rp.stack_id: rp for rp in check(estate.root).resolution.catalog.pilots}
     assert [s.name for s in by_stack["one-slot-staging"].slots] == ["main"]
     assert by_stack["one-slot-staging"].pilot.model.serving is not None
