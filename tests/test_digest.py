@@ -56,7 +56,7 @@ FIELDS = [
     ("release of a new version", lambda r: edit(r, KYC, "green: {version: v1.5.0, model_version: 8}",
                                                 "green: {version: v1.5.1, model_version: 8}"), EXITS),
     ("slot switch", lambda r: edit(r, KYC, "prod: blue}", "prod: green}"), NONE),
-    ("canary share", lambda r: edit(r, KYC, "canary_percent: {prod: 10}", "canary_percent: {prod: 25}"), NONE),
+    ("canary share", lambda r: edit(r, KYC, "percent: 10}}", "percent: 25}}"), NONE),
     ("dev overlay", lambda r: edit(r, KYC, "MON-FRI", "MON-SAT"), NONE),
     ("staging overlay", overlay("staging"), frozenset({"staging"})),
     ("prod overlay", lambda r: edit(r, KYC, "      max_workers: 4\n", "      max_workers: 3\n"),
