@@ -170,3 +170,18 @@ def test_version_and_help_load_no_domain_model(args, avoided):
             f"print(sorted(m for m in sys.modules if m.startswith({avoided!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_architecture_map_names_every_package_with_its_layer():
+    """docs/architecture.md is the newcomer's map: a new package, or a moved layer, shows up there."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| `") and len(cells) == 3:
+            rows[cells[0].strip("`").rstrip("/")] = cells[2]
+    packages = {f"pilotfactory/{p.name}" for p in (REPO / "pilotfactory").iterdir()
+                if (p / "__init__.py").is_file()} | {"stacks", "generators", "pilotfactory/pipeline.py"}
+    assert packages - set(rows) == set()
+    ranks = {path: str(LAYERS[_area(path.replace("/", ".").removesuffix(".py"))]) for path in packages}
+    assert {path: rows[path] for path in packages} == ranks
