@@ -35,16 +35,9 @@ def write_schemas(directory: Path, check_only: bool = False) -> list[str]:
     (relative to the repository root) that changed, or that are stale with check_only."""
     from pilotfactory.catalog.reference import REFERENCE_PATH, render_reference
 
-    changed = []
+    from pilotfactory.files.generated import sync_files
+
     schemas = render_schemas()
     files = {f"schema/{name}": text for name, text in schemas.items()}
     files[REFERENCE_PATH] = render_reference(schemas)
-    for name, text in files.items():
-        path = directory.parent / name
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            continue
-        changed.append(name)
-        if not check_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    return changed
+    return sync_files(directory.parent, files, check_only=check_only)

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.files.generated import sync_file
 
 __all__ = ["APPLY_REQUIREMENTS", "HEADER", "atlantis_config", "render", "write"]
 
@@ -43,9 +44,6 @@ def render(config: dict) -> str:
     return HEADER + yaml.safe_dump(config, sort_keys=False, width=120)
 
 
-def write(path: Path, text: str) -> bool:
-    """Write only when the content changed; True when it did."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+def write(path: Path, text: str, *, check_only: bool = False) -> bool:
+    """Write only when the content changed; True when it did (or, with `check_only`, is stale)."""
+    return sync_file(path, text, check_only=check_only)

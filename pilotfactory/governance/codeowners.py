@@ -12,6 +12,7 @@ from pathlib import Path
 from pilotfactory.catalog.load import Catalog
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.resolve import TypedPilot
+from pilotfactory.files.generated import sync_files
 
 __all__ = ["CODEOWNERS_PATH", "MARKER", "render_codeowners", "write_codeowners"]
 
@@ -57,10 +58,4 @@ def render_codeowners(catalog: Catalog, pilots: list[TypedPilot]) -> str:
 
 def write_codeowners(root: Path, text: str, check_only: bool = False) -> bool:
     """Write the file only when its content changed; True when it changed (or is stale)."""
-    path = root / CODEOWNERS_PATH
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    if not check_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return True
+    return bool(sync_files(root, {CODEOWNERS_PATH: text}, check_only=check_only))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilotfactory.files.atomic import replace_file
+from pilotfactory.files.generated import sync_files
 from pilotfactory.pipeline import Checked, synth
 from pilotfactory.tfjson.stackfacts import read_stack
 
@@ -49,17 +49,4 @@ def pilot_documents(checked: Checked, stacks: Path, only: str | None = None) -> 
 
 def write_documents(out_dir: Path, documents: dict[str, str], *, check_only: bool = False) -> list[str]:
     """Write each document whose content differs; returns the relative paths that differ."""
-    changed = []
-    for rel, text in sorted(documents.items()):
-        path = out_dir / rel
-        try:
-            current = path.read_text(encoding="utf-8")
-        except OSError:
-            current = None
-        if current == text:
-            continue
-        changed.append(rel)
-        if check_only:
-            continue
-        replace_file(path, text.encode("utf-8"))
-    return changed
+    return sync_files(out_dir, dict(sorted(documents.items())), check_only=check_only)

@@ -60,9 +60,8 @@ def atlantis(root: str | None, check_only: bool) -> None:
     checked = checked_catalog(base, "atlantis.yaml not written")
     text = render(atlantis_config(checked.resolution.catalog, output_dir(base)))
     path = base / "atlantis.yaml"
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
     if check_only:
-        if current != text:
+        if write(path, text, check_only=True):
             click.echo("atlantis.yaml is out of date: run `pilotfactory atlantis`", err=True)
             sys.exit(1)
         return
