@@ -8,11 +8,12 @@ the answer. History must be complete: in a shallow clone the introducing commit 
 """
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from pilotfactory.files.git import run_git
 
 __all__ = ["VERIFY_MODES", "SignatureCheck", "verify_approval"]
 
@@ -29,12 +30,7 @@ class SignatureCheck:
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=_GIT_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc)
-    return done.returncode, done.stdout if done.returncode == 0 else done.stderr.strip()
+    return run_git(root, *args, timeout_s=_GIT_TIMEOUT_S)
 
 
 def _without_approvals(text: str | None) -> object:

@@ -8,10 +8,10 @@ committed alone as them; under `none` it is only written, for the forge's review
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.files.git import run_git
 
 __all__ = ["git_identity", "ready_to_commit", "commit_approval"]
 
@@ -19,12 +19,8 @@ _TIMEOUT_S = 60
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return 1, str(exc)
-    return done.returncode, (done.stdout if done.returncode == 0 else done.stderr).strip()
+    code, out = run_git(root, *args, timeout_s=_TIMEOUT_S)
+    return code, out.strip()
 
 
 def git_identity(root: Path) -> str:
