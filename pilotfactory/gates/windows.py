@@ -34,8 +34,8 @@ def _clock(value: str) -> dt.time:
 
 def _local(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
     """The instant the wall clock in `zone` shows `at` on `day`. In a spring-forward gap the clock
-    never shows it: the first instant after the gap is meant, which is what `fold=0` resolves to
-    once normalised through UTC."""
+    never shows it: `fold=0` reads it with the offset before the gap, so it lands the gap's length
+    later (01:30 on the London change day is 02:30 BST); in a fall-back hour, the first of the two."""
     naive = dt.datetime.combine(day, at)
     return naive.replace(tzinfo=zone).astimezone(dt.timezone.utc).astimezone(zone)
 
