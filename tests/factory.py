@@ -59,7 +59,7 @@ STANDARDS = {
 
 GATES = {
     "apiVersion": "pilotfactory/v1", "kind": "Gates",
-    # An estate without git history: signed approvals are tested in tests/test_signature.py.
+    # An estate without git history: signed approvals are tested in tests/gates/test_signature.py.
     "approvals": {"verify": "none"},
     "intake": {"min_value_score": 3, "min_data_readiness_score": 3, "model_risk_review_above": 3,
                "required": ["executive_sponsor", "product_owner", "pmo_lead", "success_metrics"]},

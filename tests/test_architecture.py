@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 CDK_PACKAGES = {"cdktf", "cdktn", "cdktf_cdktf_provider_databricks", "cdktn_provider_databricks", "constructs"}
 
@@ -185,3 +185,35 @@ def test_the_architecture_map_names_every_package_with_its_layer():
     assert packages - set(rows) == set()
     ranks = {path: str(LAYERS[_area(path.replace("/", ".").removesuffix(".py"))]) for path in packages}
     assert {path: rows[path] for path in packages} == ranks
+
+
+# Tests mirror the tree: a reader finds the tests of pilotfactory/gates/ in tests/gates/. Besides the
+# packages, tests/ holds the two top-level source folders and tests/deploy/ (a stack read against the
+# provider's schema and source: it spans every stack module, so it belongs to none of them).
+TEST_FOLDERS_BESIDES_PACKAGES = {"stacks", "generators", "deploy"}
+TOP_LEVEL_TEST_MODULES = {"test_architecture.py", "test_ci_guards.py", "test_factory.py"}
+
+
+def _test_layout_problems(tests_root, source_root) -> list[str]:
+    owners = {p.name.removesuffix(".py") for p in (source_root / "pilotfactory").iterdir()
+              if (p / "__init__.py").is_file() or (p.suffix == ".py" and p.stem != "__init__")}
+    problems = [f"tests/{p.name}: a test module belongs in the folder of the package it tests"
+                for p in sorted(tests_root.glob("test_*.py")) if p.name not in TOP_LEVEL_TEST_MODULES]
+    problems += [f"tests/{p.name}/: no package pilotfactory/{p.name} (or listed exception) to mirror"
+                 for p in sorted(tests_root.iterdir())
+                 if p.is_dir() and any(p.glob("test_*.py"))
+                 and p.name not in owners | TEST_FOLDERS_BESIDES_PACKAGES]
+    return problems
+
+
+def test_tests_mirror_the_source_tree():
+    assert _test_layout_problems(REPO / "tests", REPO) == []
+
+
+def test_the_mirror_check_sees_a_stray_test(tmp_path):
+    (tmp_path / "tests" / "misc").mkdir(parents=True)
+    (tmp_path / "tests" / "test_loose.py").write_text("")
+    (tmp_path / "tests" / "misc" / "test_x.py").write_text("")
+    (tmp_path / "pilotfactory" / "gates").mkdir(parents=True)
+    (tmp_path / "pilotfactory" / "gates" / "__init__.py").write_text("")
+    assert len(_test_layout_problems(tmp_path / "tests", tmp_path)) == 2

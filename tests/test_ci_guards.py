@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _pytest(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -227,7 +227,7 @@ def test_emergency_rollback_is_blocked_neither_by_other_pilots_nor_by_its_own_ga
     """Blast radius (issue 13): another pilot's broken file and this pilot's stale approvals."""
     deploy(workspace, staging_stacks)
     broken = repo_copy / "catalog/pilots/unknown-size.yaml"
-    broken.write_text((REPO / "tests/broken/pilots/unknown-size.yaml").read_text())
+    broken.write_text((REPO / "tests/validate/broken/pilots/unknown-size.yaml").read_text())
     path = repo_copy / "catalog/pilots/kyc-document-triage.yaml"
     path.write_text(path.read_text().replace("title: KYC document", "title: Changed KYC document", 1))
     assert not check(repo_copy).ok

@@ -1,6 +1,6 @@
 """`gates`, `approve`, `codeowners` and `inventory` as users run them.
 
-Golden files for `gates` sit in tests/golden/gates/; UPDATE_GOLDEN=1 rewrites them.
+Golden files for `gates` sit in tests/governance/golden/; UPDATE_GOLDEN=1 rewrites them.
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.pipeline import check
 
-from .conftest import REPO, TODAY
-from .test_gates import AML, KYC, ROLES, edit
+from tests.conftest import REPO, TODAY
+from tests.gates.test_gates import AML, KYC, ROLES, edit
 
-GOLDEN = REPO / "tests" / "golden" / "gates"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def run(*args: str):

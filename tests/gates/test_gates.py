@@ -15,7 +15,7 @@ from pilotfactory.cli.app import cli
 from pilotfactory.gates.earn import Criterion, PilotGates
 from pilotfactory.pipeline import check
 
-from .conftest import TODAY
+from tests.conftest import TODAY
 
 KYC = "catalog/pilots/kyc-document-triage.yaml"
 AML = "catalog/pilots/aml-alert-triage.yaml"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 TERRAFORM = shutil.which("terraform")
 TF_ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0"}

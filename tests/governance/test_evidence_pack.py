@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.governance.evidence_pack import listing_sha256, verify_archive
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 PILOT, ENV = "kyc-document-triage", "staging"
 

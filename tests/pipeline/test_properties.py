@@ -12,7 +12,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
 from pilotfactory.yamlio.source import load_yaml_text
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 EXAMPLE = yaml.safe_load((REPO / "catalog" / "pilots" / "kyc-document-triage.yaml").read_text())
 

@@ -11,7 +11,7 @@ from pilotfactory.gates.evidence import check_test_report, test_report_passes
 from pilotfactory.catalog.model import pilot as model
 from pilotfactory.pipeline import check
 
-from .conftest import TODAY
+from tests.conftest import TODAY
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuite name="pytest" tests="2" failures="0" errors="0" timestamp="2026-11-01T10:00:00+00:00">

@@ -14,7 +14,7 @@ from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_sta
 from pilotfactory.pipeline import check
 from pilotfactory.tfjson.stackfacts import StackFacts
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def run(*args: str):

@@ -2,9 +2,9 @@
 the expected diagnostics, exit 1, and leaves cdktf.out/ as it was.
 
 Layout, one case per file:
-    tests/broken/pilots/<case>.yaml              -> catalog/pilots/<case>.yaml (added)
-    tests/broken/config/<file>--<case>.yaml      -> config/<file>.yaml (replaced)
-    tests/broken/templates/<name>--<case>.yaml   -> catalog/templates/<name>/template.yaml (replaced)
+    tests/validate/broken/pilots/<case>.yaml              -> catalog/pilots/<case>.yaml (added)
+    tests/validate/broken/config/<file>--<case>.yaml      -> config/<file>.yaml (replaced)
+    tests/validate/broken/templates/<name>--<case>.yaml   -> catalog/templates/<name>/template.yaml (replaced)
 Expected output sits beside each case as <case>.expected. UPDATE_GOLDEN=1 rewrites them.
 """
 from __future__ import annotations
@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
-from .conftest import REPO
+from tests.conftest import REPO
 
-BROKEN = REPO / "tests" / "broken"
+BROKEN = Path(__file__).parent / "broken"
 CASES = sorted(p for p in BROKEN.rglob("*") if p.is_file() and p.suffix != ".expected")
 
 

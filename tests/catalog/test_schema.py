@@ -5,7 +5,7 @@ import json
 
 from pilotfactory.catalog.schema import SCHEMAS, render_schemas, write_schemas
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def test_committed_schemas_are_current():

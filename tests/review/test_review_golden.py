@@ -2,7 +2,7 @@
 and JSON per scenario, and the exit-status contract of --fail-on.
 
 Each scenario starts from the example catalog committed as the base, then edits the working tree
-(or commits the edit and reviews --head). UPDATE_GOLDEN=1 rewrites tests/review/<case>.md|json.
+(or commits the edit and reviews --head). UPDATE_GOLDEN=1 rewrites tests/review/golden/<case>.md|json.
 """
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ from pilotfactory.synth.cache import StackCache
 from pilotfactory.synth.build import synthesize
 from pilotfactory.pipeline import check
 
-from .conftest import REPO
+from tests.conftest import REPO
 
-GOLDEN = Path(__file__).parent / "review"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def git(root: Path, *args: str) -> str:

@@ -9,7 +9,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.catalog.parse import closest, parse_document, suggest
 from pilotfactory.catalog.model import Pilot, Template
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 CARD = (REPO / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
 AML = (REPO / "catalog" / "pilots" / "aml-alert-triage.yaml").read_text()

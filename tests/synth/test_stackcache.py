@@ -15,7 +15,7 @@ from pilotfactory.pipeline import check
 from pilotfactory.synth.cache import StackCache, stack_digests, synth_incremental
 from pilotfactory.synth.build import synthesize
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -14,8 +14,8 @@ import pytest
 from pilotfactory.gates.digest import approval_digest, gate_content, gate_digest, gate_environments
 from pilotfactory.pipeline import check
 
-from .conftest import TODAY
-from .test_gates import AML, KYC, V15, edit, pin
+from tests.conftest import TODAY
+from tests.gates.test_gates import AML, KYC, V15, edit, pin
 
 GATES = ("pilot", "staging", "production")
 NONE: frozenset[str] = frozenset()

@@ -9,7 +9,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.yamlio.edit import AppendItem, DeleteKey, SetValue, YamlEditError, apply_edits, render_scalar
 from pilotfactory.yamlio.source import load_yaml_text
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 PILOT = """\
 # yaml-language-server: $schema=../../schema/pilot.schema.json

@@ -16,7 +16,7 @@ from pilotfactory.tfjson.slots import addresses
 from pilotfactory.release.plan import find_pilot
 from pilotfactory.yamlio.edit import DeleteKey, SetValue, apply_edits
 
-from .conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY
 
 KYC = "kyc-document-triage"
 KYC_FILE = f"catalog/pilots/{KYC}.yaml"

@@ -14,7 +14,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from pilotfactory.pipeline import check
 from pilotfactory.synth.build import synthesize
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 EXPECTED_STACKS = {
     "account", "platform-dev", "platform-staging", "platform-prod",
@@ -90,7 +90,7 @@ def test_the_account_stack_creates_only_new_workspaces(example_out: Path):
 @pytest.mark.parametrize("name", sorted(EXPECTED_STACKS))
 def test_stack_snapshot(example_out: Path, name: str, snapshot):
     """One JSON snapshot per stack, as a reviewer reads it; `pytest --snapshot-update` after an
-    intended change, and the diff of tests/__snapshots__/ goes into the pull request."""
+    intended change, and the diff of tests/synth/__snapshots__/ goes into the pull request."""
     assert stack(example_out, name) == snapshot.use_extension(JSONSnapshotExtension)
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def run(*args: str):

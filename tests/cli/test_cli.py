@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.cli.options import engine_setting as _engine
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def run(*args: str):

@@ -152,7 +152,7 @@ DANIEL = "daniel.kowalski@bank.example"
 def test_the_gates_count_only_approvals_signed_by_their_approver(repo_copy, tmp_path):
     from pilotfactory.pipeline import check as check_catalog
 
-    from .conftest import TODAY
+    from tests.conftest import TODAY
 
     gates = repo_copy / "config" / "gates.yaml"
     gates.write_text(gates.read_text().replace("  verify: none\n", "  verify: signature\n"))
@@ -223,7 +223,7 @@ def approve_cli(repo_copy: Path, who: str, key_path: Path | None, role: str):
 def test_approve_commits_the_approval_alone_signed_by_whoever_runs_it(repo_copy, tmp_path):
     from pilotfactory.pipeline import check as check_catalog
 
-    from .conftest import TODAY
+    from tests.conftest import TODAY
 
     keys = signed_catalog(repo_copy, tmp_path)
     pilot = repo_copy / KYC

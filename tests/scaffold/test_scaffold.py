@@ -14,7 +14,7 @@ from pilotfactory.pipeline import check
 from pilotfactory.scaffold.render import parameter_values, render_skeleton
 from pilotfactory.synth.build import synthesize
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 REQUIRED = {
     "title": "Loan application triage", "cost_center": "CC-1234",
