@@ -27,6 +27,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, P
 from pilotfactory.gates.earn import GateResults, gates as earn_gates, withhold_unearned
 from pilotfactory.isolation import Withheld, split_errors
 from pilotfactory.validate.run import validate as run_rules
+from pilotfactory.controls.coverage import check_controls
 
 __all__ = ["Checked", "check", "load", "resolve", "validate", "gates", "synth", "unknown_pilot", "STEPS"]
 
@@ -112,6 +113,7 @@ def validate(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> No
     """Reads the Catalog and Resolution; returns nothing, reports what the validate rules find."""
     with diags.step("validate"):
         run_rules(catalog, resolution, diags)
+        check_controls(catalog, diags)
 
 
 def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,

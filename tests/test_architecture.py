@@ -61,7 +61,7 @@ LAYERS = {
     "yamlio": 1, "isolation": 1,
     "catalog": 2,
     "validate": 3, "gates": 3, "tfjson": 3, "guardrails": 3,
-    "generators": 4,
+    "generators": 4, "controls": 4,
     "stacks": 5,
     "synth": 6,
     "pipeline": 7,      # lists every step through synth, so it sits just above synth

@@ -9,15 +9,20 @@ from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.catalog.parse import parse_document
 from pilotfactory.catalog.model import Environments, Gates, Roles, Standards, Template
+from pilotfactory.catalog.model.config import Controls
 from pilotfactory.yamlio.source import Source, load_yaml_file, load_yaml_text
 
-__all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES"]
+__all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
 
 CONFIG_FILES = {
     "environments": ("config/environments.yaml", Environments),
     "standards": ("config/standards.yaml", Standards),
     "roles": ("config/roles.yaml", Roles),
     "gates": ("config/gates.yaml", Gates),
+}
+# Read when present; without them the features they drive are off, and say so where they are asked for.
+OPTIONAL_CONFIG_FILES = {
+    "controls": ("config/controls.yaml", Controls),
 }
 
 
@@ -37,6 +42,7 @@ class Catalog:
     standards: Standards | None = None
     roles: Roles | None = None
     gates: Gates | None = None
+    controls: Controls | None = None   # config/controls.yaml, optional
     config_sources: dict[str, Source] = field(default_factory=dict)
     templates: dict[str, TemplateEntry] = field(default_factory=dict)
     # template folders whose template.yaml has errors (reported): not unknown, just unusable
@@ -88,6 +94,13 @@ def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | N
             continue
         catalog.config_sources[attr] = source
         setattr(catalog, attr, parse_document(source, model, diags))
+    for attr, (relpath, model) in OPTIONAL_CONFIG_FILES.items():
+        path = root / relpath
+        if path.is_file() or relpath in replaced:
+            source = read(path, relpath)
+            if source is not None:
+                catalog.config_sources[attr] = source
+                setattr(catalog, attr, parse_document(source, model, diags))
 
     templates_dir = root / "catalog" / "templates"
     if templates_dir.is_dir():

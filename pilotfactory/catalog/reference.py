@@ -16,6 +16,7 @@ _DOCUMENTS = [
     ("standards.schema.json", "Standards", "config/standards.yaml"),
     ("roles.schema.json", "Roles", "config/roles.yaml"),
     ("gates.schema.json", "Gates", "config/gates.yaml"),
+    ("controls.schema.json", "Controls", "config/controls.yaml (optional)"),
 ]
 
 # Where the catalog differs from ../shared/design/catalog-shape.md, and why.

@@ -19,6 +19,7 @@ __all__ = ["cli", "main", "COMMANDS"]
 COMMANDS = {
     "validate": "core", "synth": "core", "stacks": "core", "schema": "core", "codes": "core",
     "gates": "governance", "approve": "governance", "codeowners": "governance", "inventory": "governance",
+    "controls": "governance",
     "release": "release", "cutover": "release", "rollback": "release", "rehearse": "release",
     "preflight": "live", "aliases": "live", "verify": "live", "drift": "live",
     "review": "review", "ci-matrix": "ci", "atlantis": "ci",

@@ -86,6 +86,10 @@ class Code:
                                "(no such date, end before start, unknown time zone, invalid pattern).")
     NO_CHANGE_WINDOWS = _code("PF261", "A protected environment declares no change windows: changes "
                               "deploy to it at any time.")
+    UNKNOWN_CONTROL_CHECK = _code("PF270", "The control catalog (config/controls.yaml) maps a gate criterion or "
+                                  "guardrail that does not exist.")
+    UNMAPPED_CHECK = _code("PF271", "A gate criterion or guardrail maps to no control in config/controls.yaml: its "
+                           "evidence satisfies no control an auditor can find (warning).")
 
     # PF3xx: gates: the phase a pilot declares must be earned with evidence and approvals
     PHASE_NOT_EARNED = _code("PF301",

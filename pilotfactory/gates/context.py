@@ -24,6 +24,7 @@ class Criterion:
     rule: Location | None = None  # the line of config/gates.yaml that asks for it
     warning: str = ""          # passes, but evidence ages out soon (or has, under content approved before)
     aged: bool = False         # passes only because its content was approved while the evidence was fresh
+    key: str = ""              # what config/controls.yaml names it by: `intake.<name>` or the exit-gate key
 
 
 @dataclass

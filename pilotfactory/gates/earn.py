@@ -23,7 +23,7 @@ from pilotfactory.gates.criteria import approval  # registers every exit criteri
 from pilotfactory.gates.registry import CRITERIA
 
 __all__ = ["Criterion", "Gate", "PilotGates", "GateResults", "evaluate_pilot", "gates", "withhold_unearned",
-           "GATE_TITLES"]
+           "GATE_TITLES", "INTAKE_CRITERIA"]
 
 GATE_TITLES = {"pilot": "intake", "staging": "exit to staging", "production": "exit to production"}
 
@@ -69,6 +69,17 @@ class GateResults:
 
 
 # ---- intake -------------------------------------------------------------------------------
+
+
+# The intake criteria config/controls.yaml can name (`intake.<key>`); each owner a pilot must name
+# is reported on its own line but is one criterion, `required`.
+INTAKE_CRITERIA = {
+    "value_score": "the value score reaches the minimum",
+    "data_readiness_score": "the data readiness score reaches the minimum",
+    "required": "the owners and success metrics intake asks for are named",
+    "model_risk_review": "a pilot above the risk threshold has a model-risk review",
+}
+_INTAKE_KEY = {name: "required" for name in ("executive_sponsor", "product_owner", "pmo_lead", "success_metrics")}
 
 
 def _intake(ctx: GateContext) -> list[Criterion]:
@@ -117,7 +128,8 @@ def _exit(ctx: GateContext, phase: str) -> Gate:
         setting = getattr(gate, key)
         if setting:  # false, empty or absent: the gate does not ask for it
             found = registered.check(ctx, phase, setting, ctx.rule(*base, key))
-            out.extend([found] if isinstance(found, Criterion) else found)
+            out.extend(dataclasses.replace(c, key=key)
+                       for c in ([found] if isinstance(found, Criterion) else found))
     return Gate(phase, ctx.rule(*base, key=True), tuple(out))
 
 
@@ -129,7 +141,8 @@ def evaluate_pilot(catalog: Catalog, typed: TypedPilot, today: dt.date) -> Pilot
     ctx = GateContext(catalog.root, typed.pilot, typed.source, catalog.roles, catalog.gates,
                       catalog.config_sources.get("gates"), today,
                       {phase: gate_environments(catalog, phase) for phase in PHASES})
-    gates_ = (Gate("pilot", ctx.rule("intake", key=True), tuple(_intake(ctx))), _exit(ctx, "staging"),
+    intake = tuple(dataclasses.replace(c, key=f"intake.{_INTAKE_KEY.get(c.name, c.name)}") for c in _intake(ctx))
+    gates_ = (Gate("pilot", ctx.rule("intake", key=True), intake), _exit(ctx, "staging"),
               _exit(ctx, "production"))
     earned = None
     for gate in gates_:

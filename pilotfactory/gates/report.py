@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from typing import Mapping
 
 from pilotfactory.diagnostics.diagnostic import Diagnostic, Location, Severity
 from pilotfactory.gates.earn import GateResults, PilotGates
@@ -49,7 +50,10 @@ def render_text(results: GateResults, pilots: list[PilotGates]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_json(results: GateResults, pilots: list[PilotGates]) -> str:
+def render_json(results: GateResults, pilots: list[PilotGates],
+                controls: Mapping[str, list[dict]] | None = None) -> str:
+    """`controls`: pilot -> its evidence per control (pilotfactory.controls.evidence), when the
+    catalog has a control catalog."""
     out = {"as_of": results.as_of.isoformat(), "ok": all(p.ok for p in pilots), "pilots": []}
     for p in pilots:
         rank = PHASES.index(p.declared)
@@ -79,4 +83,6 @@ def render_json(results: GateResults, pilots: list[PilotGates]) -> str:
                 } for c in g.criteria],
             } for g in p.gates],
         })
+        if controls is not None:
+            out["pilots"][-1]["controls"] = controls.get(p.pilot, [])
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"

@@ -95,3 +95,10 @@ def test_atlantis_writes_one_project_per_stack_with_apply_requirements(repo_copy
     assert run("atlantis", "--root", str(repo_copy), "--check").exit_code == 0
     (repo_copy / "atlantis.yaml").write_text(text + "# hand edit\n")
     assert run("atlantis", "--root", str(repo_copy), "--check").exit_code == 1
+
+
+def test_the_workflow_fails_while_a_check_maps_to_no_control():
+    """Issue 17: a new gate criterion or guardrail cannot land without a control owner."""
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pilotfactory-review.yml").read_text())
+    runs = [s.get("run", "") for s in workflow["jobs"]["matrix"]["steps"]]
+    assert "pilotfactory controls --check" in runs

@@ -55,7 +55,7 @@ def test_the_pack_holds_what_an_auditor_needs(pack):
     assert {
         "manifest.json", f"catalog/pilots/{PILOT}.yaml", "catalog/templates/agentic-workflow/template.yaml",
         "config/environments.yaml", "config/standards.yaml", "config/roles.yaml", "config/gates.yaml",
-        f"stacks/{PILOT}-{ENV}/cdk.tf.json", "reports/gates.json",
+        f"stacks/{PILOT}-{ENV}/cdk.tf.json", "reports/gates.json", "config/controls.yaml", "reports/controls.json",
         f"evidence/{PILOT}/v1.4.0/junit.xml", f"evidence/{PILOT}/v1.5.0/junit.xml",
         f"docs/{PILOT}/runbook.md", f"docs/{PILOT}/security-review.md",
     } <= names
@@ -63,6 +63,10 @@ def test_the_pack_holds_what_an_auditor_needs(pack):
     assert stack["//"]["metadata"]["stackName"] == f"{PILOT}-{ENV}"
     report = json.loads(members(pack)["reports/gates.json"])
     assert [p["pilot"] for p in report["gates"]["pilots"]] == [PILOT]
+    controls = json.loads(members(pack)["reports/controls.json"])
+    assert controls["pilot"] == PILOT and controls["controls"]
+    # the packed stack's guardrail results are evidence, evaluated here, not left for the auditor
+    assert all(g["evaluated"] and "passed" in g for c in controls["controls"] for g in c["guardrails"])
     assert members(pack)[f"catalog/pilots/{PILOT}.yaml"] == (REPO / "catalog" / "pilots" / f"{PILOT}.yaml").read_bytes()
 
 

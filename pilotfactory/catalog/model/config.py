@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from pilotfactory.catalog.model.pilot import PilotDefaults
 from pilotfactory.catalog.model.security import AuditLogDelivery, Security
@@ -300,6 +300,33 @@ class Gates(Model):
     exits: dict[Literal["staging", "production"], ExitGate] = doc("What entering each phase requires.")
     evidence_warning_days: int = doc("Warn this many days before evidence ages out (gates, synth, review).",
                                      default=30, ge=0)
+
+# ---- controls.yaml (optional) -------------------------------------------------------------
+
+ControlId = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=32)]
+# A gate criterion as config/controls.yaml names it: `intake.<criterion>` or an exit-gate key.
+CriterionKey = Annotated[str, StringConstraints(pattern=r"^(intake\.)?[a-z][a-z0-9_]{0,62}$")]
+GuardrailId = Annotated[str, StringConstraints(pattern=r"^PFG[0-9]{3}$")]
+
+
+class Control(Model):
+    title: NonEmpty = doc("The control's name in the bank's control framework.")
+    objective: NonEmpty = doc("What the control holds true, as the control owner words it.")
+    owner: Identifier | None = doc("Role (config/roles.yaml) that owns the control.", default=None)
+    criteria: list[CriterionKey] = doc(
+        "Gate criteria whose results are evidence for it: `intake.<criterion>` (value_score, "
+        "data_readiness_score, required, model_risk_review) or an exit-gate key of config/gates.yaml.",
+        default=[])
+    guardrails: list[GuardrailId] = doc("Guardrail rules (PFG ids) whose results are evidence for it.",
+                                        default=[])
+
+
+class Controls(Model):
+    api_version: ApiVersion = Field(alias="apiVersion")
+    kind: Literal["Controls"]
+    framework: NonEmpty = doc("The control framework the ids belong to, as auditors name it.")
+    controls: dict[ControlId, Control] = doc("Every control, by its id in the framework.", min_length=1)
+
 
 # ---- catalog/templates/<name>/template.yaml ---------------------------------------------
 

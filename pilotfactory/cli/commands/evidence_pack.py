@@ -15,7 +15,7 @@ __all__ = ["register"]
 
 
 def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: str) -> None:
-    from pilotfactory.catalog.load import CONFIG_FILES
+    from pilotfactory.catalog.load import CONFIG_FILES, OPTIONAL_CONFIG_FILES
     from pilotfactory.catalog.parse import suggest
     from pilotfactory.governance.evidence_pack import gate_report, write_archive
     from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_stacks
@@ -44,6 +44,9 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     add_file(typed.file)
     for rel, _model in CONFIG_FILES.values():
         add_file(rel)
+    for rel, _model in OPTIONAL_CONFIG_FILES.values():
+        if (base / rel).is_file():
+            add_file(rel)
     entry = checked.catalog.templates.get(typed.pilot.template)
     if entry is not None:
         add_file(f"{entry.directory}/template.yaml")
@@ -58,6 +61,9 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
         stacks = synthesize_stacks(checked, Path(scratch) / "head", engine)
         stack_json = (stacks / stack / "cdk.tf.json").read_bytes()
         members[f"stacks/{stack}/cdk.tf.json"] = stack_json
+        if checked.catalog.controls is not None:
+            members["reports/controls.json"] = _controls_report(checked, pilot, stacks / stack / "cdk.tf.json",
+                                                                f"stacks/{stack}/cdk.tf.json")
         for rel, text in pilot_documents(checked, stacks, pilot).items():
             members[f"docs/{rel}"] = text.encode("utf-8")
     if ref is not None:
@@ -70,6 +76,21 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     about = {"pilot": pilot, "env": env, "base": ref}
     whole = write_archive(members, out, about)
     click.echo(f"wrote {out} with {len(members)} members; sha256:{whole}")
+
+
+def _controls_report(checked, pilot: str, stack_path: Path, display: str) -> bytes:
+    """Per control of config/controls.yaml: the pilot's gate results and the guardrail results of
+    the packed stack that are its evidence."""
+    from pilotfactory.controls.evidence import control_evidence
+    from pilotfactory.guardrails import Platform, evaluate, load_document
+
+    catalog = checked.resolution.catalog
+    platform = Platform.from_config(catalog.environments, catalog.standards, catalog.roles)
+    violations = evaluate([load_document(stack_path, display)], platform)
+    results = [p for p in checked.gates.pilots if p.pilot == pilot] if checked.gates is not None else []
+    controls = control_evidence(checked.catalog.controls, results[0], violations) if results else []
+    report = {"pilot": pilot, "framework": checked.catalog.controls.framework, "controls": controls}
+    return (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _verify(path: Path) -> None:

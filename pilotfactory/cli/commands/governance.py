@@ -1,4 +1,4 @@
-"""Governance commands: `gates`, `approve`, `codeowners`, `inventory`."""
+"""Governance commands: `gates`, `approve`, `codeowners`, `inventory`, `controls`."""
 from __future__ import annotations
 
 import sys
@@ -54,7 +54,15 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
             own.extend(errors)
         print_diagnostics(own, "text")
         click.echo(f"gates not evaluated for {', '.join(sorted(broken))}: fix the errors above", err=True)
-    click.echo((render_json if fmt == "json" else render_text)(results, pilots), nl=False)
+    if fmt == "json":
+        controls = None
+        if checked.catalog.controls is not None:
+            from pilotfactory.controls.evidence import control_evidence
+
+            controls = {p.pilot: control_evidence(checked.catalog.controls, p) for p in pilots}
+        click.echo(render_json(results, pilots, controls), nl=False)
+    else:
+        click.echo(render_text(results, pilots), nl=False)
     if broken or not all(p.ok for p in pilots):
         sys.exit(1)
 
@@ -114,6 +122,54 @@ def inventory_command(root: str | None, fmt: str) -> None:
     click.echo(render_inventory(rows, fmt), nl=False)
 
 
+@click.command("controls")
+@_ROOT
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--check", is_flag=True, help="Exit 1 unless every gate criterion and guardrail maps to a control.")
+def controls_command(root: str | None, fmt: str, check: bool) -> None:
+    """The control catalog's coverage: which gate criteria and guardrails are evidence for each
+    control (config/controls.yaml), and every check no control owns."""
+    import json
+
+    from pilotfactory.controls.coverage import CONTROLS_FILE, coverage, criterion_keys, guardrail_ids
+    from pilotfactory.diagnostics.diagnostic import Diagnostics
+    from pilotfactory.pipeline import load
+
+    diags = Diagnostics()
+    catalog = load(repo_root(root), diags)
+    if diags.has_errors:
+        print_diagnostics(diags, "text")
+        click.echo("no coverage report: fix the errors above", err=True)
+        sys.exit(1)
+    found = coverage(catalog)
+    criteria, guardrails = criterion_keys(), guardrail_ids()
+    if fmt == "json":
+        click.echo(json.dumps({"file": CONTROLS_FILE if found.present else None, "complete": found.complete,
+                               "controls": found.by_control, "unmapped_criteria": found.unmapped_criteria,
+                               "unmapped_guardrails": found.unmapped_guardrails, "unknown": found.unknown},
+                              indent=2, ensure_ascii=False))
+    elif not found.present:
+        click.echo(f"no control catalog: {CONTROLS_FILE} is missing, so no gate criterion or guardrail "
+                   "is evidence for any control")
+    else:
+        for control_id, control in found.by_control.items():
+            click.echo(f"{control_id}  {control['title']}" + (f"  (owner: {control['owner']})" if control["owner"] else ""))
+            for key in control["criteria"]:
+                click.echo(f"  criterion  {key}: {criteria.get(key, 'DOES NOT EXIST')}")
+            for rule_id in control["guardrails"]:
+                click.echo(f"  guardrail  {rule_id}: {guardrails.get(rule_id, 'DOES NOT EXIST')}")
+        for key in found.unmapped_criteria:
+            click.echo(f"unmapped criterion  {key}: {criteria[key]}")
+        for rule_id in found.unmapped_guardrails:
+            click.echo(f"unmapped guardrail  {rule_id}: {guardrails[rule_id]}")
+        for problem in found.unknown:
+            click.echo(f"unknown  {problem}")
+        mapped = len(criteria) + len(guardrails) - len(found.unmapped_criteria) - len(found.unmapped_guardrails)
+        click.echo(f"{mapped} of {len(criteria) + len(guardrails)} checks map to a control")
+    if check and not found.complete:
+        sys.exit(1)
+
+
 def register(cli: click.Group) -> None:
-    for command in (gates_command, approve_command, codeowners_command, inventory_command):
+    for command in (gates_command, approve_command, codeowners_command, inventory_command, controls_command):
         cli.add_command(command)
