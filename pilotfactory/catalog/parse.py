@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.catalog.model.fields import PATTERN_HELP, Version
+from pilotfactory.catalog.model.retired import retired_hint
 from pilotfactory.yamlio.source import Source
 
 __all__ = ["parse_document", "suggest", "closest"]
@@ -178,7 +179,12 @@ def _message(err: dict, model: type[BaseModel], data: Any, path: tuple) -> tuple
     field = path[-1] if path else None
     if kind == "extra_forbidden":
         key = err["loc"][-1]
-        allowed = _allowed_keys(model, data, path[:-1] if path and path[-1] == key else path)
+        parent = path[:-1] if path and path[-1] == key else path
+        titles = {c.get("title") for c in _schemas_at(model, data, parent)} - {None}
+        retired = retired_hint(titles, key, _value_at(data, parent))
+        if retired is not None:
+            return Code.RETIRED_KEY, retired, True
+        allowed = _allowed_keys(model, data, parent)
         return Code.UNKNOWN_KEY, f"unknown key `{key}`{suggest(key, allowed)}", True
     if kind == "missing":
         return Code.MISSING_KEY, f"missing required key `{err['loc'][-1]}`", True

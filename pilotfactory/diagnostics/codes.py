@@ -47,6 +47,7 @@ class Code:
     WRONG_KIND = _code("PF105", "`apiVersion`/`kind` do not match the file's place in the repository.")
     FILE_NAME = _code("PF106", "A pilot file's name differs from the pilot's `name`.")
     MISSING_FILE = _code("PF107", "A required configuration file is missing.")
+    RETIRED_KEY = _code("PF108", "A key an earlier catalog version used; the message names what replaced it.")
 
     # PF2xx: rules across fields and files
     UNKNOWN_TASK = _code("PF201", "`depends_on` names a task that the job does not have.")
