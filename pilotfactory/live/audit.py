@@ -6,7 +6,6 @@ the intent (`result: started`) readable rather than half a record.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -14,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from pilotfactory.files.atomic import create_file, replace_file
+from pilotfactory.gates import clock
 
 __all__ = ["AuditRecord", "start"]
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return clock.now().replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
