@@ -30,9 +30,12 @@ node_modules/.installed: package.json package-lock.json
 validate: setup
 	$(BIN)/pilotfactory validate
 
+# Withheld stacks (exit 3) never stop the other pilots' documents; the first failing status is kept.
 synth: setup
-	$(BIN)/pilotfactory synth
-	$(BIN)/pilotfactory docs
+	@$(BIN)/pilotfactory synth; synth=$$?; \
+	if [ $$synth -ne 0 ] && [ $$synth -ne 3 ]; then exit $$synth; fi; \
+	$(BIN)/pilotfactory docs; docs=$$?; \
+	if [ $$synth -ne 0 ]; then exit $$synth; fi; exit $$docs
 
 test: setup $(CHECKOV_VENV)/.installed
 	$(BIN)/python -m pytest

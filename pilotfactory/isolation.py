@@ -13,7 +13,7 @@ from typing import Iterable
 
 from pilotfactory.diagnostics.diagnostic import Diagnostic
 
-__all__ = ["PILOTS_DIR", "Withheld", "pilot_file_of", "split_errors"]
+__all__ = ["PILOTS_DIR", "Withheld", "by_pilot", "pilot_file_of", "split_errors"]
 
 PILOTS_DIR = "catalog/pilots"
 
@@ -55,3 +55,12 @@ def split_errors(errors: Iterable[Diagnostic]) -> tuple[list[Diagnostic], dict[s
         else:
             own.setdefault(file, []).append(d)
     return shared, own
+
+
+def by_pilot(withheld: Iterable[Withheld]) -> dict[str, Withheld]:
+    """Pilot -> the first of its withheld stacks: a generated output made per pilot (documents,
+    owners, CI projects) is withheld whole for a pilot any of whose stacks is withheld."""
+    out: dict[str, Withheld] = {}
+    for w in withheld:
+        out.setdefault(w.pilot, w)
+    return dict(sorted(out.items()))

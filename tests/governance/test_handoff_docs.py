@@ -26,6 +26,7 @@ def example(tmp_path_factory):
     checked = check(REPO)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     stacks = synthesize_stacks(checked, tmp_path_factory.mktemp("docs-synth"), "cdktf")
+    assert stacks.withheld == {}
     return checked, stacks, pilot_documents(checked, stacks)
 
 
@@ -53,7 +54,7 @@ def test_each_document_carries_the_generated_marker_with_its_command(example):
 def _env(example, pilot: str, env: str) -> EnvDocs:
     checked, stacks, _ = example
     rp = next(r for r in checked.resolution.catalog.pilots if r.name == pilot and r.env_name == env)
-    return EnvDocs(rp, StackFacts(rp.stack_id, json.loads((stacks / rp.stack_id / "cdk.tf.json").read_text())))
+    return EnvDocs(rp, StackFacts(rp.stack_id, json.loads((stacks.folder / rp.stack_id / "cdk.tf.json").read_text())))
 
 
 def test_the_access_matrix_is_read_from_the_synthesized_stack(example):
@@ -145,16 +146,6 @@ def test_docs_for_an_unknown_pilot_suggests_one(tmp_path):
     result = run("docs", "kyc-document-triag", "--root", str(REPO), "--out", str(tmp_path))
     assert result.exit_code != 0
     assert "no pilot `kyc-document-triag`" in result.output and "did you mean `kyc-document-triage`?" in result.output
-
-
-def test_docs_on_a_broken_catalog_write_nothing(repo_copy, tmp_path):
-    pilot = repo_copy / "catalog" / "pilots" / "card-fraud-scoring.yaml"
-    pilot.write_text(pilot.read_text().replace("phase: pilot", "phase: pilto"))
-    result = run("docs", "--root", str(repo_copy), "--out", str(tmp_path / "docs"))
-    assert result.exit_code == 1
-    assert "card-fraud-scoring.yaml" in result.stderr and "no documents written" in result.stderr
-    assert not (tmp_path / "docs").exists()
-
 
 
 def test_the_runbook_lists_what_monitors_each_environment_from_the_stacks(example):

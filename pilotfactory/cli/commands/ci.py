@@ -46,28 +46,54 @@ def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> Non
                            "removed": removed, "withheld": withheld}, indent=2))
 
 
-@click.command("atlantis")
+@click.command("atlantis", epilog="Exit status: 0 written (or up to date); 3 written, but some stacks are "
+                                  "withheld (their previous projects kept); 1 nothing written, or out of date "
+                                  "with --check.")
 @root_option
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if atlantis.yaml is out of date.")
 def atlantis(root: str | None, check_only: bool) -> None:
-    """Write atlantis.yaml: one project per stack, applied only when approved, mergeable, undiverged."""
-    from pilotfactory.ci.atlantis import atlantis_config, render, write
+    """Write atlantis.yaml: one project per stack, applied only when approved, mergeable, undiverged.
+
+    A stack withheld by its own pilot's errors or gates keeps the project it had in the current
+    atlantis.yaml (a deployed stack never drops out of CI silently); each is named with the reason.
+    """
+    from pilotfactory.ci.atlantis import atlantis_config, keep_withheld, previous_projects, render, write
     from pilotfactory.ci.matrix import output_dir
     from pilotfactory.cli.options import repo_root
     from pilotfactory.cli.output import checked_catalog
+    from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 
     base = repo_root(root)
-    checked = checked_catalog(base, "atlantis.yaml not written")
-    text = render(atlantis_config(checked.resolution.catalog, output_dir(base)))
+    checked = checked_catalog(base, "atlantis.yaml not written", per_pilot=True)
     path = base / "atlantis.yaml"
+    withheld = checked.withheld()
+    declared = checked.resolution.declared or checked.resolution.catalog
+    envs = list(declared.environments.environments)
+    # as synth lists them: by pilot file, then environment; a pilot that does not resolve keeps its place
+    pilot_stacks = {(rp.file, envs.index(rp.env_name), rp.stack_id) for rp in declared.pilots}
+    pilot_stacks |= {(w.file, envs.index(w.stack[len(w.pilot) + 1:]), w.stack) for w in withheld}
+    order = ["account", *(f"platform-{e}" for e in envs), *(s for *_, s in sorted(pilot_stacks))]
+    config = atlantis_config(checked.resolution.catalog, output_dir(base))
+    try:
+        previous = previous_projects(path) if withheld else {}
+    except PilotFactoryError as exc:
+        click.echo(f"atlantis.yaml not written: {exc}", err=True)
+        sys.exit(1)
+    config, notes = keep_withheld(config, previous, withheld, order)
+    text = render(config)
     if check_only:
         if write(path, text, check_only=True):
             click.echo("atlantis.yaml is out of date: run `pilotfactory atlantis`", err=True)
             sys.exit(1)
-        return
-    changed = write(path, text)
-    click.echo(f"{'wrote' if changed else 'unchanged:'} atlantis.yaml "
-               f"({len(atlantis_config(checked.resolution.catalog)['projects'])} projects)")
+    else:
+        changed = write(path, text)
+        click.echo(f"{'wrote' if changed else 'unchanged:'} atlantis.yaml ({len(config['projects'])} projects)")
+    for note in notes:
+        how = ("its previous project kept" if note.kept
+               else "not in the previous atlantis.yaml, so no project (nothing was planned from it)")
+        click.echo(f"withheld {note.withheld.stack} ({how}): {note.withheld.reason}")
+    if withheld:
+        sys.exit(3)
 
 
 def register(cli: click.Group) -> None:

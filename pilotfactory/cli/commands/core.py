@@ -134,13 +134,19 @@ def register(group: click.Group) -> None:
             sys.exit(EXIT_WITHHELD)
 
 
-    @group.command("stacks")
+    @group.command("stacks", epilog="Exit status: 0 every stack listed; 3 some pilots' stacks withheld (named "
+                                    "on stderr with the reason); 1 an error everyone shares.")
     @root_option
     def list_stacks(root: str | None) -> None:
-        """List the stacks synth would write, without loading the CDK."""
-        checked = checked_catalog(repo_root(root), "no stacks listed")
+        """List the stacks synth would build, without loading the CDK; withheld ones go to stderr."""
+        checked = checked_catalog(repo_root(root), "no stacks listed", per_pilot=True)
         for name in _stack_names(checked):
             click.echo(name)
+        withheld = checked.withheld()
+        for w in withheld:
+            click.echo(f"withheld {w.stack}: {w.reason}", err=True)
+        if withheld:
+            sys.exit(EXIT_WITHHELD)
 
 
     @group.command()

@@ -26,8 +26,13 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     from pilotfactory.review.render_markdown import review_markdown
     from pilotfactory.synth.cache import StackCache
 
-    checked = checked_catalog(base, "no evidence pack written")
+    # Other pilots' errors never block this pilot's pack; its own withheld stacks do (the pack
+    # would hold documents and stacks that do not exist).
+    checked = checked_catalog(base, "no evidence pack written", per_pilot=True)
     typed = pilot_named(checked, pilot)
+    own = [w for w in checked.withheld() if w.pilot == pilot]
+    if own:
+        _refuse(pilot, own[0].reason)
     reached = [rp.env_name for rp in checked.resolution.catalog.pilots if rp.name == pilot]
     if env not in reached:
         raise click.UsageError(f"pilot `{pilot}` has no stack in `{env}`{suggest(env, reached)} "
@@ -59,10 +64,12 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
                                      + "\n").encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="pilotfactory-evidence-") as scratch:
         stacks = synthesize_stacks(checked, Path(scratch) / "head", engine)
-        stack_json = (stacks / stack / "cdk.tf.json").read_bytes()
+        if pilot in stacks.withheld:
+            _refuse(pilot, stacks.withheld[pilot].reason)
+        stack_json = (stacks.folder / stack / "cdk.tf.json").read_bytes()
         members[f"stacks/{stack}/cdk.tf.json"] = stack_json
         if checked.catalog.controls is not None:
-            members["reports/controls.json"] = _controls_report(checked, pilot, stacks / stack / "cdk.tf.json",
+            members["reports/controls.json"] = _controls_report(checked, pilot, stacks.folder / stack / "cdk.tf.json",
                                                                 f"stacks/{stack}/cdk.tf.json")
         for rel, text in pilot_documents(checked, stacks, pilot).items():
             members[f"docs/{rel}"] = text.encode("utf-8")
@@ -91,6 +98,11 @@ def _controls_report(checked, pilot: str, stack_path: Path, display: str) -> byt
     controls = control_evidence(checked.catalog.controls, results[0], violations) if results else []
     report = {"pilot": pilot, "framework": checked.catalog.controls.framework, "controls": controls}
     return (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _refuse(pilot: str, reason: str) -> None:
+    click.echo(f"no evidence pack written: the stacks of `{pilot}` are withheld: {reason}", err=True)
+    sys.exit(1)
 
 
 def _verify(path: Path) -> None:

@@ -98,28 +98,50 @@ def approve_command(pilot: str, gate: str, role: str, root: str | None) -> None:
 @_ROOT
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if .github/CODEOWNERS is out of date.")
 def codeowners_command(root: str | None, check_only: bool) -> None:
-    """Write .github/CODEOWNERS: pilot files owned by their approvers, platform paths by admins and security."""
-    from pilotfactory.governance.codeowners import CODEOWNERS_PATH, render_codeowners, write_codeowners
+    """Write .github/CODEOWNERS: pilot files owned by their approvers, platform paths by admins and security.
+
+    A pilot file with errors of its own keeps its previous line (or, without one, the platform
+    owners'), said on the output, and the exit status is 3; every other line is written.
+    """
+    from pilotfactory.governance.codeowners import CODEOWNERS_PATH, kept_lines, render_codeowners, write_codeowners
 
     base = repo_root(root)
-    checked = _checked(root)  # a pilot that does not validate would be left without owners
-    changed = write_codeowners(base, render_codeowners(checked.catalog, checked.resolution.pilots), check_only)
+    checked = _checked(root)
+    print_diagnostics(checked.diagnostics, "text")
+    kept = kept_lines(base, checked.catalog, checked.broken)
+    pilots = [t for t in checked.resolution.pilots if t.file not in checked.broken]
+    text = render_codeowners(checked.catalog, pilots, {f: line for f, (line, _) in kept.items()})
+    changed = write_codeowners(base, text, check_only)
     if check_only and changed:
         click.echo(f"stale {CODEOWNERS_PATH}: run `pilotfactory codeowners`", err=True)
         sys.exit(1)
     click.echo(f"{'wrote' if changed else 'up to date:'} {CODEOWNERS_PATH}")
+    for file, (line, previous) in kept.items():
+        how = "its previous line kept" if previous else "no previous line: owned by the platform owners until fixed"
+        click.echo(f"withheld the owners of {file} ({how}): it has errors of its own (above)")
+    if kept:
+        sys.exit(3)
 
 
 @click.command("inventory")
 @_ROOT
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "md"]), default="md")
 def inventory_command(root: str | None, fmt: str) -> None:
-    """The model inventory: one row per pilot model, for model-risk audit."""
+    """The model inventory: one row per pilot model, for model-risk audit.
+
+    A pilot file with errors of its own has no row (its content cannot be trusted); it is named on
+    stderr with the reason, and the exit status is 3. A pilot whose gates fail has its row, saying so.
+    """
     from pilotfactory.governance.inventory import inventory_rows, render_inventory
 
     checked = _checked(root)
-    rows = inventory_rows(checked.catalog, checked.resolution.pilots, checked.gates)
+    pilots = [t for t in checked.resolution.pilots if t.file not in checked.broken]
+    rows = inventory_rows(checked.catalog, pilots, checked.gates)
     click.echo(render_inventory(rows, fmt), nl=False)
+    for file, errors in sorted(checked.broken.items()):
+        click.echo(f"withheld from the inventory: {file} has errors of its own: {errors[0].render()}", err=True)
+    if checked.broken:
+        sys.exit(3)
 
 
 @click.command("controls")
