@@ -1,8 +1,9 @@
 """`pilotfactory review --base REF` on real catalogs in throwaway git repositories: golden Markdown
 and JSON per scenario, and the exit-status contract of --fail-on.
 
-Each scenario starts from the example catalog committed as the base, then edits the working tree
-(or commits the edit and reviews --head). UPDATE_GOLDEN=1 rewrites tests/review/golden/<case>.md|json.
+Each scenario starts from a catalog committed as the base (the example catalog, or for the scenarios
+that add pilots a generated estate from tests/factory.py), then edits the working tree (or commits
+the edit and reviews --head). UPDATE_GOLDEN=1 rewrites tests/review/golden/<case>.md|json.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from pilotfactory.synth.build import synthesize
 from pilotfactory.pipeline import check
 
 from tests.conftest import REPO
+from tests.factory import specs, write_estate
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -57,13 +59,8 @@ def pilots(root: Path, phase: str) -> list[Path]:
             if _yaml().load(p.read_text())["phase"] == phase]
 
 
-@pytest.fixture(scope="module")
-def base_repo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("base") / "repo"
-    root.mkdir()
-    for name in ("config", "catalog", "evidence"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
+def _committed(root: Path) -> Path:
+    """`root` committed as `main`, checked, its stack cache warm."""
     (root / ".gitignore").write_text("/.pilotfactory/\n/cdktf.out/\n")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
@@ -73,6 +70,23 @@ def base_repo(tmp_path_factory) -> Path:
     # Warm the stack cache once; every scenario copies it, so only its edited stacks are built.
     synthesize(checked.resolution.catalog, root / "cdktf.out", cache=(root, StackCache.at(root)))
     return root
+
+
+@pytest.fixture(scope="module")
+def base_repo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("base") / "repo"
+    root.mkdir()
+    for name in ("config", "catalog", "evidence"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
+    return _committed(root)
+
+
+@pytest.fixture(scope="module")
+def estate_repo(tmp_path_factory) -> Path:
+    """A generated estate (tests/factory.py: production, staging and pilot-phase pilots) as the base
+    of the scenarios that add pilots, so their goldens follow the factory, not the example catalog."""
+    return _committed(write_estate(tmp_path_factory.mktemp("estate") / "repo", specs(3)).root)
 
 
 @pytest.fixture
@@ -154,6 +168,7 @@ def huge_diff(root: Path) -> None:
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in (
     permission_broadening, permission_narrowing, policy_loosening, new_pilot, deleted_prod_pilot,
     cutover, gate_change, huge_diff)}
+ON_ESTATE = {"new-pilot", "huge-diff"}  # reviewed on estate_repo; the others on the example catalog
 
 
 def check_golden(name: str, text: str) -> None:
@@ -166,14 +181,15 @@ def check_golden(name: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def reviewed(base_repo: Path, tmp_path_factory):
+def reviewed(request, tmp_path_factory):
     """Scenario -> (repo, Markdown, JSON): each scenario is applied and reviewed once per module."""
     done: dict[str, tuple[Path, str, dict]] = {}
 
     def get(case: str) -> tuple[Path, str, dict]:
         if case not in done:
+            base = request.getfixturevalue("estate_repo" if case in ON_ESTATE else "base_repo")
             root = tmp_path_factory.mktemp(case) / "repo"
-            shutil.copytree(base_repo, root, symlinks=True)
+            shutil.copytree(base, root, symlinks=True)
             if case != "unchanged":
                 SCENARIOS[case](root)
             out = root.parent / "review.json"
