@@ -205,3 +205,17 @@ def test_gates_json_lists_each_pilots_controls(make_estate):
     for p in report["pilots"]:
         assert [c["control"] for c in p["controls"]] == ["GATE-01", "TECH-01"]
     assert report["pilots"][0]["controls"][0]["criteria"]
+
+
+def test_a_pilots_own_errors_never_stop_the_coverage_report(make_estate):
+    """Blast radius (issue 13): coverage reads config/ only; a pilot file that does not even load is
+    that pilot's problem (validate reports it), while an error in config/ is everyone's."""
+    estate = make_estate(2)
+    write_controls(estate.root, full_catalog())
+    estate.pilot_file("pilot-001").write_text("name: [unclosed\n")
+    result = run("controls", "--root", str(estate.root), "--check")
+    assert result.exit_code == 0, result.output
+    assert "checks map to a control" in result.output
+    (estate.root / "config" / "gates.yaml").write_text("name: [unclosed\n")
+    stopped = run("controls", "--root", str(estate.root))
+    assert stopped.exit_code == 1 and "no coverage report" in stopped.output
