@@ -54,7 +54,7 @@ def edit(path: Path, change: Callable[[dict], None]) -> None:
 
 
 def pilots(root: Path, phase: str) -> list[Path]:
-    """Example pilot files in `phase`, so scenarios follow the catalog rather than its names."""
+    """Pilot files in `phase`, so scenarios follow the catalog rather than its names."""
     return [p for p in sorted((root / "catalog" / "pilots").glob("*.yaml"))
             if _yaml().load(p.read_text())["phase"] == phase]
 
