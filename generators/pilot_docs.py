@@ -12,7 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pilotfactory.catalog.model.config import Gates, Roles
 from pilotfactory.catalog.model.pilot import Pilot
 from pilotfactory.catalog.resolved import ResolvedPilot
-from pilotfactory.tfjson.stackfacts import StackFacts, policy_in_words
+from pilotfactory.tfjson.policy import policy_in_words
+from pilotfactory.tfjson.stackfacts import StackFacts
 
 __all__ = ["DOCUMENTS", "EnvDocs", "PilotDocsInput", "render_pilot_documents", "marker", "mermaid"]
 

@@ -58,9 +58,9 @@ def test_no_module_is_named_like_a_grab_bag():
 # Rank of each area (pilotfactory/<area>/, stacks/, generators/): an area imports only lower ranks.
 LAYERS = {
     "diagnostics": 0, "files": 0,
-    "yamlio": 1, "isolation": 1,
+    "yamlio": 1, "isolation": 1, "tfjson": 1,   # tfjson: Terraform facts every layer above reads
     "catalog": 2,
-    "validate": 3, "gates": 3, "tfjson": 3, "guardrails": 3,
+    "validate": 3, "gates": 3, "guardrails": 3,
     "generators": 4, "controls": 4,
     "stacks": 5,
     "synth": 6,

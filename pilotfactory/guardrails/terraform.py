@@ -14,12 +14,10 @@ from typing import Any
 
 from pilotfactory.diagnostics.diagnostic import Location, PilotFactoryError
 from pilotfactory.guardrails.positions import json_lines
+from pilotfactory.tfjson.references import is_reference, referenced_addresses
 
-__all__ = ["TfResource", "TfDocument", "TerraformInputError", "load_document", "document_from_json", "blocks",
-           "REFERENCE"]
+__all__ = ["TfResource", "TfDocument", "TerraformInputError", "load_document", "document_from_json", "blocks"]
 
-# "${databricks_job.jobs_x_1234.id}": the address a value points at.
-REFERENCE = re.compile(r"\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)(?:\.[A-Za-z0-9_]+)*\}")
 
 
 class TerraformInputError(PilotFactoryError):
@@ -58,14 +56,14 @@ class TfResource:
     def references(self, attribute: str) -> list[str]:
         """Addresses an attribute points at: `${type.name...}` in configuration, expressions in plans."""
         value = self.values.get(attribute)
-        found = REFERENCE.findall(value) if isinstance(value, str) else []
+        found = referenced_addresses(value) if isinstance(value, str) else []
         return found or list(self.literals.get(f"refs:{attribute}", ()))
 
     def is_literal(self, attribute: str) -> bool:
         value = self.values.get(attribute)
         if attribute in self.literals:
             return bool(self.literals[attribute])
-        return isinstance(value, str) and "${" not in value
+        return isinstance(value, str) and not is_reference(value)
 
 
 @dataclass

@@ -13,7 +13,8 @@ from pilotfactory.review import Review, build_review
 from pilotfactory.review.changes import ResourceChange
 from pilotfactory.review.diff import resource_change, stack_labels, stack_ref
 from pilotfactory.live.client import LiveError, Workspace
-from pilotfactory.live.expected import Expected, ExpectedJob, is_token
+from pilotfactory.live.expected import Expected, ExpectedJob
+from pilotfactory.tfjson.references import is_reference
 from pilotfactory.live.verify import live_jobs
 
 __all__ = ["drift"]
@@ -59,7 +60,7 @@ def _project(synth: Any, live: Any, top: bool = False) -> tuple[Any, Any]:
         pairs = [_project(s, live_list[i] if i < len(live_list) else None) for i, s in enumerate(synth)]
         extra = [_clean(x) for x in live_list[len(synth):]]
         return [s for s, _ in pairs if s is not _DROP], [l_ for s, l_ in pairs if s is not _DROP] + extra
-    if is_token(synth):
+    if is_reference(synth):
         return _DROP, _DROP
     return synth, _clean(live)
 

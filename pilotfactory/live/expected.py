@@ -5,18 +5,13 @@ with exactly what `cdktf deploy` would make, not with a second reading of the ca
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-__all__ = ["ExpectedJob", "ExpectedServing", "ExpectedModel", "Expected", "expected_of", "is_token"]
+from pilotfactory.tfjson.references import reference, resolve_literal
 
-_TOKEN = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")
+__all__ = ["ExpectedJob", "ExpectedServing", "ExpectedModel", "Expected", "expected_of"]
 
-
-def is_token(value: Any) -> bool:
-    """`${databricks_x.name.attr}`: a value only Terraform knows, so never compared with live state."""
-    return isinstance(value, str) and value.startswith("${")
 
 
 @dataclass(frozen=True)
@@ -52,24 +47,15 @@ class Expected:
     models: tuple[ExpectedModel, ...]
 
 
-def _resolve(value: Any, resources: Mapping[str, Mapping[str, Any]]) -> Any:
-    """A token pointing at a literal attribute of another resource of the stack, replaced by it."""
-    match = _TOKEN.match(value) if isinstance(value, str) else None
-    if match is None:
-        return value
-    rtype, name, attr = match.groups()
-    return resources.get(rtype, {}).get(name, {}).get(attr, value)
-
-
 def expected_of(stacks: Mapping[str, Mapping[str, Any]]) -> Expected:
     jobs, serving, models = [], [], []
     for stack_name, stack in stacks.items():
         resources = stack.get("resource", {})
         perms = {}
         for pname, values in resources.get("databricks_permissions", {}).items():
-            target = _TOKEN.match(values.get("job_id") or "")
-            if target and target.group(1) == "databricks_job":
-                perms[target.group(2)] = (pname, values)
+            target = reference(values.get("job_id"))
+            if target and target.type == "databricks_job":
+                perms[target.name] = (pname, values)
         for rname, values in resources.get("databricks_job", {}).items():
             schedule = values.get("schedule") or {}
             jobs.append(ExpectedJob(stack_name, rname, values["name"],
@@ -83,7 +69,7 @@ def expected_of(stacks: Mapping[str, Mapping[str, Any]]) -> Expected:
                 {r["served_entity_name"]: int(r["traffic_percentage"]) for r in routes},
                 tuple(config.get("served_entities") or ())))
         for values in resources.get("databricks_registered_model", {}).values():
-            schema = _resolve(values.get("schema_name"), resources)
+            schema = resolve_literal(values.get("schema_name"), resources)
             full = f"{values['catalog_name']}.{schema}.{values['name']}"
             models.append(ExpectedModel(stack_name, full, {a["alias_name"]: int(a["version_num"])
                                                            for a in values.get("aliases") or []}))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pilotfactory.live.checks import Check
 from pilotfactory.live.client import LiveError, Workspace
-from pilotfactory.live.expected import Expected, is_token
+from pilotfactory.live.expected import Expected
+from pilotfactory.tfjson.references import is_reference
 
 __all__ = ["wanted_versions", "version_checks"]
 
@@ -20,7 +21,7 @@ def wanted_versions(expected: Expected) -> dict[tuple[str, int], list[str]]:
     for endpoint in expected.serving:
         for entity in endpoint.entities:
             name, version = entity.get("entity_name"), entity.get("entity_version")
-            if name and version is not None and not is_token(name) and not is_token(version):
+            if name and version is not None and not is_reference(name) and not is_reference(version):
                 out.setdefault((name, int(version)), []).append(f"endpoint {endpoint.name} ({entity.get('name')})")
     for model in expected.models:
         for alias, version in model.aliases.items():

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from typing import Any, Iterator
 
 from pilotfactory.review.changes import SENSITIVE, UNKNOWN
+from pilotfactory.tfjson.policy import POLICY, policy_rules
 
 __all__ = ["Leaf", "flatten", "normalize", "IGNORED_KEYS", "META_ARGUMENTS"]
 
@@ -36,12 +36,9 @@ def normalize(resource_type: str, values: dict | None) -> dict | None:
         return values
     if isinstance(values.get("content_base64"), str):
         values = {**values, "content_base64": _content_summary(values["content_base64"])}
-    if resource_type == "databricks_cluster_policy" and isinstance(values.get("definition"), str):
-        try:
-            rules = json.loads(values["definition"])
-        except ValueError:
-            return values
-        if isinstance(rules, dict):
+    if resource_type == POLICY and isinstance(values.get("definition"), str):
+        rules = policy_rules(values["definition"])
+        if rules is not None:
             return {**values, "definition": rules}
     return values
 

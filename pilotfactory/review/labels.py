@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pilotfactory.tfjson.references import is_reference
+from pilotfactory.tfjson.references import reference as whole_reference
+
 __all__ = ["NOUNS", "construct_parts", "label", "reference"]
 
 # What a reviewer calls each resource type.
@@ -56,7 +59,6 @@ _TARGETS = {
 
 _OPAQUE = re.compile(r"^(?=.*[0-9])[0-9A-Fa-f-]+$|^/[a-z-]+/[0-9]+$")  # ids, not names
 _HASH = re.compile(r"_[0-9A-F]{8}$")
-_TOKEN = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}$")
 
 
 def construct_parts(resource_name: str, values: dict | None, stack: str) -> list[str]:
@@ -72,11 +74,8 @@ def construct_parts(resource_name: str, values: dict | None, stack: str) -> list
 
 def reference(value: Any) -> tuple[str, str] | None:
     """(type, name) of a `${type.name.attr}` token, the way cdktf writes one resource pointing at another."""
-    if isinstance(value, str):
-        match = _TOKEN.match(value)
-        if match:
-            return match.group(1), match.group(2)
-    return None
+    ref = whole_reference(value)
+    return (ref.type, ref.name) if ref else None
 
 
 def label(resource_type: str, resource_name: str, values: dict | None, stack: str,
@@ -112,7 +111,7 @@ def _target(values: dict, labels: dict[tuple[str, str], str], parts: list[str]) 
         if ref is not None and ref in labels:
             return labels[ref]
         # A readable name (a scope, a UC full name) beats the construct path; a numeric id does not.
-        if ref is None and isinstance(value, str) and not value.startswith("${") and not _OPAQUE.match(value):
+        if ref is None and isinstance(value, str) and not is_reference(value) and not _OPAQUE.match(value):
             return f"{noun} `{value}`"
         return f"{noun} `{owner[-1]}`" if owner else noun
     return f"`{'/'.join(owner)}`" if owner else "an object"

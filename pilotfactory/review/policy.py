@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from pilotfactory.tfjson.policy import attribute_in_words, rule_in_words
+
 __all__ = ["Loosening", "loosenings", "cost_ceiling", "format_ceiling"]
 
 # Rules whose numeric value rising means more cost or longer-lived clusters.
@@ -18,42 +20,14 @@ _WORKER_RULES = ("autoscale.max_workers", "num_workers")
 @dataclass(frozen=True)
 class Loosening:
     rule: str
-    what: str      # "max workers", "node types", "required tag `cost_center`"
+    what: str      # "maximum workers", "node type", "required tag `cost_center`"
     before: str
     after: str
-
-
-def _describe(rule: Mapping[str, Any] | None) -> str:
-    if not rule:
-        return "no rule"
-    kind = rule.get("type")
-    if kind == "fixed":
-        return f"fixed {rule.get('value')}"
-    if kind == "range":
-        low, high = rule.get("minValue"), rule.get("maxValue")
-        if low is None and high is None:
-            return "any value"
-        if low is None:
-            return f"up to {high}"
-        return f"at least {low}" if high is None else f"{low} to {high}"
-    if kind in ("allowlist", "blocklist"):
-        return f"{kind} {', '.join(map(str, rule.get('values', [])))}"
-    if kind == "unlimited":
-        return "unlimited" + (" (required)" if rule.get("isOptional") is False else "")
-    return str(kind)
 
 
 def _bound(rule: Mapping[str, Any]) -> str:
     high = _upper(rule)
     return "unbounded" if high is None else f"{high:g}"
-
-
-def _what(key: str) -> str:
-    if key.startswith("custom_tags."):
-        return f"tag `{key.removeprefix('custom_tags.')}`"
-    return {"autoscale.max_workers": "max workers", "autoscale.min_workers": "min workers",
-            "node_type_id": "node types", "driver_node_type_id": "driver node types",
-            "autotermination_minutes": "autotermination minutes"}.get(key, key)
 
 
 def _number(value: Any) -> float | None:
@@ -78,31 +52,31 @@ def loosenings(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Loos
         b, a = before.get(key), after.get(key)
         if not isinstance(b, Mapping):
             continue
-        what = _what(key)
+        what = attribute_in_words(key)
         if not isinstance(a, Mapping):
             required = key.startswith("custom_tags.") and (b.get("type") == "fixed" or b.get("isOptional") is False)
             out.append(Loosening(key, f"required {what} removed" if required else f"rule {what} removed",
-                                 _describe(b), "no rule"))
+                                 rule_in_words(b), "no rule"))
             continue
         bt, at = b.get("type"), a.get("type")
         if bt == "fixed" and at != "fixed":
-            out.append(Loosening(key, what, _describe(b), _describe(a)))
+            out.append(Loosening(key, what, rule_in_words(b), rule_in_words(a)))
         elif bt == "allowlist" and at == "allowlist":
             added = [v for v in a.get("values", []) if v not in b.get("values", [])]
             if added:
                 out.append(Loosening(key, f"{what} allowlist", f"{len(b.get('values', []))} allowed",
                                      f"+ {', '.join(map(str, added))}"))
         elif bt == "allowlist" and at not in ("fixed", "allowlist"):
-            out.append(Loosening(key, what, _describe(b), _describe(a)))
+            out.append(Loosening(key, what, rule_in_words(b), rule_in_words(a)))
         elif bt == "blocklist" and at == "blocklist":
             dropped = [v for v in b.get("values", []) if v not in a.get("values", [])]
             if dropped:
                 out.append(Loosening(key, f"{what} blocklist", f"{len(b.get('values', []))} blocked",
                                      f"- {', '.join(map(str, dropped))}"))
         elif bt == "range" and at in ("unlimited", "regex"):
-            out.append(Loosening(key, what, _describe(b), _describe(a)))
+            out.append(Loosening(key, what, rule_in_words(b), rule_in_words(a)))
         elif b.get("isOptional") is False and a.get("isOptional") is not False and at == "unlimited":
-            out.append(Loosening(key, f"{what} no longer required", _describe(b), _describe(a)))
+            out.append(Loosening(key, f"{what} no longer required", rule_in_words(b), rule_in_words(a)))
         if key in _RISING_IS_LOOSER and at in ("fixed", "range") and bt in ("fixed", "range"):
             hb, ha = _upper(b), _upper(a)
             if hb is not None and (ha is None or ha > hb) and not (bt == "fixed" and at != "fixed"):

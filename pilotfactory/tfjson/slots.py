@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Iterator
 
+from pilotfactory.tfjson.references import is_reference, resolve_literal
+
 __all__ = ["SlotState", "StackChange", "addresses", "slot_state", "diff_stack"]
 
 # Attribute paths a slot switch or release is expected to change, per resource type.
@@ -22,7 +24,6 @@ _SLOT_PATHS = {
 }
 # Champion first: the alias that serves is the one a reviewer looks for.
 _ALIAS_ORDER = {"champion": 0, "challenger": 1}
-_REFERENCE = re.compile(r"^\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}$")
 
 
 def addresses(stack: dict) -> set[str]:
@@ -61,9 +62,8 @@ def _resources(stack: dict, type_: str) -> dict[str, dict]:
 
 def _model_name(stack: dict, model: dict) -> str:
     schema = model.get("schema_name", "")
-    ref = _REFERENCE.match(schema) if isinstance(schema, str) else None
-    if ref:  # the schema is a reference to the stack's own schema resource: show its name
-        schema = _resources(stack, ref.group(1)).get(ref.group(2), {}).get(ref.group(3), schema)
+    # the schema is a reference to the stack's own schema resource: show its name
+    schema = resolve_literal(schema, stack.get("resource", {}))
     return ".".join(str(p) for p in (model.get("catalog_name"), schema, model.get("name")) if p)
 
 
@@ -114,7 +114,7 @@ def _leaf_diffs(a: Any, b: Any, path: str = "") -> Iterator[str]:
 def _label(stack: dict, address: str) -> str:
     _, type_, name = address.split(".", 2)
     shown = _resources(stack, type_).get(name, {}).get("name")
-    return f"{type_} `{shown}`" if isinstance(shown, str) and "${" not in shown else address
+    return f"{type_} `{shown}`" if isinstance(shown, str) and not is_reference(shown) else address
 
 
 def _aliases(names) -> list[str]:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind", "policy_in_words"]
+from pilotfactory.tfjson.policy import POLICY, policy_rules
+from pilotfactory.tfjson.references import reference, resolve_literal
 
-_TOKEN = re.compile(r"^\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}$")
+__all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind"]
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 # What an auditor calls each governed object type.
@@ -58,11 +60,10 @@ class StackFacts:
 
     def object_label(self, token: Any) -> str:
         """`job kyc-document-triage-classify-blue` for a `${databricks_job.x.id}` token."""
-        match = _TOKEN.match(str(token))
-        if not match:
+        ref = reference(str(token))
+        if ref is None:
             return str(token)
-        type_, name, _ = match.groups()
-        return f"{_NOUNS.get(type_, type_)} {self._name(type_, self.resources(type_).get(name, {}))}"
+        return f"{_NOUNS.get(ref.type, ref.type)} {self._name(ref.type, self.resources(ref.type).get(ref.name, {}))}"
 
     def _name(self, type_: str, values: dict) -> str:
         if type_ == "databricks_registered_model":
@@ -72,11 +73,7 @@ class StackFacts:
         return str(values.get("name", "?"))
 
     def _plain(self, value: Any) -> str:
-        match = _TOKEN.match(str(value))
-        if not match:
-            return str(value)
-        type_, name, attribute = match.groups()
-        return str(self.resources(type_).get(name, {}).get(attribute, value))
+        return str(resolve_literal(str(value), self.data.get("resource", {})))
 
     def access(self) -> list[Access]:
         out: list[Access] = []
@@ -116,8 +113,8 @@ class StackFacts:
         return sorted(out, key=lambda j: j.name)
 
     def policy_rules(self) -> dict[str, dict]:
-        for values in self.resources("databricks_cluster_policy").values():
-            return json.loads(values["definition"])
+        for values in self.resources(POLICY).values():
+            return policy_rules(values["definition"]) or {}
         return {}
 
     def serving(self) -> dict | None:
@@ -136,11 +133,10 @@ class StackFacts:
         """A subscription's e-mail addresses: a user's, or those of the notification destination it names."""
         if "user_email" in subscription:
             return [subscription["user_email"]]
-        match = re.fullmatch(r"\$\{databricks_notification_destination\.([^.]+)\.id\}",
-                             str(subscription.get("destination_id", "")))
-        if match is None:
+        ref = reference(subscription.get("destination_id"))
+        if ref is None or (ref.type, ref.attribute) != ("databricks_notification_destination", "id"):
             return []
-        destination = self.resources("databricks_notification_destination").get(match.group(1), {})
+        destination = self.resources(ref.type).get(ref.name, {})
         return list(destination.get("config", {}).get("email", {}).get("addresses", []))
 
     def alerts(self) -> list[dict]:
@@ -196,42 +192,3 @@ def principal_kind(principal: str) -> str:
     if _UUID.match(principal):
         return "service principal"
     return "user" if "@" in principal else "group"
-
-
-_RULE_WORDS = {
-    "spark_version": "Databricks Runtime",
-    "node_type_id": "Node type",
-    "autotermination_minutes": "Idle minutes before a cluster stops",
-    "data_security_mode": "Data security mode",
-    "autoscale.min_workers": "Minimum workers",
-    "autoscale.max_workers": "Maximum workers",
-}
-
-
-def policy_in_words(rules: dict[str, dict]) -> list[str]:
-    """One plain sentence per rule of a cluster policy definition."""
-    out = []
-    for key in sorted(rules):
-        rule = rules[key]
-        what = _RULE_WORDS.get(key, f"Tag `{key.removeprefix('custom_tags.')}`"
-                               if key.startswith("custom_tags.") else f"`{key}`")
-        kind = rule.get("type")
-        if kind == "fixed":
-            out.append(f"{what}: fixed at `{rule['value']}`.")
-        elif kind == "allowlist":
-            values = ", ".join(f"`{v}`" for v in rule["values"])
-            default = f" (default `{rule['defaultValue']}`)" if "defaultValue" in rule else ""
-            out.append(f"{what}: one of {values}{default}.")
-        elif kind == "range":
-            bounds = []
-            if "minValue" in rule:
-                bounds.append(f"at least {rule['minValue']}")
-            if "maxValue" in rule:
-                bounds.append(f"at most {rule['maxValue']}")
-            out.append(f"{what}: {' and '.join(bounds) or 'unbounded'}.")
-        elif kind == "unlimited":
-            out.append(f"{what}: must be set by whoever creates the cluster."
-                       if rule.get("isOptional") is False else f"{what}: anything.")
-        else:
-            out.append(f"{what}: `{json.dumps(rule, sort_keys=True)}`.")
-    return out

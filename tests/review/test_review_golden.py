@@ -231,7 +231,7 @@ def test_policy_loosening_shows_the_cost_ceiling(reviewed):
     assert {f["env"] for f in medium} == {"dev", "staging", "prod"}
     # 8 x 2.0 (i3.2xlarge) before; 32 x 2.74 (m5d.4xlarge) after, from config/standards.yaml.
     assert all(f["note"] == "ceiling 16 DBU/h → 87.68 DBU/h" for f in medium)
-    assert any("max workers 8 → 32" in f["text"] for f in medium)
+    assert any("maximum workers 8 → 32" in f["text"] for f in medium)
 
 
 def test_deleted_prod_pilot_is_destructive_and_calls_out_protection(reviewed):

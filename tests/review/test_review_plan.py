@@ -209,10 +209,10 @@ def test_policy_loosening_fixed_to_range_removed_tag_and_cost_ceiling(tmp_path: 
     ])
     found = [f for f in data["findings"] if f["kind"] == "broadening"]
     assert [f["text"] for f in found] == [
-        "cluster policy `platform-prod-medium`: max workers 8 → 16",
-        "cluster policy `platform-prod-medium`: autotermination minutes fixed 60 → up to 240",
-        "cluster policy `platform-prod-medium`: required tag `cost_center` removed fixed CC-1 → no rule",
-        "cluster policy `platform-prod-medium`: node types allowlist 1 allowed → + i3.4xlarge",
+        "cluster policy `platform-prod-medium`: maximum workers 8 → 16",
+        "cluster policy `platform-prod-medium`: idle minutes before a cluster stops fixed at `60` → at most 240",
+        "cluster policy `platform-prod-medium`: required tag `cost_center` removed fixed at `CC-1` → no rule",
+        "cluster policy `platform-prod-medium`: node type allowlist 1 allowed → + i3.4xlarge",
     ]
     # 8 x 0.69 (m5d.xlarge) before, 16 x 4.0 (i3.4xlarge) after: rates from config/standards.yaml.
     assert {f["note"] for f in found} == {"ceiling 5.52 DBU/h → 64 DBU/h"}

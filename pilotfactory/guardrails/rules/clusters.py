@@ -4,25 +4,12 @@ from __future__ import annotations
 import json
 
 from pilotfactory.guardrails.registry import Finding, rule
-
-POLICY = "databricks_cluster_policy"
+from pilotfactory.tfjson.policy import POLICY, fixed_value, parse_definition, policy_rules
 
 
 def _rules(resource) -> dict | None:
     """The policy definition as a dict, or None when it is not a JSON object (PFG007 says so)."""
-    text = resource.values.get("definition")
-    try:
-        data = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _fixed(rules: dict, attribute: str):
-    entry = rules.get(attribute)
-    if isinstance(entry, dict) and entry.get("type") == "fixed":
-        return entry.get("value")
-    return None
+    return policy_rules(resource.values.get("definition"))
 
 
 @rule("PFG001", "policy-lts-spark", "Only LTS runtimes keep receiving security patches for the life of a pilot.",
@@ -31,7 +18,7 @@ def lts_spark(resource, ctx):
     rules = _rules(resource)
     if rules is None:
         return
-    value = _fixed(rules, "spark_version")
+    value = fixed_value(rules, "spark_version")
     if value not in ctx.platform.spark_versions:
         yield Finding(f"must fix `spark_version` to an LTS runtime ({', '.join(sorted(ctx.platform.spark_versions))}); "
                       f"got {json.dumps(rules.get('spark_version'))}", ("definition",))
@@ -41,7 +28,7 @@ def lts_spark(resource, ctx):
       POLICY)
 def security_mode(resource, ctx):
     rules = _rules(resource)
-    if rules is not None and _fixed(rules, "data_security_mode") != ctx.platform.data_security_mode:
+    if rules is not None and fixed_value(rules, "data_security_mode") != ctx.platform.data_security_mode:
         yield Finding(f"must fix `data_security_mode` to {ctx.platform.data_security_mode}; "
                       f"got {json.dumps(rules.get('data_security_mode'))}", ("definition",))
 
@@ -51,7 +38,7 @@ def autotermination(resource, ctx):
     rules = _rules(resource)
     if rules is None:
         return
-    if _fixed(rules, "cluster_type") == "job":
+    if fixed_value(rules, "cluster_type") == "job":
         # Job clusters reject autotermination_minutes: a job policy that demands it breaks every run.
         entry = rules.get("autotermination_minutes")
         if entry is not None and not (isinstance(entry, dict) and entry.get("isOptional") is True
@@ -59,7 +46,7 @@ def autotermination(resource, ctx):
             yield Finding("a job-cluster policy (`cluster_type` fixed to job) must not set "
                           f"`autotermination_minutes`; got {json.dumps(entry)}", ("definition",))
         return
-    value = _fixed(rules, "autotermination_minutes")
+    value = fixed_value(rules, "autotermination_minutes")
     limit = ctx.platform.autotermination_minutes
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= limit:
         yield Finding(f"must fix `autotermination_minutes` between 1 and {limit}; "
@@ -146,26 +133,8 @@ def workers_in_tier(resource, ctx):
 @rule("PFG007", "policy-one-rule-per-attribute", "With two rules for one attribute, only the last counts and a reviewer reads the wrong one.",
       POLICY)
 def one_rule_per_attribute(resource, ctx):
-    text = resource.values.get("definition")
-    duplicates: list[str] = []
-
-    def pairs(items):  # called once per JSON object, so duplicates are counted per object
-        seen: set[str] = set()
-        for key, _ in items:
-            if key in seen:
-                duplicates.append(key)
-            seen.add(key)
-        return dict(items)
-
-    if not isinstance(text, str):
-        yield Finding("has no policy definition", ("definition",))
-        return
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except ValueError as exc:
-        yield Finding(f"definition is not JSON ({exc.args[0].split(':')[0]})", ("definition",))
-        return
-    if not isinstance(data, dict):
-        yield Finding("definition must be a JSON object of attribute rules", ("definition",))
-    elif duplicates:
-        yield Finding(f"has more than one rule for {', '.join(sorted(set(duplicates)))}", ("definition",))
+    definition = parse_definition(resource.values.get("definition"))
+    if definition.problem:
+        yield Finding(definition.problem, ("definition",))
+    elif definition.duplicates:
+        yield Finding(f"has more than one rule for {', '.join(definition.duplicates)}", ("definition",))
