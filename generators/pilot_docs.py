@@ -26,7 +26,8 @@ _JINJA.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\
 _JINJA.filters["num"] = lambda value: f"{value:g}" if isinstance(value, float) else str(value)
 
 # Column order of the access matrix: what runs first, what holds data last.
-_OBJECT_ORDER = ("job", "cluster policy", "experiment", "serving endpoint", "secret scope", "schema", "model")
+_OBJECT_ORDER = ("job", "cluster policy", "experiment", "serving endpoint", "secret scope", "schema", "registered model",
+                 "folder")
 
 
 @dataclass(frozen=True)

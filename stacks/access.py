@@ -6,20 +6,17 @@ from typing import Literal
 
 from pilotfactory.catalog.resolved import ResolvedPilot
 from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
+from pilotfactory.tfjson.objects import object_of_key
 
 __all__ = [
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "EMERGENCY_LEVEL", "Principal", "AccessEntry",
     "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
 ]
 
-# Levels Databricks accepts per object type; anything else fails at apply, so we refuse it at synth.
+# Levels Databricks accepts on each object type we grant on; anything else fails at apply, so we refuse it at synth.
 VALID_LEVELS: dict[str, frozenset[str]] = {
-    "job": frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"}),
-    "cluster_policy": frozenset({"CAN_USE"}),
-    "experiment": frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"}),
-    "serving_endpoint": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"}),
-    "directory": frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"}),
-}
+    key: frozenset(object_of_key(key).levels)
+    for key in ("job", "cluster_policy", "experiment", "serving_endpoint", "directory")}
 
 # The run-as service principal owns the jobs and manages everything else it runs.
 RUN_AS_LEVEL: dict[str, str] = {

@@ -6,21 +6,12 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+from pilotfactory.tfjson.objects import object_of_key
 
 from .access import VALID_LEVELS, AccessEntry
 from .engine import Engine
 
 __all__ = ["PermissionsProps", "ObjectPermissions"]
-
-# The provider argument that names each object type.
-_ID_ARGUMENT = {
-    "job": "job_id",
-    "cluster_policy": "cluster_policy_id",
-    "experiment": "experiment_id",
-    "serving_endpoint": "serving_endpoint_id",
-    "directory": "directory_path",
-}
-
 
 @dataclass(frozen=True, kw_only=True)
 class PermissionsProps:
@@ -53,5 +44,5 @@ class ObjectPermissions(Construct):
                 )
                 for e in props.entries
             ],
-            **{_ID_ARGUMENT[props.object_type]: props.object_id},
+            **{object_of_key(props.object_type).arguments[0]: props.object_id},
         )

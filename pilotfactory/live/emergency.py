@@ -19,15 +19,15 @@ from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.live.expected import expected_of
 from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
 from pilotfactory.live.verify import live_jobs
-from pilotfactory.review.levels import rank
+from pilotfactory.tfjson.objects import PermissionObject, object_of_key, rank
 
 __all__ = ["Move", "Plan", "StepResult", "plan", "execute", "NEEDED"]
 
-# What each kind of move needs: (object kind as pilotfactory.review.levels names it, level).
-NEEDED: dict[str, tuple[str, str]] = {
-    "traffic": ("serving endpoint", EMERGENCY_LEVEL["serving_endpoint"]),
-    "unpause": ("job", EMERGENCY_LEVEL["job"]),
-    "pause": ("job", EMERGENCY_LEVEL["job"]),
+# What each kind of move needs: (the object, level).
+NEEDED: dict[str, tuple[PermissionObject, str]] = {
+    "traffic": (object_of_key("serving_endpoint"), EMERGENCY_LEVEL["serving_endpoint"]),
+    "unpause": (object_of_key("job"), EMERGENCY_LEVEL["job"]),
+    "pause": (object_of_key("job"), EMERGENCY_LEVEL["job"]),
 }
 
 
@@ -70,7 +70,7 @@ class _Caller:
     name: str                         # user name, or a service principal's application id
     groups: frozenset[str]
 
-    def holds(self, acl: Any, level: str, kind: str) -> bool:
+    def holds(self, acl: Any, level: str, kind: PermissionObject) -> bool:
         """Whether any entry for the caller, one of its groups or everyone reaches `level`."""
         if "admins" in self.groups:
             return True
@@ -212,8 +212,8 @@ def _job_moves(ws: Workspace, caller: _Caller, jobs, missing: list[str]) -> list
         (unpauses if kind == "unpause" else pauses).append(move)
         if not done:
             acl = _permissions(ws, subject, ws.client.jobs.get_permissions, live.job_id)
-            level = NEEDED[kind][1]
-            if acl is None or not caller.holds(acl, level, "job"):
+            needed, level = NEEDED[kind]
+            if acl is None or not caller.holds(acl, level, needed):
                 missing.append(f"{level} on {subject} (to {kind} its schedule)")
     # The slot taking traffic starts before the other stops: never both paused.
     return unpauses + pauses

@@ -14,8 +14,8 @@ from pilotfactory.review.compute import compute_findings
 from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
 from pilotfactory.review.fold import fold_access
-from pilotfactory.review.levels import SECRET_ACL, is_everyone, rank
 from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
+from pilotfactory.tfjson.objects import SECRET_ACL_LEVELS, is_everyone, object_of_values, rank
 
 __all__ = ["FAIL_ON", "build_review", "exit_code", "blocking"]
 
@@ -27,12 +27,6 @@ FAIL_ON: dict[str, tuple[str, ...] | None] = {
     "any": None,
     "never": (),
 }
-
-_TARGET_KIND = {"job_id": "job", "cluster_policy_id": "cluster policy", "experiment_id": "experiment",
-                "serving_endpoint_id": "serving endpoint", "registered_model_id": "model",
-                "cluster_id": "cluster", "notebook_path": "notebook", "directory_path": "directory",
-                "sql_endpoint_id": "SQL warehouse", "pipeline_id": "pipeline"}
-
 
 def _object_of(change: ResourceChange) -> str:
     """`job `classify-green`` from `permissions on job `classify-green``."""
@@ -93,7 +87,7 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
 
     if change.type == "databricks_permissions":
         after = change.after or {}
-        kind_of = next((k for a, k in _TARGET_KIND.items() if after.get(a) not in (None, "")), None)
+        kind_of = object_of_values(after)
         old, new = _acl_entries(change.before), _acl_entries(change.after)
         for who, level in new.items():
             was = old.get(who)
@@ -136,8 +130,8 @@ def _access_findings(change: ResourceChange) -> list[Finding]:
             if who_b is not None:
                 add("narrowing", f"`{who_b}` on {scope}: {b.get('permission')} → none", str(who_b),
                     was=str(b.get("permission")))
-        elif level_a in SECRET_ACL and str(b.get("permission")) in SECRET_ACL:
-            order = SECRET_ACL.index(level_a) - SECRET_ACL.index(str(b.get("permission")))
+        elif level_a in SECRET_ACL_LEVELS and str(b.get("permission")) in SECRET_ACL_LEVELS:
+            order = SECRET_ACL_LEVELS.index(level_a) - SECRET_ACL_LEVELS.index(str(b.get("permission")))
             if order > 0:
                 add("broadening", f"`{who_a}` on {scope}: {b.get('permission')} → {_bold(level_a)}", str(who_a),
                     "PFR013", was=str(b.get("permission")), now=level_a)

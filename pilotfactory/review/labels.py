@@ -8,54 +8,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pilotfactory.tfjson.objects import GRANT_SECURABLES, NAME_ATTRIBUTES, OBJECTS
+from pilotfactory.tfjson.objects import noun as noun_of
 from pilotfactory.tfjson.references import is_reference
 from pilotfactory.tfjson.references import reference as whole_reference
 
-__all__ = ["NOUNS", "construct_parts", "label", "reference"]
+__all__ = ["construct_parts", "label", "reference"]
 
-# What a reviewer calls each resource type.
-NOUNS: dict[str, str] = {
-    "databricks_job": "job",
-    "databricks_cluster_policy": "cluster policy",
-    "databricks_permissions": "permissions",
-    "databricks_secret_scope": "secret scope",
-    "databricks_secret_acl": "secret ACL",
-    "databricks_grants": "grants",
-    "databricks_grant": "grant",
-    "databricks_schema": "schema",
-    "databricks_registered_model": "registered model",
-    "databricks_mlflow_experiment": "experiment",
-    "databricks_model_serving": "serving endpoint",
-    "databricks_workspace_file": "workspace file",
-    "databricks_directory": "folder",
-    "databricks_group": "group",
-    "databricks_mws_workspaces": "workspace",
-    "terraform_data": "terraform_data",
-}
-
-# The attribute that holds the object's own name, per type.
-_NAME_ATTRIBUTE = {
-    "databricks_cluster_policy": "name",
-    "databricks_secret_scope": "name",
-    "databricks_schema": "name",
-    "databricks_registered_model": "name",
-    "databricks_mlflow_experiment": "name",
-    "databricks_model_serving": "name",
-    "databricks_workspace_file": "path",
-    "databricks_directory": "path",
-    "databricks_group": "display_name",
-    "databricks_mws_workspaces": "workspace_name",
-}
-
-# The attribute of a permissions / grants resource that points at the object it governs.
-_TARGETS = {
-    "job_id": "job", "cluster_policy_id": "cluster policy", "experiment_id": "experiment",
-    "serving_endpoint_id": "serving endpoint", "registered_model_id": "model", "cluster_id": "cluster",
-    "notebook_path": "notebook", "directory_path": "directory", "sql_endpoint_id": "SQL warehouse",
-    "workspace_file_path": "workspace file", "pipeline_id": "pipeline",
-    "model": "registered model", "schema": "schema", "catalog": "catalog", "table": "table",
-    "volume": "volume", "function": "function", "scope": "secret scope",
-}
+# The attribute of a permissions / grants / secret ACL resource that points at the object it governs.
+_TARGETS = {**{a: o.noun for o in OBJECTS for a in o.arguments}, **GRANT_SECURABLES, "scope": "secret scope"}
 
 _OPAQUE = re.compile(r"^(?=.*[0-9])[0-9A-Fa-f-]+$|^/[a-z-]+/[0-9]+$")  # ids, not names
 _HASH = re.compile(r"_[0-9A-F]{8}$")
@@ -82,9 +43,9 @@ def label(resource_type: str, resource_name: str, values: dict | None, stack: st
           labels: dict[tuple[str, str], str] | None = None) -> str:
     """Reviewer words for one resource; `labels` resolves references to other resources of the stack."""
     values = values or {}
-    noun = NOUNS.get(resource_type, resource_type.removeprefix("databricks_").replace("_", " "))
+    noun = noun_of(resource_type)
     parts = construct_parts(resource_name, values, stack)
-    name_attr = _NAME_ATTRIBUTE.get(resource_type)
+    name_attr = NAME_ATTRIBUTES.get(resource_type)
     own_name = values.get(name_attr) if name_attr else None
     if isinstance(own_name, str) and own_name and reference(own_name) is None:
         return f"{noun} `{own_name}`"

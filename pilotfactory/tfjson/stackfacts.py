@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pilotfactory.tfjson.objects import GRANT_SECURABLES, NAME_ATTRIBUTES, OBJECTS, noun
 from pilotfactory.tfjson.policy import POLICY, policy_rules
 from pilotfactory.tfjson.references import reference, resolve_literal
 
@@ -18,16 +19,9 @@ __all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind"]
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
-# What an auditor calls each governed object type.
-_NOUNS = {
-    "databricks_job": "job", "databricks_cluster_policy": "cluster policy",
-    "databricks_mlflow_experiment": "experiment", "databricks_model_serving": "serving endpoint",
-    "databricks_registered_model": "model", "databricks_schema": "schema",
-    "databricks_secret_scope": "secret scope",
-}
-# The permissions argument naming the object it governs.
-_PERMISSION_TARGETS = ("job_id", "cluster_policy_id", "experiment_id", "serving_endpoint_id")
-_GRANT_TARGETS = ("model", "schema", "catalog", "table", "volume", "function")
+# The arguments naming the object a permissions or grants resource governs.
+_PERMISSION_TARGETS = tuple(a for o in OBJECTS for a in o.arguments)
+_GRANT_TARGETS = tuple(GRANT_SECURABLES)
 
 
 @dataclass(frozen=True)
@@ -63,14 +57,14 @@ class StackFacts:
         ref = reference(str(token))
         if ref is None:
             return str(token)
-        return f"{_NOUNS.get(ref.type, ref.type)} {self._name(ref.type, self.resources(ref.type).get(ref.name, {}))}"
+        return f"{noun(ref.type)} {self._name(ref.type, self.resources(ref.type).get(ref.name, {}))}"
 
     def _name(self, type_: str, values: dict) -> str:
         if type_ == "databricks_registered_model":
             return f"{values.get('catalog_name')}.{self._plain(values.get('schema_name'))}.{values.get('name')}"
         if type_ == "databricks_schema":
             return f"{values.get('catalog_name')}.{values.get('name')}"
-        return str(values.get("name", "?"))
+        return str(values.get(NAME_ATTRIBUTES.get(type_, "name"), "?"))
 
     def _plain(self, value: Any) -> str:
         return str(resolve_literal(str(value), self.data.get("resource", {})))

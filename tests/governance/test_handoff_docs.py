@@ -64,7 +64,9 @@ def test_the_access_matrix_is_read_from_the_synthesized_stack(example):
     assert matrix["kyc-builders (group: builders)"]["job kyc-document-triage-classify-blue"] == "CAN_VIEW"
     assert matrix["kyc-approvers (group: approvers)"]["serving endpoint kyc-document-triage-prod"] == "CAN_QUERY"
     assert matrix["platform-admins (group: platform admins)"]["secret scope kyc-document-triage-prod"] == "MANAGE"
-    assert matrix["sp-pilotfactory-prod (run-as service principal)"]["model prod.kyc_document_triage.kyc_doc_classifier"] == "ALL_PRIVILEGES"
+    assert matrix["sp-pilotfactory-prod (run-as service principal)"]["registered model prod.kyc_document_triage.kyc_doc_classifier"] == "ALL_PRIVILEGES"
+    # The folder is named by its path (before the object table, the matrix named it `None`).
+    assert matrix["kyc-builders (group: builders)"]["folder /pilotfactory/kyc-document-triage/prod"] == "CAN_READ"
 
     # A grant that exists only in the stack (not in the YAML) shows up in the review.
     data = copy.deepcopy(env.stack.data)

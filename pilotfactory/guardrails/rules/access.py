@@ -4,35 +4,10 @@ from __future__ import annotations
 
 from pilotfactory.guardrails.registry import Finding, rule
 from pilotfactory.guardrails.terraform import blocks
-
-_EDITABLE = frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"})
+from pilotfactory.tfjson.objects import OBJECTS, is_everyone
 
 # The databricks_permissions argument naming the object -> the levels Databricks accepts on it.
-VALID_LEVELS: dict[str, frozenset[str]] = {
-    "job_id": frozenset({"CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE", "IS_OWNER"}),
-    "pipeline_id": frozenset({"CAN_VIEW", "CAN_RUN", "CAN_MANAGE", "IS_OWNER"}),
-    "cluster_id": frozenset({"CAN_ATTACH_TO", "CAN_RESTART", "CAN_MANAGE"}),
-    "cluster_policy_id": frozenset({"CAN_USE"}),
-    "instance_pool_id": frozenset({"CAN_ATTACH_TO", "CAN_MANAGE"}),
-    "experiment_id": frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE"}),
-    "registered_model_id": frozenset({"CAN_READ", "CAN_EDIT", "CAN_MANAGE_STAGING_VERSIONS",
-                                      "CAN_MANAGE_PRODUCTION_VERSIONS", "CAN_MANAGE"}),
-    "serving_endpoint_id": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"}),
-    "sql_endpoint_id": frozenset({"CAN_VIEW", "CAN_MONITOR", "CAN_USE", "CAN_MANAGE", "IS_OWNER"}),
-    "notebook_id": _EDITABLE, "notebook_path": _EDITABLE,
-    "directory_id": _EDITABLE, "directory_path": _EDITABLE,
-    "workspace_file_id": _EDITABLE, "workspace_file_path": _EDITABLE,
-    "repo_id": _EDITABLE, "repo_path": _EDITABLE,
-    "sql_query_id": _EDITABLE, "sql_alert_id": _EDITABLE, "sql_dashboard_id": _EDITABLE,
-    "dashboard_id": frozenset({"CAN_READ", "CAN_RUN", "CAN_EDIT", "CAN_MANAGE"}),
-    "authorization": frozenset({"CAN_USE", "CAN_MANAGE"}),
-    "app_name": frozenset({"CAN_USE", "CAN_MANAGE"}),
-    "vector_search_endpoint_id": frozenset({"CAN_USE", "CAN_MANAGE"}),
-}
-
-# Built-in groups that hold every workspace or account user.
-EVERYONE = frozenset({"users", "account users"})
-
+VALID_LEVELS: dict[str, frozenset[str]] = {a: frozenset(o.levels) for o in OBJECTS for a in o.arguments}
 
 @rule("PFG020", "permission-levels-valid", "A level the object does not have fails at apply, after review and approval.",
       "databricks_permissions")
@@ -74,7 +49,7 @@ def no_grant_to_everyone(resource, ctx):
     protected = ctx.env is None or ctx.env.protected
     where = f"protected environment {ctx.env.name}" if ctx.env else "an unknown environment (checked as protected)"
     for name, levels in _grantees(resource):
-        if not isinstance(name, str) or name.strip().lower() not in EVERYONE:
+        if not isinstance(name, str) or not is_everyone(name):
             continue
         if protected:
             yield Finding(f"grants to `{name}` in {where}", ())
