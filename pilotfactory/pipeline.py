@@ -26,6 +26,7 @@ from pilotfactory.catalog.resolve import Resolution, TypedPilot, reached_environ
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
 from pilotfactory.gates.earn import GateResults, gates as earn_gates, withhold_unearned
 from pilotfactory.isolation import Withheld, split_errors
+from pilotfactory.tfjson.stacknames import pilot_stack
 from pilotfactory.validate.run import validate as run_rules
 from pilotfactory.controls.coverage import check_controls
 
@@ -74,14 +75,14 @@ class Checked:
                 list(self.catalog.environments.environments)
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
             reason = f"{file} has errors: {errors[0].render()}{more}"
-            out += [Withheld(f"{name}-{env}", name, file, "errors", reason) for env in envs]
+            out += [Withheld(pilot_stack(name, env), name, file, "errors", reason) for env in envs]
         for p in self.gates.pilots:
             if p.unearned_environments:
                 failing = [f"{g.title}: {c.reason}" for g in p.gates if not g.passed
                            for c in g.criteria if not c.passed]
                 reason = (f"phase `{p.declared}` not earned (earned: {p.earned or 'none'}); "
                           f"{failing[0] if failing else 'a gate fails'}")
-                out += [Withheld(f"{p.pilot}-{env}", p.pilot, p.file, "gates", reason)
+                out += [Withheld(pilot_stack(p.pilot, env), p.pilot, p.file, "gates", reason)
                         for env in p.unearned_environments]
         return out
 

@@ -5,6 +5,7 @@ from typing import Any, Callable, Collection
 
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.tfjson.stacknames import stack_names as tfjson_stack_names
 
 from . import names
 from .account_stack import define_account_stack
@@ -17,9 +18,7 @@ __all__ = ["stack_names", "build_app"]
 
 def stack_names(catalog: ResolvedCatalog) -> list[str]:
     """Every stack id, in deploy order: account, platforms in promotion order, then pilots."""
-    out = [names.ACCOUNT_STACK]
-    out += [names.platform_stack(e) for e in catalog.environments.environments]
-    out += [rp.stack_id for rp in catalog.pilots]
+    out = tfjson_stack_names(catalog.environments.environments, (rp.stack_id for rp in catalog.pilots))
     seen: set[str] = set()
     dupes = sorted({s for s in out if s in seen or seen.add(s)})
     if dupes:

@@ -4,20 +4,17 @@ from __future__ import annotations
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.model.pilot import Job, Task
 from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
+from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
 __all__ = [
     "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "workspace_url_output", "job_id", "job_name", "pilot_object_name",
     "pilot_folder", "experiment_name", "contract_file_path", "wheel_path", "model_full_name", "slot_version",
 ]
 
-ACCOUNT_STACK = "account"
+ACCOUNT_STACK = ACCOUNT
 
 # Outside /Shared: every workspace user inherits CAN_MANAGE on everything below /Shared.
 WORKSPACE_ROOT = "/pilotfactory"
-
-
-def platform_stack(env_name: str) -> str:
-    return f"platform-{env_name}"
 
 
 def workspace_url_output(env_name: str) -> str:

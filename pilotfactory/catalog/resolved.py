@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from pilotfactory.catalog.model.config import Backend, Environment, Environments, Roles, SizeTier, Standards
+from pilotfactory.tfjson.stacknames import pilot_stack
 from pilotfactory.yamlio.source import Source
 from pilotfactory.catalog.model.pilot import Job, Pilot, Slot
 
@@ -63,7 +64,7 @@ class ResolvedPilot:
 
     @property
     def stack_id(self) -> str:
-        return f"{self.pilot.name}-{self.env_name}"
+        return pilot_stack(self.pilot.name, self.env_name)
 
     @property
     def blue_green(self) -> bool:

@@ -16,6 +16,7 @@ from pilotfactory.catalog.resolved import ResolvedCatalog
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.files.generated import sync_file
 from pilotfactory.isolation import Withheld
+from pilotfactory.tfjson.stacknames import stack_names
 
 __all__ = ["APPLY_REQUIREMENTS", "HEADER", "Kept", "atlantis_config", "keep_withheld", "previous_projects",
            "render", "write"]
@@ -27,9 +28,8 @@ _CODE = ("pilotfactory/**", "stacks/**", "generators/**")
 
 
 def atlantis_config(catalog: ResolvedCatalog, out_dir: str = "cdktf.out") -> dict:
-    stacks: list[tuple[str, list[str]]] = [("account", [])]
-    stacks += [(f"platform-{env}", []) for env in catalog.environments.environments]
-    stacks += [(rp.stack_id, [rp.file, f"catalog/templates/{rp.pilot.template}/**"]) for rp in catalog.pilots]
+    inputs = {rp.stack_id: [rp.file, f"catalog/templates/{rp.pilot.template}/**"] for rp in catalog.pilots}
+    stacks = [(name, inputs.get(name, [])) for name in stack_names(catalog.environments.environments, inputs)]
     projects = []
     for stack, inputs in stacks:
         directory = f"{out_dir.rstrip('/')}/stacks/{stack}"

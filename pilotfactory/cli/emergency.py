@@ -10,6 +10,7 @@ import click
 from pilotfactory.cli.options import engine_setting
 from pilotfactory.cli.slotedit import load_pilot, print_change, refuse
 from pilotfactory.cli.workspace import connect_env, fail
+from pilotfactory.tfjson.stacknames import pilot_stack
 
 __all__ = ["emergency_rollback"]
 
@@ -33,7 +34,7 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, 
     if prepared is None:
         click.echo(f"the edited {plan.file} does not validate:", err=True)
         refuse(diags, typed.file)
-    stack = f"{pilot}-{env}"
+    stack = pilot_stack(pilot, env)
     if stack not in prepared.after_stacks:
         fail(f"no stack `{stack}` is synthesized for {pilot} in {env}: nothing live to roll back")
     ws = connect_env(checked, env, host, profile, timeout, retry_timeout)

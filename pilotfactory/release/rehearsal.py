@@ -17,6 +17,7 @@ from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.tfjson.slots import addresses, diff_stack, slot_state
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.release.plan import Prepared, plan_switch, prepare, traffic
+from pilotfactory.tfjson.stacknames import pilot_stack
 
 __all__ = ["Rehearsal", "rehearse", "judge"]
 
@@ -32,7 +33,7 @@ class Rehearsal:
 
     @property
     def stack(self) -> str:
-        return f"{self.pilot}-{self.env}"
+        return pilot_stack(self.pilot, self.env)
 
     @property
     def ok(self) -> bool:

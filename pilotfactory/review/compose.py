@@ -20,6 +20,7 @@ from pilotfactory.gates import clock
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import release_findings
 from pilotfactory.review.source import Side, export_ref, load_side
+from pilotfactory.tfjson.stacknames import ACCOUNT, PLATFORM
 
 __all__ = ["review_refs", "review_plans", "plan_stack_name"]
 
@@ -161,7 +162,7 @@ def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dic
 
     def key(name: str):
         ref = stack_ref(name, envs)
-        group = 0 if name == "account" else 1 if ref.pilot == "platform" else 2
+        group = 0 if name == ACCOUNT else 1 if ref.pilot == PLATFORM else 2
         return group, ref.pilot, promotion.index(ref.env) if ref.env in promotion else len(promotion)
     return {name: stacks[name] for name in sorted(stacks, key=key)}
 

@@ -7,6 +7,7 @@ from pilotfactory.review.changes import ABSENT, AttributeChange, ResourceChange,
 from pilotfactory.review.flatten import flatten, normalize
 from pilotfactory.review.identity import forces_replacement
 from pilotfactory.review.labels import label
+from pilotfactory.tfjson.stacknames import ACCOUNT, environments_of, parse_stack
 
 __all__ = ["stack_ref", "resource_change", "diff_stacks", "stack_labels", "prevents_destroy"]
 
@@ -16,12 +17,14 @@ _PSEUDO = {"terraform": ("(terraform)", "state backend"), "provider": ("(provide
 
 def stack_ref(name: str, environments: Mapping[str, bool]) -> StackRef:
     """Pilot and environment of a stack id (`account`, `platform-<env>`, `<pilot>-<env>`)."""
-    if name == "account":
-        return StackRef(name, "account", None, any(environments.values()))
-    for env in sorted(environments, key=len, reverse=True):
-        if name.endswith(f"-{env}") and len(name) > len(env) + 1:
-            return StackRef(name, name[: -len(env) - 1], env, environments[env])
-    return StackRef(name, name, None, False)
+    parsed = parse_stack(name, environments)
+    if parsed.owner == ACCOUNT:
+        return StackRef(name, ACCOUNT, None, any(environments.values()))
+    if parsed.env is None:
+        return StackRef(name, name, None, False)
+    # `x-pre-prod` may be `x-pre` in prod: protected when any environment it could belong to is.
+    return StackRef(name, parsed.owner, parsed.env,
+                    any(environments[env] for env in environments_of(name, environments)))
 
 
 def stack_labels(stack: Mapping[str, Any] | None, stack_name: str) -> dict[tuple[str, str], str]:

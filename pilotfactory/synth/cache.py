@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable
 
 from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
 __all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests",
            "StackCache", "Incremental", "synth_incremental", "write_manifest"]
@@ -79,9 +80,9 @@ def _config_files(root: Path) -> list[Path]:
 def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
     """Stack id -> the catalog files that shape it (code and engine are added to every digest)."""
     config = _config_files(root)
-    out: dict[str, list[Path]] = {"account": list(config)}
+    out: dict[str, list[Path]] = {ACCOUNT: list(config)}
     for env in catalog.environments.environments:
-        out[f"platform-{env}"] = list(config)
+        out[platform_stack(env)] = list(config)
     for rp in catalog.pilots:
         template = root / "catalog" / "templates" / rp.pilot.template
         out[rp.stack_id] = [root / rp.file, *_files(template), *config]

@@ -12,6 +12,7 @@ from typing import Collection
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, Location
 from pilotfactory.guardrails import Platform, Violation, evaluate, load_document
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
+from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
 __all__ = ["GuardrailViolations", "check_synthesized", "catalog_location", "violations_by_stack"]
 
@@ -60,14 +61,14 @@ def catalog_location(catalog: ResolvedCatalog, v: Violation) -> Location | None:
             return rp.source.where(yaml_path) if rp.source else Location(rp.file, 1, 1)
     sources = catalog.config_sources
     for env_name in catalog.environments.environments:
-        if stack == f"platform-{env_name}":
+        if stack == platform_stack(env_name):
             if len(parts) > 2 and parts[1] == "policies" and "standards" in sources:
                 return sources["standards"].where(("sizes", parts[2]))
             if len(parts) > 1 and parts[1] == "groups" and "roles" in sources:
                 return sources["roles"].where(("groups", parts[2] if len(parts) > 2 else ""))
             if "environments" in sources:
                 return sources["environments"].where(("environments", env_name, "security"))
-    if stack == "account" and "environments" in sources:
+    if stack == ACCOUNT and "environments" in sources:
         env = parts[1] if len(parts) > 1 and parts[1] in catalog.environments.environments else None
         return sources["environments"].where(("environments", env, "workspace") if env else ("account",))
     return None

@@ -6,12 +6,13 @@ from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.resolve import Resolution, TypedPilot
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.tfjson.stacknames import RESERVED_PILOT_NAMES
 from pilotfactory.validate.registry import catalog_rule, pilot_rule
 
 __all__ = ["RESERVED_NAMES"]
 
 # `<pilot>-<env>` must never equal `account` or `platform-<env>`.
-RESERVED_NAMES = frozenset({"account", "platform"})
+RESERVED_NAMES = RESERVED_PILOT_NAMES
 
 
 @catalog_rule(Code.DUPLICATE_NAME)

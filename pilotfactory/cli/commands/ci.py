@@ -62,6 +62,7 @@ def atlantis(root: str | None, check_only: bool) -> None:
     from pilotfactory.cli.options import repo_root
     from pilotfactory.cli.output import checked_catalog
     from pilotfactory.diagnostics.diagnostic import PilotFactoryError
+    from pilotfactory.tfjson.stacknames import env_of_pilot_stack, stack_names
 
     base = repo_root(root)
     checked = checked_catalog(base, "atlantis.yaml not written", per_pilot=True)
@@ -71,8 +72,8 @@ def atlantis(root: str | None, check_only: bool) -> None:
     envs = list(declared.environments.environments)
     # as synth lists them: by pilot file, then environment; a pilot that does not resolve keeps its place
     pilot_stacks = {(rp.file, envs.index(rp.env_name), rp.stack_id) for rp in declared.pilots}
-    pilot_stacks |= {(w.file, envs.index(w.stack[len(w.pilot) + 1:]), w.stack) for w in withheld}
-    order = ["account", *(f"platform-{e}" for e in envs), *(s for *_, s in sorted(pilot_stacks))]
+    pilot_stacks |= {(w.file, envs.index(env_of_pilot_stack(w.stack, w.pilot)), w.stack) for w in withheld}
+    order = stack_names(envs, (s for *_, s in sorted(pilot_stacks)))
     config = atlantis_config(checked.resolution.catalog, output_dir(base))
     try:
         previous = previous_projects(path) if withheld else {}

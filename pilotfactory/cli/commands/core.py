@@ -10,6 +10,7 @@ import click
 
 from pilotfactory.cli.options import engine_option, root_option, engine_setting, repo_root
 from pilotfactory.cli.output import checked_catalog, print_diagnostics, progress
+from pilotfactory.tfjson.stacknames import stack_names
 
 __all__ = ["register"]
 
@@ -37,8 +38,7 @@ def _print_withheld(withheld, kept=()) -> None:
 
 def _stack_names(checked) -> list[str]:
     cat = checked.resolution.catalog
-    return ["account", *(f"platform-{e}" for e in cat.environments.environments),
-            *(p.stack_id for p in cat.pilots)]
+    return stack_names(cat.environments.environments, (p.stack_id for p in cat.pilots))
 
 
 def register(group: click.Group) -> None:

@@ -10,6 +10,7 @@ import click
 
 from pilotfactory.cli.options import engine_option, root_option, engine_setting, repo_root
 from pilotfactory.cli.output import checked_catalog, pilot_named
+from pilotfactory.tfjson.stacknames import pilot_stack
 
 __all__ = ["register"]
 
@@ -37,7 +38,7 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     if env not in reached:
         raise click.UsageError(f"pilot `{pilot}` has no stack in `{env}`{suggest(env, reached)} "
                                f"(its phase `{typed.pilot.phase}` reaches: {', '.join(reached) or 'none'})")
-    stack = f"{pilot}-{env}"
+    stack = pilot_stack(pilot, env)
     members: dict[str, bytes] = {}
 
     def add_file(rel: str) -> None:
