@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
+from pilotfactory.tfjson.stacknames import environments_of
 
 __all__ = ["Tier", "EnvFacts", "Platform", "load_platform"]
 
@@ -64,13 +65,14 @@ class Platform:
         return max((e.max_token_lifetime_days for e in self.environments.values()), default=90)
 
     def env_of_stack(self, stack: str | None) -> EnvFacts | None:
-        """`<pilot>-<env>` and `platform-<env>` stacks name their environment last."""
+        """`<pilot>-<env>` and `platform-<env>` stacks name their environment last; of two it could
+        be in (`x-pre-prod`: `x-pre` in prod or `x` in pre-prod), a protected one is checked."""
         if not stack:
             return None
-        for name in sorted(self.environments, key=len, reverse=True):
-            if stack == name or stack.endswith(f"-{name}"):
-                return self.environments[name]
-        return None
+        if stack in self.environments:
+            return self.environments[stack]
+        candidates = [self.environments[e] for e in environments_of(stack, self.environments)]
+        return next((e for e in candidates if e.protected), candidates[0] if candidates else None)
 
     def env_of_host(self, host: str | None) -> EnvFacts | None:
         if not host:
