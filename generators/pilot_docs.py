@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pilotfactory.catalog.model.config import Gates, Roles
 from pilotfactory.catalog.model.pilot import Pilot
 from pilotfactory.catalog.resolved import ResolvedPilot
+from pilotfactory.tfjson.objects import noun
 from pilotfactory.tfjson.policy import policy_in_words
 from pilotfactory.tfjson.stackfacts import StackFacts
 
@@ -26,8 +27,8 @@ _JINJA.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\
 _JINJA.filters["num"] = lambda value: f"{value:g}" if isinstance(value, float) else str(value)
 
 # Column order of the access matrix: what runs first, what holds data last.
-_OBJECT_ORDER = ("job", "cluster policy", "experiment", "serving endpoint", "secret scope", "schema", "registered model",
-                 "folder")
+_OBJECT_ORDER = tuple(noun(f"databricks_{t}") for t in (
+    "job", "cluster_policy", "mlflow_experiment", "model_serving", "secret_scope", "schema", "registered_model", "directory"))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from pilotfactory.tfjson.references import reference as whole_reference
 __all__ = ["construct_parts", "label", "reference"]
 
 # The attribute of a permissions / grants / secret ACL resource that points at the object it governs.
-_TARGETS = {**{a: o.noun for o in OBJECTS for a in o.arguments}, **GRANT_SECURABLES, "scope": "secret scope"}
+_TARGETS = {**{a: o.noun for o in OBJECTS for a in o.arguments}, **GRANT_SECURABLES,
+            "scope": noun_of("databricks_secret_scope")}
 
 _OPAQUE = re.compile(r"^(?=.*[0-9])[0-9A-Fa-f-]+$|^/[a-z-]+/[0-9]+$")  # ids, not names
 _HASH = re.compile(r"_[0-9A-F]{8}$")
