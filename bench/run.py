@@ -1,66 +1,223 @@
-"""Benchmarks: validate and synth of generated catalogs. Prints a Markdown table for the README.
+"""Benchmarks of issue 16: every command a reviewer or contributor runs, on a generated estate.
 
-    make bench                      # N = 10 and 100
-    python bench/run.py 10 100 300  # other sizes
+    make bench                                   # 100, 300 and 1000 pilots
+    python bench/run.py --pilots 300             # one size (repeat --pilots for several)
+    python bench/run.py --pilots 100 --readme    # also write the table into README.md
+
+The estate comes from tests/factory.py (every pilot earns its declared phase; phases cycle
+production/staging/pilot, so a pilot has 1 to 3 stacks), committed in a scratch git repository.
+Each measurement is one `pilotfactory` command in a fresh process under `nice -n 10` (other work
+shares the cores): wall time, CPU (user + system of the process and the jsii Node.js runtime it
+waits for, from wait4), and peak RSS of the whole process tree (sampled from /proc every 0.1 s).
 """
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import os
+import platform
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
-from bench.generate import generate_catalog  # noqa: E402
-
-CHILD = r"""
-import sys, time, json
-from pathlib import Path
-t0 = time.perf_counter()
-from pilotfactory.pipeline import check
-checked = check(Path(sys.argv[1]))
-t1 = time.perf_counter()
-assert checked.ok, [d.render() for d in checked.diagnostics.errors][:5]
-result = {"validate": t1 - t0, "stacks": None, "synth": None, "cdk_loaded_by_validate": "cdktf" in sys.modules}
-if sys.argv[2] == "synth":
-    from pilotfactory.synth.build import synthesize
-    names = synthesize(checked.resolution.catalog, Path(sys.argv[1]) / "cdktf.out")
-    result["synth"] = time.perf_counter() - t1
-    result["stacks"] = len(names)
-print(json.dumps(result))
-"""
+README = REPO / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+CACHE = Path(".pilotfactory") / "cache"
+SECURITY = "sec.reviewer@bank.example"  # tests/factory.py: a member of the security role, no builder
 
 
-def measure(root: Path, mode: str) -> dict:
-    import json
+@dataclass(frozen=True)
+class Measure:
+    step: str
+    wall: float       # seconds
+    cpu: float        # seconds, user + system
+    rss: int          # peak bytes of the process tree
+    status: int
 
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants, from /proc/<pid>/task/<tid>/children."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _rss(pids: list[int]) -> int:
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def run(step: str, args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> Measure:
+    """One command under nice, measured; a status outside `ok` stops the benchmark with its output."""
+    log = tempfile.TemporaryFile()
+    env = {**os.environ, "CI": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "16,18,20",
+           "CHECKPOINT_DISABLE": "1"}
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(root), mode], check=True,
-                         capture_output=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wall"] = time.perf_counter() - started
-    return result
+    proc = subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "pilotfactory", *args], cwd=cwd,
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _rss(_tree(proc.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in ok:
+        log.seek(0)
+        raise SystemExit(f"{step}: `pilotfactory {' '.join(args)}` exited {proc.returncode}:\n"
+                         + log.read().decode(errors="replace")[-4000:])
+    # wait4's maxrss (KiB) is the largest single process: a floor when sampling missed a short run
+    rss = max(peak[0], usage.ru_maxrss * 1024)
+    return Measure(step, wall, usage.ru_utime + usage.ru_stime, rss, proc.returncode)
 
 
-def main(sizes: list[int]) -> None:
-    rows = []
-    for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = generate_catalog(Path(tmp), n)
-            v = min((measure(root, "validate") for _ in range(3)), key=lambda r: r["validate"])
-            s = measure(root, "synth")
-            rows.append((n, s["stacks"], v["validate"], v["wall"], s["synth"], s["wall"],
-                         v["cdk_loaded_by_validate"]))
-    print("| pilots | stacks | validate (in process) | validate (whole command) "
-          "| synth (after validate) | synth (whole command) | CDK imported by validate |")
-    print("|---:|---:|---:|---:|---:|---:|---|")
-    for n, stacks, v, vw, s, sw, cdk in rows:
-        print(f"| {n} | {stacks} | {v:.2f} s | {vw:.2f} s | {s:.2f} s | {sw:.2f} s | {'yes' if cdk else 'no'} |")
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def estate(root: Path, count: int) -> tuple[str, str, int]:
+    """Write and commit the estate; returns a production pilot to change and another to act on,
+    and the number of stacks."""
+    from tests.factory import specs, write_estate
+    from pilotfactory.pipeline import check
+
+    write_estate(root, specs(count))
+    (root / ".gitignore").write_text("/.pilotfactory/\n/cdktf.out/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Security Reviewer")
+    git(root, "config", "user.email", SECURITY)
+    git(root, "config", "commit.gpgsign", "false")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "estate")
+    checked = check(root)
+    assert checked.ok, [d.render() for d in checked.diagnostics.errors][:5]
+    production = [p.pilot for p in checked.gates.pilots if p.declared == "production"]
+    stacks = 1 + len(checked.resolution.catalog.environments.environments) \
+        + len(checked.resolution.catalog.pilots)
+    return production[len(production) // 2], production[len(production) // 3], stacks
+
+
+def cutover_edit(root: Path, pilot: str) -> None:
+    """One pilot changed the way a cutover would: release.active is outside the approved content."""
+    path = root / "catalog" / "pilots" / f"{pilot}.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(r"(\n    prod: )green\n", r"\1blue\n", text, count=1)
+    assert changed != text, f"{path}: no `prod: green` to switch"
+    path.write_text(changed, encoding="utf-8")
+
+
+def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
+    out: list[Measure] = []
+
+    def want(step: str) -> bool:
+        return only is None or step in only
+
+    with tempfile.TemporaryDirectory(prefix=f"pf-bench-{count}-") as tmp:
+        root = Path(tmp) / "estate"
+        changed, acted, stacks = estate(root, count)
+        shutil.rmtree(root / CACHE, ignore_errors=True)
+        if want("validate"):
+            out.append(run("validate, cold", ["validate"], root))
+            out.append(run("validate, warm", ["validate"], root))
+        if want("synth"):
+            shutil.rmtree(root / CACHE, ignore_errors=True)
+            out.append(run("synth, cold", ["synth"], root))
+            cutover_edit(root, changed)
+            out.append(run("synth, warm, 1 pilot changed", ["synth"], root))
+            if want("review"):
+                out.append(run("review --base HEAD, 1 pilot changed, warm", ["review", "--base", "HEAD",
+                                                                              "--fail-on", "never"], root))
+            git(root, "checkout", "--", ".")
+        if want("pilot"):
+            out.append(run("gates PILOT", ["gates", acted], root))
+            out.append(run("approve PILOT", ["approve", acted, "--gate", "production", "--role", "security"], root))
+            git(root, "checkout", "--", ".")
+            out.append(run("release PILOT --dry-run", ["release", acted, "--env", "staging", "--version", "v1.2.0",
+                                                       "--dry-run"], root))
+            out.append(run("cutover PILOT --dry-run", ["cutover", acted, "--env", "prod", "--dry-run"], root))
+            out.append(run("rollback PILOT --dry-run", ["rollback", acted, "--env", "prod", "--dry-run"], root))
+    return stacks, out
+
+
+def load() -> str:
+    """The 1-minute load average and the core count: the machine is shared."""
+    one, _, _ = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {one:.1f} at start"
+
+
+def table(results: dict[int, tuple[int, list[Measure], str]]) -> str:
+    sizes = sorted(results)
+    steps = list(dict.fromkeys(m.step for n in sizes for m in results[n][1]))
+    head = "| step | " + " | ".join(f"{n} pilots ({results[n][0]} stacks)" for n in sizes) + " |"
+    lines = [head, "|---|" + "---:|" * len(sizes)]
+    for step in steps:
+        cells = []
+        for n in sizes:
+            m = next((m for m in results[n][1] if m.step == step), None)
+            cells.append("–" if m is None else f"{m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {m.rss / 2**20:.0f} MiB")
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machines = "; ".join(f"{n} pilots: {results[n][2]}" for n in sizes)
+    lines += ["", f"Measured {when} with `python bench/run.py` on {platform.machine()} Linux, Python "
+                  f"{platform.python_version()}, under `nice -n 10`; {machines}."]
+    return "\n".join(lines) + "\n"
+
+
+def write_readme(text: str) -> None:
+    readme = README.read_text(encoding="utf-8")
+    start, end = readme.index(START) + len(START), readme.index(END)
+    README.write_text(readme[:start] + "\n" + text + readme[end:], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pilots", type=int, action="append", help="estate size (repeatable; default 100 300 1000)")
+    parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "pilot"],
+                        help="measure only these groups (review needs synth)")
+    parser.add_argument("--readme", action="store_true", help=f"write the table into README.md between {START} and {END}")
+    args = parser.parse_args(argv)
+    results = {}
+    for n in args.pilots or [100, 300, 1000]:
+        machine = load()
+        stacks, measures = bench(n, set(args.only) if args.only else None)
+        results[n] = (stacks, measures, machine)
+        print(table({n: results[n]}), flush=True)
+    text = table(results)
+    print(text)
+    if args.readme:
+        write_readme(text)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10, 100])
+    main()
