@@ -24,6 +24,7 @@ from pilotfactory.catalog.load import Catalog, load_catalog
 from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.resolve import Resolution, TypedPilot, reached_environments, resolve as resolve_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
+from pilotfactory.files.content_cache import ContentCache, enabled_by_default
 from pilotfactory.gates.earn import GateResults, gates as earn_gates, withhold_unearned
 from pilotfactory.isolation import Withheld, split_errors
 from pilotfactory.tfjson.stacknames import pilot_stack
@@ -98,10 +99,12 @@ def unknown_pilot(name: str, known) -> str:
     return f"no pilot `{name}` in catalog/pilots/{suggest(name, known)}"
 
 
-def load(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None) -> Catalog:
-    """Reads config/, catalog/templates/ and catalog/pilots/; returns the Catalog."""
+def load(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
+         cache: ContentCache | None = None) -> Catalog:
+    """Reads config/, catalog/templates/ and catalog/pilots/ (unchanged files from `cache`);
+    returns the Catalog."""
     with diags.step("load"):
-        return load_catalog(root, diags, replaced)
+        return load_catalog(root, diags, replaced, cache)
 
 
 def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
@@ -127,15 +130,30 @@ def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
     return results, withhold_unearned(resolution, results, skip)
 
 
+def content_cache(root: Path) -> ContentCache:
+    """The repository's cache of parsed files and read evidence, keyed by content and this code."""
+    from importlib import metadata
+
+    from pilotfactory.synth.cache import CACHE_DIR, code_digest
+
+    return ContentCache(Path(root).resolve() / CACHE_DIR / "content",
+                        f"{metadata.version('pilotfactory')}+{code_digest()}")
+
+
 def check(root: Path, replaced: Mapping[str, str] | None = None, *,
-          today: dt.date | None = None) -> Checked:
+          today: dt.date | None = None, cache: bool | ContentCache | None = None) -> Checked:
     """load -> resolve -> validate -> gates, collecting every diagnostic on the way.
 
     `replaced`: repository-relative file -> text to check in its place (an edit not yet written).
     `today`: the date evidence is judged against (default: pilotfactory.gates.clock.today()).
+    `cache`: True for the repository's content cache, or a ContentCache; None follows
+    pilotfactory.files.content_cache.enabled_by_default() (the command line turns it on).
     """
+    if cache is None:
+        cache = enabled_by_default()
+    store = content_cache(root) if cache is True else (cache or None)
     diags = Diagnostics()
-    catalog = load(root, diags, replaced)
+    catalog = load(root, diags, replaced, store)
     resolution = resolve(catalog, diags)
     validate(catalog, resolution, diags)
     shared, own = split_errors(diags.errors)

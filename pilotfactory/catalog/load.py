@@ -10,7 +10,9 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.catalog.parse import parse_document
 from pilotfactory.catalog.model import Environments, Gates, Roles, Standards, Template
 from pilotfactory.catalog.model.config import Controls
-from pilotfactory.yamlio.source import Source, load_yaml_file, load_yaml_text
+from pilotfactory.files.content_cache import ContentCache
+from pilotfactory.yamlio.cached import load_yaml_cached
+from pilotfactory.yamlio.source import Source, load_yaml_text
 
 __all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
 
@@ -48,6 +50,8 @@ class Catalog:
     # template folders whose template.yaml has errors (reported): not unknown, just unusable
     broken_templates: set[str] = field(default_factory=set)
     pilot_sources: list[Source] = field(default_factory=list)  # typed by resolve: templates layer under them
+    # results by content digest, when the caller keeps them
+    cache: ContentCache | None = field(default=None, compare=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -68,20 +72,21 @@ def _yaml_files(directory: Path) -> list[Path]:
                   if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
 
 
-def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None) -> Catalog:
+def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
+                 cache: ContentCache | None = None) -> Catalog:
     """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root.
 
     `replaced` maps a repository-relative file to text read in its place: an edit checked before
-    it is written.
+    it is written. `cache`: parsed files by content digest (an unchanged file is not parsed again).
     """
     root = root.resolve()
-    catalog = Catalog(root)
+    catalog = Catalog(root, cache=cache)
     replaced = replaced or {}
 
     def read(path: Path, display: str) -> Source | None:
         if display in replaced:
             return load_yaml_text(replaced[display], display, diags)
-        return load_yaml_file(path, display, diags)
+        return load_yaml_cached(path, display, diags, cache)
 
     for attr, (relpath, model) in CONFIG_FILES.items():
         path = root / relpath

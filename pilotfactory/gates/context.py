@@ -8,6 +8,7 @@ from pathlib import Path
 from pilotfactory.catalog.model import Pilot
 from pilotfactory.catalog.model.config import Gates, Roles
 from pilotfactory.diagnostics.diagnostic import Location
+from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.yamlio.source import Source
 
 __all__ = ["Criterion", "GateContext"]
@@ -37,6 +38,7 @@ class GateContext:
     gates_src: Source | None
     today: dt.date
     opens: dict[str, tuple[str, ...]]  # gate -> the environments it opens (what its digest covers)
+    cache: ContentCache | None = None  # evidence already read, by digest
 
     def at(self, path: tuple, *, key: bool = False) -> tuple[Location, tuple]:
         """Where `path` is in the pilot; if the pilot does not have it at all, its `phase:` line."""

@@ -169,7 +169,7 @@ def _test_reports(ctx: GateContext, phase: str, setting: bool, rule: Location | 
                                      "test_report in `evidence`", ("release", "slots", slot, "version"),
                                      Code.TEST_EVIDENCE, rule))
             continue
-        checks = [(i, check_test_report(ctx.root, r, ctx.today)) for i, r in reports]
+        checks = [(i, check_test_report(ctx.root, r, ctx.today, ctx.cache)) for i, r in reports]
         failed = [(i, c) for i, c in checks if not c.passed]
         if failed:
             i, c = failed[0]

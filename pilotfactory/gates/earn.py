@@ -140,7 +140,7 @@ def evaluate_pilot(catalog: Catalog, typed: TypedPilot, today: dt.date) -> Pilot
     """Every gate of one pilot, whether or not its phase needs it: the next gate is worth seeing."""
     ctx = GateContext(catalog.root, typed.pilot, typed.source, catalog.roles, catalog.gates,
                       catalog.config_sources.get("gates"), today,
-                      {phase: gate_environments(catalog, phase) for phase in PHASES})
+                      {phase: gate_environments(catalog, phase) for phase in PHASES}, catalog.cache)
     intake = tuple(dataclasses.replace(c, key=f"intake.{_INTAKE_KEY.get(c.name, c.name)}") for c in _intake(ctx))
     gates_ = (Gate("pilot", ctx.rule("intake", key=True), intake), _exit(ctx, "staging"),
               _exit(ctx, "production"))

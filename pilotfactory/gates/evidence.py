@@ -16,6 +16,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 
 from pilotfactory.gates import clock
 from pilotfactory.catalog.model.pilot import Pilot, TestReport
+from pilotfactory.files.content_cache import ContentCache
 
 __all__ = ["EVIDENCE_DIR", "MAX_EVIDENCE_BYTES", "ReportCheck", "check_test_report",
            "test_report_passes", "entries", "latest"]
@@ -24,6 +25,7 @@ EVIDENCE_DIR = "evidence"
 MAX_EVIDENCE_BYTES = 16 * 1024 * 1024  # JUnit reports of large suites stay far below this
 
 E = TypeVar("E")
+_KIND = "junit"
 
 
 @dataclass(frozen=True)
@@ -112,8 +114,18 @@ def _junit(data: bytes, version: str, today: dt.date) -> tuple[bool, str, bool]:
     return True, f"{len(cases)} tests passed", False
 
 
-def check_test_report(root: Path, report: TestReport, today: dt.date | None = None) -> ReportCheck:
-    """Recompute the pinned hash, then read the JUnit XML: any failure or error fails it."""
+def _report_result(value) -> tuple[bool, str, bool]:
+    """A cached (passed, detail, future), or TypeError when the entry is not one."""
+    passed, detail, future = value
+    if not (isinstance(passed, bool) and isinstance(detail, str) and isinstance(future, bool)):
+        raise TypeError("not a cached report reading")
+    return passed, detail, future
+
+
+def check_test_report(root: Path, report: TestReport, today: dt.date | None = None,
+                      cache: ContentCache | None = None) -> ReportCheck:
+    """Recompute the pinned hash, then read the JUnit XML: any failure or error fails it.
+    `cache`: what the XML says, kept by the file's digest, the version and the date judged on."""
     today = today or clock.today()
     data, problem = _read(root, report.path)
     if data is None:
@@ -123,18 +135,27 @@ def check_test_report(root: Path, report: TestReport, today: dt.date | None = No
         return ReportCheck(False, f"`{report.path}` does not match its pinned sha256 (the file has "
                            f"{actual[:12]}…, the catalog pins {report.sha256[:12]}…): changed "
                            "after it was pinned", "sha256")
-    passed, detail, future = _junit(data, report.version, today)
+    if cache is None:
+        passed, detail, future = _junit(data, report.version, today)
+    else:
+        key = cache.key(_KIND, actual, report.version, today.isoformat())
+        hit = cache.get(_KIND, key, _report_result)
+        if hit is not None:
+            passed, detail, future = hit
+        else:
+            passed, detail, future = _junit(data, report.version, today)
+            cache.put(_KIND, key, (passed, detail, future))
     return ReportCheck(passed, f"`{report.path}` {detail}", "path", future)
 
 
 def test_report_passes(root: Path, pilot: Pilot, version: str,
-                       today: dt.date | None = None) -> tuple[bool, str]:
+                       today: dt.date | None = None, cache: ContentCache | None = None) -> tuple[bool, str]:
     """Whether `version` has test evidence that passes: at least one report, and every report
     pinned for it intact and green (one tampered report is not outweighed by another)."""
     reports = [r for _, r in entries(pilot, TestReport) if r.version == version]
     if not reports:
         return False, f"no test_report for {version}"
-    results = [check_test_report(root, report, today) for report in reports]
+    results = [check_test_report(root, report, today, cache) for report in reports]
     for result in results:
         if not result.passed:
             return False, result.reason

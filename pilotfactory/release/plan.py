@@ -273,7 +273,7 @@ def _aged_evidence(checked: Checked, pilot: str):
 def _test_report_passes(checked: Checked, typed: TypedPilot, version: str) -> tuple[bool, str]:
     from pilotfactory.gates.evidence import test_report_passes
 
-    return test_report_passes(checked.catalog.root, typed.pilot, version)
+    return test_report_passes(checked.catalog.root, typed.pilot, version, cache=checked.catalog.cache)
 
 
 def plan_rehearsal_record(typed: TypedPilot, env: str, result: str) -> SlotPlan:

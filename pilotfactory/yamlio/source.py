@@ -17,7 +17,7 @@ from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.yamlio.secrets import find_literal_secrets
 
-__all__ = ["Source", "load_yaml_file", "load_yaml_text", "MAX_FILE_BYTES"]
+__all__ = ["Source", "load_yaml_file", "load_yaml_text", "load_yaml_bytes", "read_yaml_bytes", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -367,20 +367,30 @@ def load_yaml_text(text: str, file: str, diags: Diagnostics) -> Source | None:
     return builder.source
 
 
-def load_yaml_file(path: Path, display: str, diags: Diagnostics) -> Source | None:
-    """Read and parse `path`, reporting it as `display` (a repository-relative name)."""
+def read_yaml_bytes(path: Path, display: str, diags: Diagnostics) -> bytes | None:
+    """The file's bytes, or None with the reason in `diags` (too large, unreadable)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             diags.error(Code.TOO_LARGE, f"the file is {size:,} bytes; the limit is "
                         f"{MAX_FILE_BYTES:,} (1 MiB)", Location(display, 1, 1))
             return None
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         diags.error(Code.UNREADABLE, f"cannot read the file: {exc.strerror or exc}",
                     Location(display, 1, 1))
         return None
+
+
+def load_yaml_bytes(raw: bytes, display: str, diags: Diagnostics) -> Source | None:
+    """Decode (UTF-8, an optional BOM) and parse one file's bytes."""
     text = _decode(raw, display, diags)
     if text is None:
         return None
     return load_yaml_text(text, display, diags)
+
+
+def load_yaml_file(path: Path, display: str, diags: Diagnostics) -> Source | None:
+    """Read and parse `path`, reporting it as `display` (a repository-relative name)."""
+    raw = read_yaml_bytes(path, display, diags)
+    return None if raw is None else load_yaml_bytes(raw, display, diags)
