@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping
 
 from pilotfactory.catalog.load import Catalog, load_catalog
 from pilotfactory.catalog.parse import suggest
@@ -92,7 +92,9 @@ class Checked:
         for typed in self.resolution.pilots:
             if typed.pilot.name == name:
                 return typed
-        raise PilotFactoryError(unknown_pilot(name, [t.pilot.name for t in self.resolution.pilots]))
+        known = [n for n in self.catalog.names.values() if n] if self.catalog.only is not None else \
+            [t.pilot.name for t in self.resolution.pilots]
+        raise PilotFactoryError(unknown_pilot(name, known))
 
 
 def unknown_pilot(name: str, known) -> str:
@@ -100,11 +102,11 @@ def unknown_pilot(name: str, known) -> str:
 
 
 def load(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
-         cache: ContentCache | None = None) -> Catalog:
-    """Reads config/, catalog/templates/ and catalog/pilots/ (unchanged files from `cache`);
-    returns the Catalog."""
+         cache: ContentCache | None = None, only: Collection[str] | None = None) -> Catalog:
+    """Reads config/, catalog/templates/ and catalog/pilots/ (unchanged files from `cache`; with
+    `only`, just those pilots' files); returns the Catalog."""
     with diags.step("load"):
-        return load_catalog(root, diags, replaced, cache)
+        return load_catalog(root, diags, replaced, cache, only)
 
 
 def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
@@ -141,19 +143,24 @@ def content_cache(root: Path) -> ContentCache:
 
 
 def check(root: Path, replaced: Mapping[str, str] | None = None, *,
-          today: dt.date | None = None, cache: bool | ContentCache | None = None) -> Checked:
+          today: dt.date | None = None, cache: bool | ContentCache | None = None,
+          only: Collection[str] | None = None) -> Checked:
     """load -> resolve -> validate -> gates, collecting every diagnostic on the way.
 
     `replaced`: repository-relative file -> text to check in its place (an edit not yet written).
     `today`: the date evidence is judged against (default: pilotfactory.gates.clock.today()).
     `cache`: True for the repository's content cache, or a ContentCache; None follows
     pilotfactory.files.content_cache.enabled_by_default() (the command line turns it on).
+    `only`: pilot names; check just those pilots, with config/ and templates (a command acting
+    on one pilot). Their cross-file rules still hold: every file declaring one of these names is
+    checked with them, and `Catalog.names` has every pilot file's name. Other pilots' own
+    errors are not looked at.
     """
     if cache is None:
         cache = enabled_by_default()
     store = content_cache(root) if cache is True else (cache or None)
     diags = Diagnostics()
-    catalog = load(root, diags, replaced, store)
+    catalog = load(root, diags, replaced, store, only)
     resolution = resolve(catalog, diags)
     validate(catalog, resolution, diags)
     shared, own = split_errors(diags.errors)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Collection, Mapping
 
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
@@ -12,9 +12,11 @@ from pilotfactory.catalog.model import Environments, Gates, Roles, Standards, Te
 from pilotfactory.catalog.model.config import Controls
 from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.yamlio.cached import load_yaml_cached
-from pilotfactory.yamlio.source import Source, load_yaml_text
+from pilotfactory.yamlio.source import Source, load_yaml_text, read_yaml_bytes
 
 __all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
+
+_NAME = "pilot-name"  # content-cache kind: the name a pilot file declares
 
 CONFIG_FILES = {
     "environments": ("config/environments.yaml", Environments),
@@ -52,6 +54,10 @@ class Catalog:
     pilot_sources: list[Source] = field(default_factory=list)  # typed by resolve: templates layer under them
     # results by content digest, when the caller keeps them
     cache: ContentCache | None = field(default=None, compare=False, repr=False)
+    # Loaded for these pilots only (None: all): the files that declare one of these names.
+    only: frozenset[str] | None = None
+    # pilot file -> the name it declares, for every pilot file (the cross-file facts a subset needs)
+    names: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -72,15 +78,45 @@ def _yaml_files(directory: Path) -> list[Path]:
                   if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
 
 
+def _declared_name(path: Path, display: str, replaced: Mapping[str, str], cache: ContentCache | None) -> str | None:
+    """The `name` a pilot file declares, from the cache when its bytes were seen before."""
+    scratch = Diagnostics()  # that file's problems are its own pilot's, reported when it is checked
+    if display in replaced:
+        source = load_yaml_text(replaced[display], display, scratch)
+    else:
+        raw = read_yaml_bytes(path, display, scratch)
+        if raw is None:
+            return None
+        key = cache.key(_NAME, display, raw) if cache is not None else ""
+        hit = cache.get(_NAME, key, _name_fact) if cache is not None else None
+        if hit is not None:
+            return hit[0]
+        source = load_yaml_cached(path, display, scratch, cache)
+    name = source.data.get("name") if source is not None else None
+    name = name if isinstance(name, str) else None
+    if cache is not None and display not in replaced:
+        cache.put(_NAME, key, (name,))
+    return name
+
+
+def _name_fact(value) -> tuple[str | None]:
+    (name,) = value
+    if name is not None and not isinstance(name, str):
+        raise TypeError("not a pilot name")
+    return (name,)
+
+
 def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
-                 cache: ContentCache | None = None) -> Catalog:
+                 cache: ContentCache | None = None, only: Collection[str] | None = None) -> Catalog:
     """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root.
 
     `replaced` maps a repository-relative file to text read in its place: an edit checked before
     it is written. `cache`: parsed files by content digest (an unchanged file is not parsed again).
+    `only`: load just the pilot files declaring these names (or named after them); every other
+    pilot file is read for the name it declares only, into `Catalog.names`.
     """
     root = root.resolve()
-    catalog = Catalog(root, cache=cache)
+    catalog = Catalog(root, cache=cache, only=None if only is None else frozenset(only))
     replaced = replaced or {}
 
     def read(path: Path, display: str) -> Source | None:
@@ -131,7 +167,12 @@ def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | N
             catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
 
     for path in _yaml_files(root / "catalog" / "pilots"):
-        source = read(path, _display(root, path))
+        display = _display(root, path)
+        if catalog.only is not None:
+            catalog.names[display] = _declared_name(path, display, replaced, cache)
+            if path.stem not in catalog.only and catalog.names[display] not in catalog.only:
+                continue
+        source = read(path, display)
         if source is not None:
             catalog.pilot_sources.append(source)
     return catalog

@@ -44,7 +44,7 @@ def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, T
     from pilotfactory.release.plan import find_pilot
 
     base = repo_root(root)
-    checked = check(base)
+    checked = check(base, only={pilot})  # a release edit is of one pilot
     if not checked.usable:
         click.echo("the platform configuration has errors; fix them before changing a release", err=True)
         refuse(checked.diagnostics, None)

@@ -48,7 +48,7 @@ def record_approval(root: Path, pilot_name: str, gate: str, role: str,
     pilot's current content, and commit it as config/gates.yaml `approvals.verify` asks."""
     today = today or clock.today()
     approver = git_identity(root)
-    checked = check(root, today=today)
+    checked = check(root, today=today, only={pilot_name})  # an approval is of one pilot
     if checked.gates is None:  # the platform configuration has errors: fix those first
         raise DiagnosticsError(checked.diagnostics)
     typed = checked.pilot(pilot_name)
@@ -83,7 +83,7 @@ def record_approval(root: Path, pilot_name: str, gate: str, role: str,
     ready_to_commit(root, typed.file, mode)
     path = root / typed.file
     text = apply_edits(path.read_text(encoding="utf-8"), edits, typed.file)
-    after = check(root, {typed.file: text}, today=today)
+    after = check(root, {typed.file: text}, today=today, only={pilot_name})
     retyped = {t.pilot.name: t for t in after.resolution.pilots}.get(pilot_name)
     if retyped is None or approval_digest(after.catalog, retyped.pilot, gate) != approval.digest:
         # approvals are outside the digest, so recording one can never change it: a bug if it did

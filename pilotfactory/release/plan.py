@@ -76,7 +76,8 @@ def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> Ty
     pilots = {t.pilot.name: t for t in checked.resolution.pilots}
     typed = pilots.get(pilot)
     if typed is None:
-        diags.error(Code.UNKNOWN_PILOT, unknown_pilot(pilot, pilots))
+        known = [n for n in checked.catalog.names.values() if n] if checked.catalog.only is not None else pilots
+        diags.error(Code.UNKNOWN_PILOT, unknown_pilot(pilot, known))
         return None
     envs = checked.catalog.environments.environments
     if env not in envs:
@@ -311,7 +312,7 @@ def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *,
     approves the new content (maker-checker), so that is not a reason to refuse the edit."""
     before_text = read_text(root / plan.file) if text is None else text
     after_text = apply_edits(before_text, plan.edits, plan.file)
-    after = check(root, {plan.file: after_text})
+    after = check(root, {plan.file: after_text}, only=checked.catalog.only)
     # Other pilots' errors are theirs (blast radius): only shared ones and this file's count here.
     shared, own = split_errors(after.diagnostics.errors)
     relevant = shared + own.get(plan.file, [])

@@ -14,11 +14,12 @@ __all__ = ["register"]
 from pilotfactory.cli.options import root_option as _ROOT
 
 
-def _checked(root: str | None):
-    """The catalog through the gates step; a catalog that does not validate stops here."""
+def _checked(root: str | None, pilot: str | None = None):
+    """The catalog through the gates step (with `pilot`: that pilot only, and the cross-file
+    facts it needs); a catalog that does not validate stops here."""
     from pilotfactory.pipeline import check
 
-    checked = check(repo_root(root))
+    checked = check(repo_root(root), only=None if pilot is None else {pilot})
     if checked.gates is None:
         print_diagnostics(checked.diagnostics, "text")
         click.echo("gates not evaluated: fix the errors above", err=True)
@@ -40,7 +41,7 @@ def gates_command(pilot: str | None, root: str | None, fmt: str) -> None:
 
     from pilotfactory.diagnostics.diagnostic import Diagnostics
 
-    checked = _checked(root)
+    checked = _checked(root, pilot)
     results = checked.gates
     pilots = results.pilots
     broken = dict(checked.broken)  # pilot files with errors of their own: their gates are not evaluated
