@@ -51,10 +51,14 @@ def cli() -> None:
 
 
 def main() -> None:
-    from pilotfactory.files.content_cache import enable_by_default
+    from pilotfactory.files.content_cache import caching_by_default
 
     # Commands reuse what an earlier run parsed and read, by content digest (PILOTFACTORY_NO_CACHE=1: never).
-    enable_by_default(not os.environ.get("PILOTFACTORY_NO_CACHE"))
+    with caching_by_default(not os.environ.get("PILOTFACTORY_NO_CACHE")):
+        _run()
+
+
+def _run() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

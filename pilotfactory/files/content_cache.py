@@ -12,11 +12,12 @@ import hashlib
 import marshal
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from pilotfactory.files.atomic import replace_file
 
-__all__ = ["ContentCache", "MAGIC", "enabled_by_default", "enable_by_default"]
+__all__ = ["ContentCache", "MAGIC", "enabled_by_default", "caching_by_default"]
 
 MAGIC = b"pilotfactory-content-cache/1\n"
 _SUM = 64  # hex characters of the payload's sha256
@@ -28,8 +29,14 @@ def enabled_by_default() -> bool:
     return _default["enabled"]
 
 
-def enable_by_default(on: bool = True) -> None:
-    _default["enabled"] = on
+@contextmanager
+def caching_by_default(on: bool = True) -> Iterator[None]:
+    """Inside the block, check() keeps the repository's content cache unless told otherwise."""
+    previous, _default["enabled"] = _default["enabled"], on
+    try:
+        yield
+    finally:
+        _default["enabled"] = previous
 
 
 class ContentCache:

@@ -19,6 +19,7 @@ from pilotfactory.review.waivers import apply_waivers, load_waivers
 from pilotfactory.gates import clock
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import release_findings
+from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.review.source import Side, export_ref, load_side
 from pilotfactory.tfjson.stacknames import ACCOUNT, PLATFORM
 
@@ -182,20 +183,21 @@ def _gates(side: Side):
 
 
 def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
-                cache: StackCache, stacks: Collection[str] | None = None) -> Review:
+                cache: StackCache, stacks: Collection[str] | None = None,
+                content: ContentCache | None = None) -> Review:
     """Synthesize `base_ref` and `head_ref` (None: the working tree under `root`) and compare them,
-    all stacks or only `stacks`."""
+    all stacks or only `stacks`; `content`: the repository's content cache, for both sides."""
     with tempfile.TemporaryDirectory(prefix="pilotfactory-review-") as tmp:
         tmp_path = Path(tmp)
         sides = []
         for label, ref in ((base_ref, base_ref), (head_ref or "working tree", head_ref)):
             scratch = tmp_path / f"side{len(sides)}"
             if ref is None:
-                sides.append(load_side(label, root, engine, cache, scratch))
+                sides.append(load_side(label, root, engine, cache, scratch, content=content))
                 continue
             skipped: list[str] = []
             catalog_root, top = export_ref(root, ref, scratch / "tree", skipped)
-            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top)
+            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top, content=content)
             sides.append(dataclasses.replace(side, skipped_links=tuple(skipped)))
         return compare_sides(*sides, stacks=stacks)
 

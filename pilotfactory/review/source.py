@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics
+from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.pipeline import Checked, check
 from pilotfactory.synth.cache import StackCache, code_digest, tree_digest
 from pilotfactory.isolation import Withheld
@@ -116,13 +117,14 @@ def _read_withheld(out: Path) -> dict[str, Withheld]:
 
 
 def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: Path,
-              code_root: Path | None = None) -> Side:
+              code_root: Path | None = None, content: ContentCache | None = None) -> Side:
     """Check and synthesize the catalog under `root`; `code_root`: the ref's own code, if it has any.
 
     A ref whose code differs from the running code is built by its own code; it is also judged
     by it when the running code's rules refuse it (a rule added since), so `checked` is None.
+    `content`: the repository's content cache, for either side (its keys hold no absolute path).
     """
-    checked = check(root)
+    checked = check(root, cache=content or False)
     own_code = code_root is not None and (code_root / "pilotfactory" / "__init__.py").is_file() \
         and tree_digest(code_root) != code_digest()
     # Only pilots' own errors (content or gates): the rest is still built and reviewed (blast radius).

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
@@ -87,3 +88,20 @@ def test_codes_are_listed_with_their_meaning():
     result = run("codes")
     assert result.exit_code == 0
     assert "PF007  A key appears twice" in result.stdout
+
+
+@pytest.mark.parametrize("no_cache", [False, True])
+def test_commands_keep_the_content_cache_unless_told_not_to_and_leave_the_process_as_it_was(
+        make_estate, monkeypatch, capfd, no_cache):
+    from pilotfactory.cli.app import main
+    from pilotfactory.files.content_cache import enabled_by_default
+
+    estate = make_estate(2)
+    if no_cache:
+        monkeypatch.setenv("PILOTFACTORY_NO_CACHE", "1")
+    monkeypatch.setattr(sys, "argv", ["pilotfactory", "validate", "--root", str(estate.root)])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0, capfd.readouterr()
+    assert (estate.root / ".pilotfactory" / "cache" / "content" / "yaml").is_dir() is not no_cache
+    assert not enabled_by_default(), "a library caller after main() would write caches beside its catalogs"

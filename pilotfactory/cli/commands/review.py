@@ -68,7 +68,11 @@ def review(root: str | None, base_ref: str | None, head_ref: str | None, plans: 
         if plans:
             result = review_plans(base, _plan_args(plans))
         else:
-            result = review_refs(base, base_ref, head_ref, engine_setting(base, engine), StackCache.at(base))
+            from pilotfactory.files.content_cache import enabled_by_default
+            from pilotfactory.pipeline import content_cache
+
+            result = review_refs(base, base_ref, head_ref, engine_setting(base, engine), StackCache.at(base),
+                                 content=content_cache(base) if enabled_by_default() else None)
     except CatalogErrors as exc:
         print_diagnostics(exc.diagnostics, "text")
         click.echo(f"error: {exc}", err=True)
