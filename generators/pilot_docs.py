@@ -67,7 +67,8 @@ class EnvDocs:
         if principal == sp.application_id:
             return f"{sp.display_name} (run-as service principal)"
         owners = self.resolved.pilot.owners
-        roles = [r for r in ("builders", "approvers", "on_call") if getattr(owners, r) == principal]
+        roles = [label for label, key in (("builders", "builders"), ("approvers", "approvers"), ("on_call", "on_call_group"))
+                 if getattr(owners, key) == principal]
         if principal == self.resolved.platform_admins:
             roles.append("platform admins")
         return f"{principal} ({kind}{': ' + ', '.join(r.replace('_', '-') for r in roles) if roles else ''})"

@@ -71,17 +71,17 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
     owners = rp.pilot.owners
     entries = [AccessEntry(principal=Principal(kind="service_principal", name=rp.env.run_as.application_id),
                            level=RUN_AS_LEVEL[object_type])]
-    for principal, job_level in (
-        (Principal(kind="group", name=owners.builders), access.builders),
-        (Principal(kind="group", name=owners.approvers), access.approvers),
-        (Principal(kind="user", name=owners.on_call), access.on_call),
-    ):
+    groups = [("builders", owners.builders, access.builders), ("approvers", owners.approvers, access.approvers)]
+    # On-call acts through its rota's group; `on_call` is a paging address no workspace knows.
+    if owners.on_call_group is not None:
+        groups.append(("on_call", owners.on_call_group, access.on_call))
+    for role, group, job_level in groups:
         level = level_for(job_level, object_type)
-        if principal.name == owners.on_call and principal.kind == "user" and rp.blue_green:
+        if role == "on_call" and rp.blue_green:
             # The runbook's emergency rollback runs as on-call: exactly what it needs (pilotfactory.catalog.emergency_access).
             level = EMERGENCY_LEVEL.get(object_type, level)
         if level is not None:
-            entries.append(AccessEntry(principal=principal, level=level))
+            entries.append(AccessEntry(principal=Principal(kind="group", name=group), level=level))
     return tuple(entries)
 
 

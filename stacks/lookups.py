@@ -29,7 +29,8 @@ class Lookups(Construct):
             self, "run-as", application_id=rp.env.run_as.application_id)
         group = engine.databricks("data_databricks_group").DataDatabricksGroup
         # Ids are the group names (catalog keys); sorted so the file never reorders.
-        names = sorted({rp.pilot.owners.builders, rp.pilot.owners.approvers, rp.platform_admins})
+        owners = rp.pilot.owners
+        names = sorted({owners.builders, owners.approvers, rp.platform_admins, owners.on_call_group} - {None})
         self.groups = {name: group(self, f"group-{name}", display_name=name) for name in names}
         self.catalog = engine.databricks("data_databricks_catalog").DataDatabricksCatalog(
             self, "catalog", name=rp.env.catalog)

@@ -102,6 +102,7 @@ def _roles(specs: list[PilotSpec]) -> dict:
     for s in specs:
         groups[f"{s.name}-builders"] = {"managed": True, "members": [f"builder.{s.name}@bank.example"]}
         groups[f"{s.name}-approvers"] = {"managed": True, "members": [f"approver.{s.name}@bank.example"]}
+        groups[f"{s.name}-oncall"] = {"managed": True, "members": [f"oncall.{s.name}@bank.example"]}
     return {"apiVersion": "pilotfactory/v1", "kind": "Roles", "platform_admins": "platform-admins",
             "roles": {"security": "security-review", "compliance": "compliance", "model_risk": "model-risk"},
             "groups": groups}
@@ -156,7 +157,7 @@ def _pilot(spec: PilotSpec, root: Path) -> dict:
         "data_classification": "confidential",
         "owners": {"executive_sponsor": f"sponsor.{n}@bank.example", "product_owner": f"po.{n}@bank.example",
                    "pmo_lead": "pmo@bank.example", "builders": f"{n}-builders", "approvers": f"{n}-approvers",
-                   "on_call": f"oncall.{n}@bank.example"},
+                   "on_call": f"oncall.{n}@bank.example", "on_call_group": f"{n}-oncall"},
         "intake": {"value": {"score": 4, "business_case": "Generated."}, "risk": {"score": 2, "model_risk_tier": 2},
                    "data_readiness": {"score": 4},
                    "success_metrics": [{"name": "cycle_minutes", "baseline": 45, "target": 30}]},

@@ -81,6 +81,8 @@ class Code:
     AUDIT_LOGS_OFF = _code("PF243", "Verbose audit logs are off in a protected environment.")
     BUILDERS_ARE_ADMINS = _code("PF244",
                                 "A pilot's builders group is the platform admins group: makers would administer every workspace.")
+    NO_ON_CALL_GROUP = _code("PF245", "A pilot whose on-call acts (runs jobs, a protected environment, blue/green "
+                             "rollback) names no `owners.on_call_group`: on-call's access needs a workspace group.")
     AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
                                   "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "

@@ -104,16 +104,17 @@ def _contracts(ctx: GateContext, phase: str, setting: bool, rule: Location | Non
                          Code.CONTRACT_INCOMPLETE, rule, key=True)
 
 
-@exit_criterion("owners_complete", "the builders and approvers groups have members")
+@exit_criterion("owners_complete", "the builders, approvers and on-call groups have members")
 def _owners(ctx: GateContext, phase: str, setting: bool, rule: Location | None) -> Criterion:
     owners = ctx.pilot.owners
-    for role in ("builders", "approvers"):
+    for role in ("builders", "approvers", "on_call_group"):
         group = getattr(owners, role)
-        if not members(ctx.roles, group):
+        if group is not None and not members(ctx.roles, group):
             return ctx.criterion("owners_complete", False, f"{role} group `{group}` has no members in "
                                  "config/roles.yaml", ("owners", role), Code.OWNERS_INCOMPLETE, rule)
     return ctx.criterion("owners_complete", True, f"builders `{owners.builders}` and approvers "
-                         f"`{owners.approvers}` have members; on call: {owners.on_call}",
+                         f"`{owners.approvers}` have members; on call: {owners.on_call}"
+                         f"{f' (group `{owners.on_call_group}`)' if owners.on_call_group else ''}",
                          ("owners",), Code.OWNERS_INCOMPLETE, rule, key=True)
 
 

@@ -18,7 +18,7 @@ def _groups(catalog: ResolvedCatalog, env: str) -> dict[str, bool]:
     roles = catalog.roles
     named = {roles.platform_admins, *roles.roles.values(), *roles.groups}
     for rp in catalog.env_pilots(env):
-        named |= {rp.pilot.owners.builders, rp.pilot.owners.approvers}
+        named |= {rp.pilot.owners.builders, rp.pilot.owners.approvers, rp.pilot.owners.on_call_group} - {None}
     return {g: roles.groups[g].managed if g in roles.groups else False for g in sorted(named)}
 
 

@@ -52,7 +52,7 @@ def test_the_example_pilot_is_valid():
 
 def test_unknown_key_in_a_nested_list_suggests_from_that_level():
     out = check(edit(CARD, "    schedule: {cron:", "    shedule: {cron:"))
-    assert out == ["p.yaml:70:5: error[PF101]: unknown key `shedule`; did you mean `schedule`?"]
+    assert out == ["p.yaml:71:5: error[PF101]: unknown key `shedule`; did you mean `schedule`?"]
 
 
 def test_a_misspelt_required_key_is_one_error_not_two():
@@ -68,7 +68,7 @@ def test_a_missing_required_key_points_at_its_mapping_key():
 def test_evidence_unknown_kind_points_at_the_kind_value():
     out = check(edit(AML, "- {kind: security_review,", "- {kind: security_reveiw,"))
     assert out == [
-        "p.yaml:115:12: error[PF104]: `security_reveiw` is not a known `kind`; expected "
+        "p.yaml:116:12: error[PF104]: `security_reveiw` is not a known `kind`; expected "
         "'test_report', 'rollback_rehearsal', 'security_review' or 'model_validation'; "
         "did you mean `security_review`?"]
 
@@ -77,20 +77,20 @@ def test_evidence_keys_are_suggested_from_the_entry_kind_only():
     # `reviewer` belongs to security_review, not to model_validation: no suggestion of it here.
     out = check(edit(AML, "    validator: sofia.lindqvist@bank.example\n",
                      "    validator: sofia.lindqvist@bank.example\n    reviewer: x@bank.example\n"))
-    assert out == ["p.yaml:120:5: error[PF101]: unknown key `reviewer`"]
+    assert out == ["p.yaml:121:5: error[PF101]: unknown key `reviewer`"]
     out = check(edit(AML, "    validator: sofia", "    validated_by: sofia"))
-    assert out == ["p.yaml:119:5: error[PF101]: unknown key `validated_by`; did you mean `validator`?"]
+    assert out == ["p.yaml:120:5: error[PF101]: unknown key `validated_by`; did you mean `validator`?"]
 
 
 def test_a_bad_release_version_has_its_own_code():
     out = check(edit(CARD, "main: {version: v0.3.1,", "main: {version: v0.3,"))
-    assert out == ["p.yaml:92:21: error[PF208]: `v0.3` is not a version tag like v1.4.0"]
+    assert out == ["p.yaml:93:21: error[PF208]: `v0.3` is not a version tag like v1.4.0"]
 
 
 @pytest.mark.parametrize("old, new, expected", [
     # a boolean field: YAML 1.1 words become booleans only there; write the YAML 1.2 spelling
     ("scale_to_zero: true}", "scale_to_zero: yes}",
-     "p.yaml:86:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"),
+     "p.yaml:87:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"),
     # a string field: YAML 1.2 reads a string, YAML 1.1 a boolean; quoting settles it
     ("cost_center: CC-2750", "cost_center: NO",
      "p.yaml:13:14: error[PF012]: `NO` is the boolean false in YAML 1.1 and a string in YAML 1.2; "
@@ -105,9 +105,9 @@ def test_a_bad_release_version_has_its_own_code():
      "'public', 'internal', 'confidential' or 'restricted'"),
     # a number field: no quoting advice either
     ("    score: 5\n", "    score: on\n",
-     "p.yaml:27:12: error[PF103]: `score` should be a whole number, not the string `on`"),
+     "p.yaml:28:12: error[PF103]: `score` should be a whole number, not the string `on`"),
     # dict[Identifier, str]: the value schema sits under patternProperties
-    ("template_version: \"1.0.0\"\n", "template_version: \"1.0.0\"\ntags: {country: NO}\n",
+    ("template_version: \"1.1.0\"\n", "template_version: \"1.1.0\"\ntags: {country: NO}\n",
      "p.yaml:12:17: error[PF012]: `NO` is the boolean false in YAML 1.1 and a string in YAML 1.2; "
      "quote it: \"NO\""),
 ])
@@ -118,7 +118,7 @@ def test_yaml_1_1_look_alikes(old, new, expected):
 def test_yaml_1_1_booleans_are_reported_even_when_the_file_has_other_errors():
     out = check(edit(edit(CARD, "scale_to_zero: true}", "scale_to_zero: yes}"),
                      "phase: pilot", "phase: prodution"))
-    assert out[-1] == "p.yaml:86:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"
+    assert out[-1] == "p.yaml:87:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"
     assert len(out) == 2
 
 
@@ -141,7 +141,7 @@ def test_an_alias_is_checked_as_the_value_it_stands_for():
 def test_template_unknown_key():
     text = (REPO / "catalog" / "templates" / "batch-scoring" / "template.yaml").read_text()
     out = check(edit(text, "\ndefaults:\n", "\ndefault:\n"), Template)
-    assert out == ["p.yaml:194:1: error[PF101]: unknown key `default`; did you mean `defaults`?"]
+    assert out == ["p.yaml:201:1: error[PF101]: unknown key `default`; did you mean `defaults`?"]
 
 
 def test_examples_stay_valid(tmp_path: Path):

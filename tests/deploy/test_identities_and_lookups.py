@@ -23,7 +23,8 @@ def test_each_pilot_stack_looks_up_its_run_as_principal_groups_catalog_and_wareh
         sps = [v["application_id"] for v in _data(stack, "databricks_service_principal").values()]
         assert sps == [rp.env.run_as.application_id]
         groups = {v["display_name"] for v in _data(stack, "databricks_group").values()}
-        assert groups == {rp.pilot.owners.builders, rp.pilot.owners.approvers, rp.platform_admins}
+        owners = rp.pilot.owners
+        assert groups == {owners.builders, owners.approvers, owners.on_call_group, rp.platform_admins} - {None}
         assert [v["name"] for v in _data(stack, "databricks_catalog").values()] == [rp.env.catalog]
         warehouses = [v["id"] for v in _data(stack, "databricks_sql_warehouse").values()]
         assert warehouses == ([rp.env.sql_warehouse_id] if rp.env.sql_warehouse_id else [])

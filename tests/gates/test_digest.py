@@ -37,7 +37,7 @@ FIELDS = [
     ("title typo", lambda r: edit(r, KYC, "classification and enrichment\n", "classification and enrichmnet\n"),
      EXITS),
     ("description", lambda r: edit(r, KYC, "never\n  approves or rejects", "never\n  accepts or rejects"), EXITS),
-    ("template version", lambda r: edit(r, KYC, 'template_version: "1.0.0"', 'template_version: "1.0.1"'), EXITS),
+    ("template version", lambda r: edit(r, KYC, 'template_version: "1.1.0"', 'template_version: "1.1.1"'), EXITS),
     ("phase promotion", lambda r: edit(r, KYC, "phase: production", "phase: staging"), NONE),
     ("cost center", lambda r: edit(r, KYC, "cost_center: CC-4120", "cost_center: CC-4121"), EXITS),
     ("data classification", lambda r: edit(r, KYC, "data_classification: confidential",

@@ -20,6 +20,7 @@ REQUIRED = {
     "title": "Loan application triage", "cost_center": "CC-1234",
     "executive_sponsor": "head.of.lending@bank.example", "product_owner": "lending.product@bank.example",
     "builders": "kyc-builders", "approvers": "kyc-approvers", "on_call": "lending-oncall@bank.example",
+    "on_call_group": "kyc-oncall",
 }
 
 
@@ -44,8 +45,8 @@ def test_templates_lists_each_template_with_version_and_parameters():
     result = run("templates", "--root", str(REPO))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "agentic-workflow 1.0.0: Agentic workflow" in lines
-    assert "batch-scoring 1.0.0: Batch scoring" in lines
+    assert "agentic-workflow 1.1.0: Agentic workflow" in lines
+    assert "batch-scoring 1.1.0: Batch scoring" in lines
     assert any(line.startswith("  cost_center (string, required; a cost centre like CC-4120) [default: CC-4120]: ")
                for line in lines)
     assert any(line.startswith("  value_score (integer; 1..5) [default: 3]") for line in lines)
@@ -58,9 +59,9 @@ def test_new_renders_validates_and_writes_the_pilot(repo_copy):
     written = repo_copy / "catalog" / "pilots" / "loan-triage.yaml"
     text = written.read_text()
     assert "name: loan-triage\n" in text
-    assert "template: agentic-workflow\ntemplate_version: \"1.0.0\"\n" in text
+    assert "template: agentic-workflow\ntemplate_version: \"1.1.0\"\n" in text
     assert 'title: "Loan application triage"' in text
-    assert "# Rendered from catalog/templates/agentic-workflow (1.0.0)." in text
+    assert "# Rendered from catalog/templates/agentic-workflow (1.1.0)." in text
     checked = check(repo_copy)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     assert any(rp.stack_id == "loan-triage-dev" for rp in checked.resolution.catalog.pilots)
@@ -166,7 +167,7 @@ def test_every_shipped_template_renders_with_its_defaults_and_synthesizes(repo_c
         text = render_skeleton(repo_copy, entry, values, diags)
         assert text is not None, [d.render() for d in diags]
         (repo_copy / "catalog" / "pilots" / f"{pilot}.yaml").write_text(text)
-        groups += [str(values["builders"]), str(values["approvers"])]
+        groups += [str(values["builders"]), str(values["approvers"]), str(values["on_call_group"])]
         names.append(pilot)
     assert not diags.has_errors, [d.render() for d in diags]
     add_groups(repo_copy, *groups)
@@ -184,28 +185,28 @@ def _git(root: Path, *args: str) -> None:
 def test_outdated_shows_the_skeleton_diff_from_git_history(repo_copy):
     _git(repo_copy, "init", "-q")
     _git(repo_copy, "add", ".")
-    _git(repo_copy, "commit", "-q", "-m", "catalog at 1.0.0")
+    _git(repo_copy, "commit", "-q", "-m", "catalog at 1.1.0")
     folder = repo_copy / "catalog" / "templates" / "batch-scoring"
-    (folder / "template.yaml").write_text((folder / "template.yaml").read_text().replace('version: "1.0.0"', 'version: "1.1.0"'))
+    (folder / "template.yaml").write_text((folder / "template.yaml").read_text().replace('version: "1.1.0"', 'version: "1.2.0"'))
     (folder / "pilot.yaml.j2").write_text((folder / "pilot.yaml.j2").read_text().replace("timeout_seconds: 7200", "timeout_seconds: 5400"))
-    _git(repo_copy, "commit", "-q", "-am", "batch-scoring 1.1.0")
+    _git(repo_copy, "commit", "-q", "-am", "batch-scoring 1.2.0")
     result = run("templates", "--outdated", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert ("catalog/pilots/aml-alert-triage.yaml: pilot aml-alert-triage is on batch-scoring 1.0.0; the "
-            "template is at 1.1.0") in out
+    assert ("catalog/pilots/aml-alert-triage.yaml: pilot aml-alert-triage is on batch-scoring 1.1.0; the "
+            "template is at 1.2.0") in out
     assert "-    timeout_seconds: 7200\n+    timeout_seconds: 5400\n" in out
-    assert "--- catalog/templates/batch-scoring/pilot.yaml.j2 (1.0.0, " in out
+    assert "--- catalog/templates/batch-scoring/pilot.yaml.j2 (1.1.0, " in out
     assert "kyc-document-triage" not in out  # its template did not move
 
 
 def test_outdated_without_history_says_so(repo_copy):
     template = repo_copy / "catalog" / "templates" / "realtime-serving" / "template.yaml"
-    template.write_text(template.read_text().replace('version: "1.0.0"', 'version: "2.0.0"'))
+    template.write_text(template.read_text().replace('version: "1.1.0"', 'version: "2.0.0"'))
     result = run("templates", "--outdated", "--root", str(repo_copy))
     assert result.exit_code == 0, result.output
-    assert "pilot card-fraud-scoring is on realtime-serving 1.0.0; the template is at 2.0.0" in result.stdout
-    assert "the skeleton of realtime-serving 1.0.0 is not in git history" in result.stdout
+    assert "pilot card-fraud-scoring is on realtime-serving 1.1.0; the template is at 2.0.0" in result.stdout
+    assert "the skeleton of realtime-serving 1.1.0 is not in git history" in result.stdout
 
 
 def test_outdated_when_every_pilot_is_current():

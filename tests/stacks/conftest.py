@@ -95,6 +95,8 @@ ROLES = {
         "kyc-approvers": {"members": ["j.osei@bank.example"]},
         "fraud-builders": {"members": ["m.rossi@bank.example"]},
         "fraud-approvers": {"members": ["l.chen@bank.example"]},
+        "kyc-oncall": {"members": ["kyc-oncall@bank.example"]},
+        "fraud-oncall": {"members": ["fraud-oncall@bank.example"]},
     },
 }
 
@@ -112,7 +114,7 @@ KYC = {
     "cost_center": "CC-4711-KYC", "data_classification": "confidential",
     "owners": {"executive_sponsor": "kyc-sponsor@bank.example", "product_owner": "kyc-product@bank.example",
                "pmo_lead": "pmo@bank.example", "builders": "kyc-builders", "approvers": "kyc-approvers",
-               "on_call": "kyc-oncall@bank.example"},
+               "on_call": "kyc-oncall@bank.example", "on_call_group": "kyc-oncall"},
     "intake": _INTAKE,
     "data_contracts": [{
         "name": "kyc_documents", "table": "main.kyc.documents", "producer": "onboarding-platform",
@@ -151,7 +153,7 @@ FRAUD = {
     "cost_center": "CC-5120-FRAUD", "data_classification": "restricted",
     "owners": {"executive_sponsor": "fraud-sponsor@bank.example", "product_owner": "fraud-product@bank.example",
                "pmo_lead": "pmo@bank.example", "builders": "fraud-builders", "approvers": "fraud-approvers",
-               "on_call": "fraud-oncall@bank.example"},
+               "on_call": "fraud-oncall@bank.example", "on_call_group": "fraud-oncall"},
     "intake": _INTAKE,
     "compute": {"size": "medium", "max_workers": 6},
     "jobs": [{

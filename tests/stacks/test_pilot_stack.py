@@ -173,10 +173,10 @@ def test_job_levels_follow_the_environment(synthed):
     (dev, _) = permissions_on(synthed[KYC_DEV], "job_id")
     # on-call of a blue/green pilot: CAN_MANAGE everywhere, what the emergency rollback needs
     assert levels(dev) == {SP_DEV: "IS_OWNER", "kyc-builders": "CAN_MANAGE", "kyc-approvers": "CAN_VIEW",
-                           "kyc-oncall@bank.example": "CAN_MANAGE"}
+                           "kyc-oncall": "CAN_MANAGE"}
     (prod, _) = permissions_on(synthed[KYC_PROD], "job_id")
     assert levels(prod) == {SP_PROD: "IS_OWNER", "kyc-builders": "CAN_VIEW",
-                            "kyc-approvers": "CAN_MANAGE_RUN", "kyc-oncall@bank.example": "CAN_MANAGE"}
+                            "kyc-approvers": "CAN_MANAGE_RUN", "kyc-oncall": "CAN_MANAGE"}
 
 
 # ---- contract checks -------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def test_experiment_and_its_levels(synthed):
         "/pilotfactory/kyc-document-triage/dev/experiment"]
     (dev,) = permissions_on(synthed[KYC_DEV], "experiment_id")
     assert levels(dev) == {SP_DEV: "CAN_MANAGE", "kyc-builders": "CAN_MANAGE", "kyc-approvers": "CAN_READ",
-                           "kyc-oncall@bank.example": "CAN_READ"}
+                           "kyc-oncall": "CAN_READ"}
 
 
 def test_registered_model_grants_and_aliases(synthed):
@@ -237,7 +237,7 @@ def test_serving_traffic_splits_by_slot_and_sums_to_100(synthed):
 def test_serving_levels(synthed):
     (prod,) = permissions_on(synthed[KYC_PROD], "serving_endpoint_id")
     assert levels(prod) == {SP_PROD: "CAN_MANAGE", "kyc-builders": "CAN_VIEW", "kyc-approvers": "CAN_QUERY",
-                            "kyc-oncall@bank.example": "CAN_MANAGE"}
+                            "kyc-oncall": "CAN_MANAGE"}
 
 
 def test_no_endpoint_without_serving(synthed):

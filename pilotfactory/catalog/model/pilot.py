@@ -18,7 +18,11 @@ class Owners(Model):
     pmo_lead: Email = doc("Runs intake and gating.")
     builders: GroupName = doc("Workspace group of makers: manage dev, view elsewhere.")
     approvers: GroupName = doc("Workspace group of checkers; shares no member with builders.")
-    on_call: Email = doc("Who is paged on failures; runs jobs in production.")
+    on_call: Email = doc("Paging address of the on-call rota (a mailing list): job failures and alerts go to it.")
+    on_call_group: GroupName | None = doc(
+        "Workspace group of the on-call rota, declared in config/roles.yaml: the stacks grant on-call's "
+        "access to it (a mailing list is no workspace principal). Required once on-call does more than "
+        "view where the pilot deploys (environments.yaml `access`), or the pilot releases blue/green.", default=None)
 
 
 class Score(Model):
