@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pilotfactory.catalog.deploy_command import deploy_command
 from pilotfactory.catalog.model.config import Gates, Roles
 from pilotfactory.catalog.model.pilot import Pilot
 from pilotfactory.catalog.resolved import ResolvedPilot
@@ -25,6 +26,7 @@ _JINJA = Environment(loader=PackageLoader("generators", "templates/docs"), undef
                      keep_trailing_newline=True, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 _JINJA.filters["cell"] = lambda value: str(value).replace("|", "\\|").replace("\n", " ")
 _JINJA.filters["num"] = lambda value: f"{value:g}" if isinstance(value, float) else str(value)
+_JINJA.filters["deploy"] = deploy_command
 
 # Column order of the access matrix: what runs first, what holds data last.
 _OBJECT_ORDER = tuple(noun(f"databricks_{t}") for t in (

@@ -13,7 +13,7 @@ from .engine import get_engine
 from .pilot_stack import define_pilot_stack
 from .platform_stack import define_platform_stack
 
-__all__ = ["stack_names", "build_app"]
+__all__ = ["stack_names", "stack_dependencies", "build_app"]
 
 
 def stack_names(catalog: ResolvedCatalog) -> list[str]:
@@ -28,6 +28,18 @@ def stack_names(catalog: ResolvedCatalog) -> list[str]:
     return out
 
 
+def stack_dependencies(catalog: ResolvedCatalog) -> dict[str, tuple[str, ...]]:
+    """Stack id -> the stacks `cdktf deploy` must apply before it: a platform stack needs the
+    account (workspaces, managed groups); a pilot stack its environment's platform (the root folder
+    its folder lives in) and, through it, the account."""
+    out: dict[str, tuple[str, ...]] = {names.ACCOUNT_STACK: ()}
+    for env_name in catalog.environments.environments:
+        out[names.platform_stack(env_name)] = (names.ACCOUNT_STACK,)
+    for rp in catalog.pilots:
+        out[rp.stack_id] = (names.platform_stack(rp.env_name), names.ACCOUNT_STACK)
+    return out
+
+
 def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf", *,
               on_stack: Callable[[str], None] | None = None,
               only: Collection[str] | None = None) -> Any:
@@ -38,13 +50,20 @@ def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf",
     stack_names(catalog)  # refuse colliding ids before any construct exists
     app = get_engine(engine_name).app(outdir)
     report = on_stack or (lambda _name: None)
-    wanted = (lambda name: True) if only is None else set(only).__contains__
-    if wanted(names.ACCOUNT_STACK):
-        report(define_account_stack(app, catalog).node.id)
+    needs = stack_dependencies(catalog)
+    # A stack's dependencies are defined with it: the manifest records an order only between stacks of one app.
+    wanted = set(needs) if only is None else set(only) | {d for name in only for d in needs.get(name, ())}
+    defined: dict[str, Any] = {}
+    if names.ACCOUNT_STACK in wanted:
+        defined[names.ACCOUNT_STACK] = define_account_stack(app, catalog)
     for env_name in catalog.environments.environments:
-        if wanted(names.platform_stack(env_name)):
-            report(define_platform_stack(app, catalog, env_name).node.id)
+        if names.platform_stack(env_name) in wanted:
+            defined[names.platform_stack(env_name)] = define_platform_stack(app, catalog, env_name)
     for rp in catalog.pilots:
-        if wanted(rp.stack_id):
-            report(define_pilot_stack(app, rp).node.id)
+        if rp.stack_id in wanted:
+            defined[rp.stack_id] = define_pilot_stack(app, rp)
+    for name, stack in defined.items():
+        for dependency in needs[name]:
+            stack.add_dependency(defined[dependency])
+        report(name)
     return app

@@ -81,4 +81,6 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, 
     commit(base, prepared)
     record.update(catalog_change={**record.data["catalog_change"], "written": True})
     click.echo(f"recorded {record.path.as_posix()}")
-    click.echo(f"wrote {plan.file}: the next `npx cdktf deploy {stack}` keeps the rollback instead of undoing it")
+    from pilotfactory.catalog.deploy_command import deploy_command
+
+    click.echo(f"wrote {plan.file}: the next `{deploy_command(stack)}` keeps the rollback instead of undoing it")

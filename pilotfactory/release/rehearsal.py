@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import Checked
+from pilotfactory.catalog.deploy_command import deploy_command
 from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.tfjson.slots import addresses, diff_stack, slot_state
 from pilotfactory.diagnostics.codes import Code
@@ -50,13 +51,13 @@ class Rehearsal:
         steps = [
             (f"Cut over: pilotfactory cutover {pilot} --env {env}",
              _indent(diff_stack(stack, start, middle).lines(), "expected change in the stack:")),
-            (f"Deploy: npx cdktf deploy {stack}", []),
+            (f"Deploy: {deploy_command(stack)}", []),
             (f"Verify the cutover in {env}:",
              [f"npx cdktf diff {stack} reports no changes", *slot_state(middle).lines(),
               *(f"run job {job} once (Run now) and check that the run succeeds" for job in on_demand)]),
             (f"Roll back: pilotfactory rollback {pilot} --env {env}",
              _indent(diff_stack(stack, middle, start).lines(), "expected change in the stack:")),
-            (f"Deploy: npx cdktf deploy {stack}", []),
+            (f"Deploy: {deploy_command(stack)}", []),
             (f"Verify the rollback in {env}:",
              [f"npx cdktf diff {stack} reports no changes", *slot_state(start).lines()]),
             (f"Record the outcome: pilotfactory rehearse {pilot} --env {env} --record pass "

@@ -205,10 +205,10 @@ def test_rehearse_prints_the_script_and_records_the_result(repo_copy):
     steps = [line for line in out.splitlines() if line[:1].isdigit()]
     assert steps == [
         f"1. Cut over: pilotfactory cutover {KYC} --env staging",
-        f"2. Deploy: npx cdktf deploy {KYC}-staging",
+        f"2. Deploy: npx cdktf deploy {KYC}-staging --ignore-missing-stack-dependencies",
         "3. Verify the cutover in staging:",
         f"4. Roll back: pilotfactory rollback {KYC} --env staging",
-        f"5. Deploy: npx cdktf deploy {KYC}-staging",
+        f"5. Deploy: npx cdktf deploy {KYC}-staging --ignore-missing-stack-dependencies",
         "6. Verify the rollback in staging:",
         f"7. Record the outcome: pilotfactory rehearse {KYC} --env staging --record pass (or --record fail)",
     ]

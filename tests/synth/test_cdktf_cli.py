@@ -26,6 +26,11 @@ def test_npx_cdktf_synth_and_list(repo_copy):
     assert synth.returncode == 0, synth.stdout + synth.stderr
     manifest = json.loads((repo_copy / "cdktf.out" / "manifest.json").read_text())
     assert "kyc-document-triage-prod" in manifest["stacks"]
+    # the CLI orders deploys by these (tests/deploy/test_stack_order.py cites where)
+    from tests.deploy.test_stack_order import assert_ordered
+    from pilotfactory.pipeline import check
+
+    assert_ordered(check(repo_copy).resolution.catalog, manifest)
     listed = subprocess.run([npx, "cdktf", "list"], cwd=repo_copy, env=env, capture_output=True,
                             text=True, timeout=300)
     assert listed.returncode == 0, listed.stdout + listed.stderr

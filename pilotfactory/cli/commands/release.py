@@ -48,7 +48,9 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
         click.echo(f"dry run: {plan.file} unchanged")
         return
     commit_or_refuse(base, prepared)
-    stacks = " and ".join(f"`npx cdktf deploy {c.stack}`" for c in prepared.changes)
+    from pilotfactory.catalog.deploy_command import deploy_command
+
+    stacks = " and ".join(f"`{deploy_command(c.stack)}`" for c in prepared.changes)
     own = Diagnostics()
     own.extend(prepared.after.pilot_errors(plan.pilot))
     if own.items and plan.action == "rollback":
