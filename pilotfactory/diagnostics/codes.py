@@ -83,6 +83,8 @@ class Code:
                                 "A pilot's builders group is the platform admins group: makers would administer every workspace.")
     NO_ON_CALL_GROUP = _code("PF245", "A pilot whose on-call acts (runs jobs, a protected environment, blue/green "
                              "rollback) names no `owners.on_call_group`: on-call's access needs a workspace group.")
+    PROFILE_NODE_TYPE = _code("PF246", "A size tier allows a node type whose instance family the compliance security "
+                              "profile of an environment does not run: clusters there would not start.")
     AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
                                   "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "

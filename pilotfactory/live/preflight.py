@@ -1,7 +1,7 @@
 """Before a deploy: does the workspace have what the standards and the catalog name?"""
 from __future__ import annotations
 
-from pilotfactory.catalog.model.security import CSP_INSTANCE_FAMILIES, instance_family
+from pilotfactory.catalog.model.security import profile_runs
 from pilotfactory.catalog.resolved import ResolvedCatalog
 from pilotfactory.live.checks import Check
 from pilotfactory.live.client import LiveError, Workspace
@@ -106,7 +106,7 @@ def _profile_node_types(catalog: ResolvedCatalog, env: str) -> list[Check]:
         return []
     out = []
     for tier_name, tier in sorted(catalog.standards.sizes.items()):
-        bad = [n for n in tier.node_types if instance_family(n) not in CSP_INSTANCE_FAMILIES]
+        bad = [n for n in tier.node_types if not profile_runs(n)]
         out.append(Check("profile node types", f"size {tier_name}", not bad,
                          "all of a family with encryption in transit" if not bad else
                          f"{', '.join(bad)}: the compliance security profile runs only families with encryption "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipaddress
 
 from pilotfactory.catalog.load import Catalog
-from pilotfactory.catalog.model.security import OPEN_NETWORKS, open_to_internet
+from pilotfactory.catalog.model.security import OPEN_NETWORKS, instance_family, open_to_internet, profile_runs
 from pilotfactory.catalog.resolve import Resolution
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
@@ -76,3 +76,26 @@ def builders_are_not_platform_admins(catalog: Catalog, resolution: Resolution, d
             diags.error(Code.BUILDERS_ARE_ADMINS, f"builders group `{typed.pilot.owners.builders}` is the platform "
                         "admins group: makers would administer every workspace and own the secret scopes",
                         typed.source.where(path), path)
+
+
+@catalog_rule(Code.PROFILE_NODE_TYPE)
+def tiers_run_under_the_compliance_profile(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+    """Where an environment has the compliance security profile on, every size tier's node types run there."""
+    if catalog.environments is None or catalog.standards is None:
+        return
+    # Every tier is a baseline policy in every platform stack, and a pilot's nodes are a subset of its tier's.
+    profiled = [(name, env.security.compliance_standards) for name, env in catalog.environments.environments.items()
+                if env.security.compliance_standards]
+    if not profiled:
+        return
+    where = ", ".join(f"`{name}` ({', '.join(standards)})" for name, standards in profiled)
+    src = catalog.config_sources["standards"]
+    for tier_name, tier in catalog.standards.sizes.items():
+        for i, node in enumerate(tier.node_types):
+            if profile_runs(node):
+                continue
+            path = ("sizes", tier_name, "node_types", i)
+            diags.error(Code.PROFILE_NODE_TYPE, f"node type `{node}` of size `{tier_name}` is of family "
+                        f"`{instance_family(node)}`, which the compliance security profile of {where} does not run "
+                        "(no encryption in transit between nodes): clusters there would not start; use a family "
+                        "such as m6id, r6id or i4i", src.where(path), path)

@@ -118,7 +118,7 @@ def policy_loosening(root: Path) -> None:
     """the medium tier allows four times the workers and a bigger node type."""
     def change(d):
         d["sizes"]["medium"]["max_workers"] = 32
-        d["sizes"]["medium"]["node_types"].append("m5d.4xlarge")
+        d["sizes"]["medium"]["node_types"].append("m6id.4xlarge")
     edit(root / "config" / "standards.yaml", change)
 
 
@@ -229,7 +229,7 @@ def test_policy_loosening_shows_the_cost_ceiling(reviewed):
     found = findings(reviewed, "policy-loosening", "broadening")
     medium = [f for f in found if "-medium`" in f["text"]]
     assert {f["env"] for f in medium} == {"dev", "staging", "prod"}
-    # 8 x 2.0 (i3.2xlarge) before; 32 x 2.74 (m5d.4xlarge) after, from config/standards.yaml.
+    # 8 x 2.0 (i4i.2xlarge) before; 32 x 2.74 (m6id.4xlarge) after, from config/standards.yaml.
     assert all(f["note"] == "ceiling 16 DBU/h → 87.68 DBU/h" for f in medium)
     assert any("maximum workers 8 → 32" in f["text"] for f in medium)
 

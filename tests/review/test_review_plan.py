@@ -203,8 +203,8 @@ def test_policy_loosening_fixed_to_range_removed_tag_and_cost_ceiling(tmp_path: 
     tags = {"custom_tags.cost_center": {"type": "fixed", "value": "CC-1"}}
     data = typed_review(tmp_path, "platform-prod", [
         rc("databricks_cluster_policy", "policies_medium_0A1B2C3D", ["update"],
-           {"name": "platform-prod-medium", "definition": policy(8, ["m5d.xlarge"], {"type": "fixed", "value": 60}, tags)},
-           {"name": "platform-prod-medium", "definition": policy(16, ["m5d.xlarge", "i3.4xlarge"],
+           {"name": "platform-prod-medium", "definition": policy(8, ["m6id.xlarge"], {"type": "fixed", "value": 60}, tags)},
+           {"name": "platform-prod-medium", "definition": policy(16, ["m6id.xlarge", "i4i.4xlarge"],
                                                                   {"type": "range", "maxValue": 240}, {})}),
     ])
     found = [f for f in data["findings"] if f["kind"] == "broadening"]
@@ -212,9 +212,9 @@ def test_policy_loosening_fixed_to_range_removed_tag_and_cost_ceiling(tmp_path: 
         "cluster policy `platform-prod-medium`: maximum workers 8 → 16",
         "cluster policy `platform-prod-medium`: idle minutes before a cluster stops fixed at `60` → at most 240",
         "cluster policy `platform-prod-medium`: required tag `cost_center` removed fixed at `CC-1` → no rule",
-        "cluster policy `platform-prod-medium`: node type allowlist 1 allowed → + i3.4xlarge",
+        "cluster policy `platform-prod-medium`: node type allowlist 1 allowed → + i4i.4xlarge",
     ]
-    # 8 x 0.69 (m5d.xlarge) before, 16 x 4.0 (i3.4xlarge) after: rates from config/standards.yaml.
+    # 8 x 0.69 (m6id.xlarge) before, 16 x 4.0 (i4i.4xlarge) after: rates from config/standards.yaml.
     assert {f["note"] for f in found} == {"ceiling 5.52 DBU/h → 64 DBU/h"}
     [change] = data["stacks"][0]["changes"]
     assert {"path": "cost ceiling", "before": "5.52 DBU/h", "after": "64 DBU/h",

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field
 from pilotfactory.catalog.model.fields import Model, Uuid, doc
 
 __all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS", "CSP_INSTANCE_FAMILIES",
-           "instance_family", "open_to_internet"]
+           "instance_family", "profile_runs", "open_to_internet"]
 
 # Allowing these lets the whole internet reach the workspace: validate (PF240), PFG050 and the
 # review refuse them, also when split into smaller ranges that add up to one of them.
@@ -28,6 +28,11 @@ CSP_INSTANCE_FAMILIES = frozenset({
 def instance_family(node_type: str) -> str:
     """`r5d.xlarge` -> `r5d`."""
     return node_type.split(".", 1)[0].lower()
+
+
+def profile_runs(node_type: str) -> bool:
+    """Whether a workspace with the compliance security profile starts a cluster on `node_type`."""
+    return instance_family(node_type) in CSP_INSTANCE_FAMILIES
 
 
 def open_to_internet(addresses) -> str | None:
