@@ -27,8 +27,11 @@ class PilotFolder(Construct):
         super().__init__(scope, id)
         rp = props.pilot
         self.path = names.pilot_folder(rp)
+        engine = Engine.of(self)
+        # Its files, alerts and dashboard are what prod runs and reviewers read: no destroy by accident there.
+        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
         # mkdirs creates the missing parents; delete_recursive stays false so a destroy never empties it.
-        self.resource = Engine.of(self).databricks("directory").Directory(self, "Resource", path=self.path)
+        self.resource = engine.databricks("directory").Directory(self, "Resource", path=self.path, lifecycle=lifecycle)
         self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
             object_type="directory", object_id=self.resource.path, entries=folder_access(rp)))
 

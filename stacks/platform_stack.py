@@ -38,7 +38,9 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
         ))
     # The root of every pilot folder: only the platform admins manage it, nothing is inherited from /Shared.
     root = Construct(stack, "folder")
-    directory = engine.databricks("directory").Directory(root, "Resource", path=names.WORKSPACE_ROOT)
+    directory = engine.databricks("directory").Directory(
+        root, "Resource", path=names.WORKSPACE_ROOT,
+        lifecycle=engine.TerraformResourceLifecycle(prevent_destroy=True) if env.protected else None)
     ObjectPermissions(root, "Permissions", PermissionsProps(
         object_type="directory", object_id=directory.path, entries=(AccessEntry(
             principal=Principal(kind="group", name=catalog.roles.platform_admins), level="CAN_MANAGE"),)))

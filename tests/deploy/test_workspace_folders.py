@@ -115,3 +115,20 @@ def test_a_protected_environment_caps_even_managing_groups_at_read():
             assert set(others.values()) == {"CAN_READ"}, others
         elif rp.env_name == "dev":
             assert others[rp.pilot.owners.builders] == "CAN_MANAGE"
+
+
+def test_a_protected_environment_never_destroys_a_pilot_folder_by_accident(catalog_and_stacks):
+    """workspace/resource_directory.go:85-92: a destroy calls Workspace.Delete on the folder (recursive
+    when docs/resources/directory.md:26 `delete_recursive` is set); in a protected environment
+    lifecycle.prevent_destroy makes that plan fail instead, for the pilot folders and their root."""
+    catalog, stacks = catalog_and_stacks
+    by_stack = {rp.stack_id: rp.env for rp in catalog.pilots}
+    by_stack.update({f"platform-{name}": env for name, env in catalog.environments.environments.items()})
+    seen = set()
+    for stack_id, env in by_stack.items():
+        for folder in resources(stacks[stack_id], "databricks_directory").values():
+            guarded = folder.get("lifecycle", {}).get("prevent_destroy") is True
+            assert guarded is env.protected, (stack_id, folder["path"])
+            seen.add(env.protected)
+    assert seen == {True, False}
+

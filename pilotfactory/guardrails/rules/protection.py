@@ -5,10 +5,10 @@ from pilotfactory.guardrails.registry import Finding, rule
 
 STATEFUL = ("databricks_secret_scope", "databricks_registered_model", "databricks_mlflow_experiment",
             "databricks_mlflow_model", "databricks_schema", "databricks_catalog", "databricks_volume",
-            "databricks_mws_workspaces")
+            "databricks_mws_workspaces", "databricks_directory")
 
 
-@rule("PFG040", "protected-prevent-destroy", "Secrets, model versions, runs and schemas are evidence Terraform cannot recreate; an unknown environment counts as protected.",
+@rule("PFG040", "protected-prevent-destroy", "Secrets, model versions, runs, schemas and the folders holding what jobs run are evidence Terraform cannot recreate; an unknown environment counts as protected.",
       *STATEFUL)
 def prevent_destroy(resource, ctx):
     # an unknown environment is checked as protected: safe by default
