@@ -6,11 +6,11 @@ from typing import Literal
 
 from pilotfactory.catalog.resolved import ResolvedPilot
 from pilotfactory.catalog.emergency_access import EMERGENCY_LEVEL
-from pilotfactory.tfjson.objects import object_of_key
+from pilotfactory.tfjson.objects import object_of_key, rank
 
 __all__ = [
     "VALID_LEVELS", "RUN_AS_LEVEL", "FROM_JOB_LEVEL", "MODEL_PRIVILEGES", "EMERGENCY_LEVEL", "Principal", "AccessEntry",
-    "PROTECTED_FOLDER_LEVEL", "level_for", "pilot_access", "folder_access", "model_privileges",
+    "PROTECTED_FOLDER_LEVEL", "level_for", "merged", "pilot_access", "folder_access", "model_privileges",
 ]
 
 # Levels Databricks accepts on each object type we grant on; anything else fails at apply, so we refuse it at synth.
@@ -65,6 +65,20 @@ class AccessEntry:
     level: str
 
 
+def merged(entries: list[AccessEntry], object_type: str) -> tuple[AccessEntry, ...]:
+    """One entry per principal, at the highest level any of its roles gives, in first-seen order.
+
+    The permissions API keeps one level per principal, so two entries for one group never converge
+    (terraform-provider-databricks#1750; tests/deploy/test_access_lists.py)."""
+    kind = object_of_key(object_type)
+    best: dict[Principal, AccessEntry] = {}
+    for entry in entries:
+        held = best.get(entry.principal)
+        if held is None or rank(entry.level, kind) > rank(held.level, kind):
+            best[entry.principal] = entry
+    return tuple(best.values())
+
+
 def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]:
     """Entries on one pilot object: run-as principal first, then builders, approvers, on-call."""
     access = rp.env.job_access
@@ -82,7 +96,7 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
             level = EMERGENCY_LEVEL.get(object_type, level)
         if level is not None:
             entries.append(AccessEntry(principal=Principal(kind="group", name=group), level=level))
-    return tuple(entries)
+    return merged(entries, object_type)
 
 
 # In a protected environment nobody but the run-as principal and the platform admins may change
@@ -96,7 +110,7 @@ def folder_access(rp: ResolvedPilot) -> tuple[AccessEntry, ...]:
     run_as, *others = pilot_access(rp, "directory")
     if rp.env.protected:
         others = [AccessEntry(principal=e.principal, level=PROTECTED_FOLDER_LEVEL) for e in others]
-    return (run_as, admins, *others)
+    return merged([run_as, admins, *others], "directory")
 
 
 def model_privileges(rp: ResolvedPilot) -> tuple[tuple[str, tuple[str, ...]], ...]:
