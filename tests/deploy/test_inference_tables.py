@@ -9,7 +9,9 @@ import re
 
 from .conftest import pilot_stacks, resources
 
-# Columns of the AI Gateway inference table (docs.databricks.com, "AI Gateway-enabled inference table schema").
+# Columns of the AI Gateway inference table (docs.databricks.com, "AI Gateway-enabled inference table schema";
+# the same twelve, with Databricks' own column comments, in a live `<prefix>_payload` table's CREATE TABLE
+# found by code search; the docs page's table itself was not retrievable offline, so not line-cited).
 GATEWAY_COLUMNS = frozenset({
     "request_date", "databricks_request_id", "client_request_id", "request_time", "status_code",
     "sampling_fraction", "execution_duration_ms", "request", "response", "served_entity_id",
@@ -27,8 +29,12 @@ def _endpoints(stacks):
 
 def test_endpoints_log_through_ai_gateway_not_auto_capture(stacks):
     """docs/resources/model_serving.md:84 `ai_gateway.inference_table_config`;
-    serving/resource_model_serving.go:123 sends it with PutAiGateway; :266-270 auto_capture_config is
-    the legacy block (force-new on catalog, schema and prefix)."""
+    serving/resource_model_serving.go:313-315 creates the endpoint from the whole configuration
+    (CreateServingEndpoint, ai_gateway included), :383-385 and :122-129 send a changed ai_gateway with
+    PutAiGateway; :266-270 auto_capture_config is the legacy block (force-new on catalog, schema and
+    prefix). model_serving.md:132 still says AI Gateway serves only external-model endpoints, and
+    :260-261 swap the descriptions of usage_tracking_config and inference_table_config: the docs lag
+    the code, which sends the block for any endpoint."""
     seen = 0
     for stack_id, _, endpoint in _endpoints(stacks):
         seen += 1
