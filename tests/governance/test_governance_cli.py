@@ -70,7 +70,7 @@ def test_gates_json_names_every_criterion_with_its_catalog_line(repo_copy):
     assert production["required"] and not production["passed"]
     failed = {c["criterion"]: c for c in production["criteria"] if not c["passed"]}
     assert failed["rollback_rehearsal"]["code"] == "PF308"
-    assert failed["test_report:v0.9.0"]["location"] == {"file": AML, "line": 112, "column": 21}
+    assert failed["test_report:v0.9.0"]["location"] == {"file": AML, "line": 113, "column": 21}
     assert failed["test_report:v0.9.0"]["rule"]["file"] == "config/gates.yaml"
 
 

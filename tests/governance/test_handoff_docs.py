@@ -85,7 +85,7 @@ def test_the_security_review_shows_secrets_declared_never_values_and_the_policy_
     assert "- Databricks Runtime: fixed at `15.4.x-cpu-ml-scala2.12`.\n" in review
     assert "- Maximum workers: at most 4.\n" in review  # prod's overlay, as synthesized
     # the emergency rollback's rights, and why: pilotfactory.catalog.emergency_access.py
-    assert "| kyc-oncall@bank.example (user: on-call) | CAN_MANAGE | CAN_MANAGE | - | CAN_READ | CAN_MANAGE |" in review
+    assert "| kyc-oncall (group: on-call) | CAN_MANAGE | CAN_MANAGE | - | CAN_READ | CAN_MANAGE |" in review
     assert "the least Databricks allows for the\nemergency rollback" in review
 
 

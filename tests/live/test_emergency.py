@@ -40,6 +40,11 @@ def on_call(root: Path) -> str:
     return next(t.pilot.owners.on_call for t in check(root).resolution.pilots if t.pilot.name == KYC)
 
 
+def on_call_group(root: Path) -> str:
+    """The rota's group, which the stacks grant on-call's rights to (a member of it calls)."""
+    return next(t.pilot.owners.on_call_group for t in check(root).resolution.pilots if t.pilot.name == KYC)
+
+
 def routes(ws) -> dict[str, int]:
     return {r["served_entity_name"]: r["traffic_percentage"] for r in ws.endpoints[ENDPOINT]["traffic_config"]["routes"]}
 
@@ -62,6 +67,7 @@ def live(workspace):
     root = workspace.root
     deploy(workspace, stacks_of(root))
     workspace.user = on_call(root)
+    workspace.user_groups = [on_call_group(root)]
     workspace.admin = False            # on-call is no workspace admin: it has what the stacks grant
     return workspace
 
@@ -105,6 +111,7 @@ def test_with_a_canary_only_the_canary_share_comes_back(workspace):
                                              "canary: {prod: {slot: green, percent: 10}, staging: {slot: blue, percent: 20}}"))
     deploy(workspace, stacks_of(root))
     workspace.user = on_call(root)
+    workspace.user_groups = [on_call_group(root)]
     workspace.admin = False
     assert routes(workspace) == {"blue": 20, "green": 80} and pauses(workspace) == {BLUE: "UNPAUSED", GREEN: "UNPAUSED"}
     result = emergency(root, "--yes")
@@ -133,6 +140,7 @@ def test_answering_no_changes_nothing(live):
 def test_missing_rights_are_named_and_nothing_moves(live):
     root = live.root
     live.user = "someone-else@bank.example"
+    live.user_groups = []
     before = pilot_text(root)
     result = emergency(root, "--yes")
     assert result.exit_code == 1
@@ -175,7 +183,7 @@ def test_the_stacks_grant_on_call_exactly_the_emergency_levels(staging_stacks, e
         for perms in stack["resource"].get("databricks_permissions", {}).values():
             kind = "job" if "job_id" in perms else "serving_endpoint" if "serving_endpoint_id" in perms else None
             for entry in perms["access_control"]:
-                if kind and entry.get("user_name") == pilot.owners.on_call:
+                if kind and entry.get("group_name") == pilot.owners.on_call_group:
                     out[kind] = entry["permission_level"]
         return out
 

@@ -73,10 +73,10 @@ def _medium_pilot(root: Path) -> tuple[Path, str]:
 
 
 def test_an_override_may_not_loosen_the_pilots_own_compute(repo_copy: Path):
-    """16 x i3.4xlarge in one environment on a medium pilot: a bigger size, more workers, new node types."""
+    """16 x i4i.4xlarge in one environment on a medium pilot: a bigger size, more workers, new node types."""
     path, _ = _medium_pilot(repo_copy)
     edit(path, lambda d: d.setdefault("overrides", {}).setdefault("staging", {}).__setitem__(
-        "compute", {"size": "large", "max_workers": 16, "node_types": ["i3.4xlarge"], "autotermination_minutes": 120}))
+        "compute", {"size": "large", "max_workers": 16, "node_types": ["i4i.4xlarge"], "autotermination_minutes": 120}))
     found = [e for e in errors(repo_copy, "PF211") if e.path[:3] == ("overrides", "staging", "compute")]
     fields = {e.path[3] for e in found}
     assert {"size", "max_workers", "node_types"} <= fields, [e.render() for e in found]
