@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Mapping
 
+from pilotfactory.catalog.allowed_signers import Principal, read_principals
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
 from pilotfactory.catalog.parse import parse_document
@@ -12,7 +13,7 @@ from pilotfactory.catalog.model import Environments, Gates, Roles, Standards, Te
 from pilotfactory.catalog.model.config import Controls
 from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.yamlio.cached import load_yaml_cached
-from pilotfactory.yamlio.source import Source, load_yaml_text, read_yaml_bytes
+from pilotfactory.yamlio.source import MAX_FILE_BYTES, Source, load_yaml_text, read_yaml_bytes
 
 __all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
 
@@ -58,6 +59,8 @@ class Catalog:
     only: frozenset[str] | None = None
     # pilot file -> the name it declares, for every pilot file (the cross-file facts a subset needs)
     names: dict[str, str | None] = field(default_factory=dict)
+    # principals of gates.yaml `approvals.allowed_signers`; None when there is no such file
+    signers: list[Principal] | None = None
 
     @property
     def complete(self) -> bool:
@@ -106,6 +109,28 @@ def _name_fact(value) -> tuple[str | None]:
     return (name,)
 
 
+def _signers(root: Path, relpath: str, replaced: Mapping[str, str], diags: Diagnostics) -> list[Principal] | None:
+    """The allowed-signers file's principals; None when it is absent or lies outside the repository."""
+    if relpath in replaced:
+        return read_principals(replaced[relpath], relpath)
+    path = (root / relpath).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    try:
+        raw = path.read_bytes()[:MAX_FILE_BYTES + 1]
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        diags.error(Code.UNREADABLE, f"cannot read the file: {exc.strerror or exc}", Location(relpath, 1, 1))
+        return None
+    except UnicodeDecodeError:
+        diags.error(Code.ENCODING, "the file is not UTF-8", Location(relpath, 1, 1))
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        diags.error(Code.TOO_LARGE, f"the file is over {MAX_FILE_BYTES:,} bytes (1 MiB)", Location(relpath, 1, 1))
+        return None
+    return read_principals(text, relpath)
+
+
 def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
                  cache: ContentCache | None = None, only: Collection[str] | None = None) -> Catalog:
     """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root.
@@ -142,6 +167,8 @@ def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | N
             if source is not None:
                 catalog.config_sources[attr] = source
                 setattr(catalog, attr, parse_document(source, model, diags))
+    if catalog.gates is not None:
+        catalog.signers = _signers(root, catalog.gates.approvals.allowed_signers, replaced, diags)
 
     templates_dir = root / "catalog" / "templates"
     if templates_dir.is_dir():

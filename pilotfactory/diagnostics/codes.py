@@ -85,6 +85,8 @@ class Code:
                              "rollback) names no `owners.on_call_group`: on-call's access needs a workspace group.")
     PROFILE_NODE_TYPE = _code("PF246", "A size tier allows a node type whose instance family the compliance security "
                               "profile of an environment does not run: clusters there would not start.")
+    SIGNER_NOT_MEMBER = _code("PF248", "A principal of the allowed-signers file is not a member of any group "
+                              "in config/roles.yaml (or is a pattern): a key no one governs could sign approvals.")
     AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
                                   "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "

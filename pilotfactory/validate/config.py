@@ -74,3 +74,20 @@ def roles_name_declared_groups(catalog: Catalog, resolution: Resolution, diags: 
         if group not in roles.groups:
             diags.error(Code.UNKNOWN_GROUP, f"group `{group}` is not declared under `groups`"
                         f"{suggest(group, roles.groups)}", src.where(path), path)
+
+
+@catalog_rule(Code.SIGNER_NOT_MEMBER)
+def allowed_signers_are_members(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+    """Every principal of the allowed-signers file is a member of a group in config/roles.yaml."""
+    if catalog.signers is None or catalog.roles is None:
+        return
+    people = {m.lower() for group in catalog.roles.groups.values() for m in group.members}
+    for principal in catalog.signers:
+        if principal.is_pattern:
+            diags.error(Code.SIGNER_NOT_MEMBER, f"allowed signer `{principal.name}` is a pattern: its key could "
+                        "sign approvals as anyone it matches; list each member of config/roles.yaml by name",
+                        principal.where)
+        elif principal.name.lower() not in people:
+            diags.error(Code.SIGNER_NOT_MEMBER, f"allowed signer `{principal.name}` is not a member of any group "
+                        f"in config/roles.yaml{suggest(principal.name, sorted(people))}: remove the key, or add "
+                        "the person to the group they sign for", principal.where)
