@@ -1,6 +1,7 @@
 """Names of Databricks objects and construct ids, derived only from catalog keys so they never drift."""
 from __future__ import annotations
 
+from pilotfactory.catalog.workspace_paths import WORKSPACE_ROOT, pilot_folder_of
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.model.pilot import Job, Task
 from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
@@ -12,9 +13,6 @@ __all__ = [
 ]
 
 ACCOUNT_STACK = ACCOUNT
-
-# Outside /Shared: every workspace user inherits CAN_MANAGE on everything below /Shared.
-WORKSPACE_ROOT = "/pilotfactory"
 
 
 def workspace_url_output(env_name: str) -> str:
@@ -38,7 +36,7 @@ def job_name(rp: ResolvedPilot, job: Job, slot: SlotRun) -> str:
 
 def pilot_folder(rp: ResolvedPilot) -> str:
     """The folder the pilot stack creates in one environment; its experiment, alerts, dashboard and files live below."""
-    return f"{WORKSPACE_ROOT}/{rp.name}/{rp.env_name}"
+    return pilot_folder_of(rp.name, rp.env_name)
 
 
 def experiment_name(rp: ResolvedPilot) -> str:

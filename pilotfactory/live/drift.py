@@ -1,9 +1,12 @@
 """Live job settings and permissions against the synthesized ones, judged by the review step.
 
 The workspace is the `head` of a review whose `base` is the synthesized stacks: a hand edit that
-grants a group more reads as broadening, a removed schedule as any other change, in the words of
-`pilotfactory review`. Only what the stacks set is compared (plus the settings people edit by hand
-that the stacks leave unset), so API defaults never read as drift.
+grants a group more reads as broadening, a job moved to another cluster policy or a task pointed
+at a file outside the pilot's folder as a weakened control, a removed schedule as any other
+change, in the words of `pilotfactory review`. References (`${databricks_cluster_policy.x.id}`)
+are resolved to what they are live first (live/references.py); one that cannot be is reported as
+not compared. Only what the stacks set is compared (plus the settings people edit by hand that
+the stacks leave unset), so API defaults never read as drift.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pilotfactory.review.diff import resource_change, stack_labels, stack_ref
 from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.live.expected import Expected, ExpectedJob
 from pilotfactory.tfjson.references import is_reference
+from pilotfactory.live.references import References
 from pilotfactory.live.verify import live_jobs
 
 __all__ = ["drift"]
@@ -118,12 +122,16 @@ def _acl_key(entry: Mapping[str, Any]) -> tuple:
     return tuple(sorted(entry.items()))
 
 
-def _job_changes(ws: Workspace, job: ExpectedJob, live: Any, labels: Mapping, envs: Mapping[str, bool]) -> list[ResourceChange]:
+def _job_changes(ws: Workspace, job: ExpectedJob, live: Any, labels: Mapping, envs: Mapping[str, bool],
+                 refs: References, resources: Mapping[str, Any], missing: list[str]) -> list[ResourceChange]:
     stack = stack_ref(job.stack, envs)
     words = labels.get(("databricks_job", job.resource), f"job `{job.name}`")
     full = ws.call(f"jobs get {live.job_id} (`{job.name}`)", ws.client.jobs.get, live.job_id)
-    settings = _terraform_shape(full.settings.as_dict()) if full.settings else {}
-    synth, seen = _project(dict(job.settings), settings, top=True)
+    settings = refs.shown_live(_terraform_shape(full.settings.as_dict()) if full.settings else {})
+    wanted, unresolved = refs.resolve(dict(job.settings), resources)
+    missing += [f"job `{job.name}`: `{u.path}` is {u.token}, which cannot be resolved ({u.why}): not compared"
+                for u in unresolved]
+    synth, seen = _project(wanted, settings, top=True)
     out = []
     change = resource_change(stack, "databricks_job", job.resource, synth, seen, words)
     if change is not None:
@@ -145,6 +153,7 @@ def drift(ws: Workspace, expected: Expected, stacks: Mapping[str, Mapping[str, A
           envs: Mapping[str, bool]) -> tuple[Review, list[str]]:
     """(review of every job that differs from its synthesis, jobs that could not be compared)."""
     jobs = live_jobs(ws)
+    refs = References(ws)
     labels = {name: stack_labels(stack, name) for name, stack in stacks.items()}
     changes: list[ResourceChange] = []
     missing: list[str] = []
@@ -155,7 +164,8 @@ def drift(ws: Workspace, expected: Expected, stacks: Mapping[str, Mapping[str, A
                                                     else f"{len(found)} jobs have this name"))
             continue
         try:
-            changes += _job_changes(ws, job, found[0], labels[job.stack], envs)
+            changes += _job_changes(ws, job, found[0], labels[job.stack], envs, refs,
+                                    stacks[job.stack].get("resource", {}), missing)
         except LiveError as err:
             if err.fatal:
                 raise

@@ -14,6 +14,7 @@ from pilotfactory.review.compute import compute_findings
 from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
 from pilotfactory.review.fold import fold_access
+from pilotfactory.review.job_controls import job_control_findings
 from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
 from pilotfactory.tfjson.objects import SECRET_ACL_LEVELS, is_everyone, object_of_values, rank
 
@@ -297,6 +298,7 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
         findings += _access_findings(change)
         findings += baseline_findings(change)
         findings += compute_findings(change, lts)
+        findings += job_control_findings(change)
         if change.stack.name in removed and change.action == "delete":
             by_removed.setdefault(change.stack.name, []).append(change)
         else:

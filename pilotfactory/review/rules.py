@@ -36,6 +36,8 @@ _TABLE = [
     ("PFR022", "broadening", "high", "non-lts-runtime"),
     ("PFR023", "broadening", "high", "run-as-person"),
     ("PFR024", "broadening", "high", "task-dependency-removed"),
+    ("PFR025", "broadening", "high", "cluster-policy-swapped"),
+    ("PFR026", "broadening", "high", "task-code-elsewhere"),
     ("PFR030", "broadening", "critical", "workspace-baseline-weakened"),
     ("PFR031", "broadening", "critical", "ip-access-list-opened"),
     ("PFR032", "broadening", "critical", "workspace-baseline-setting-removed"),

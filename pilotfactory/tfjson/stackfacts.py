@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pilotfactory.catalog.workspace_paths import wsfs_path
 from pilotfactory.tfjson.objects import GRANT_SECURABLES, NAME_ATTRIBUTES, OBJECTS, noun
 from pilotfactory.tfjson.policy import POLICY, policy_rules
 from pilotfactory.tfjson.references import reference, resolve_literal
@@ -174,7 +175,7 @@ class StackFacts:
         out = {}
         for values in self.resources("databricks_workspace_file").values():
             path = values["path"]
-            out[Path(path).stem] = f"/Workspace{path}"
+            out[Path(path).stem] = wsfs_path(path)
         return out
 
 

@@ -119,14 +119,33 @@ def _api_shape(value):
     return value
 
 
+def _applied(value, live: dict[str, str]):
+    """What Terraform writes for a reference: `live` maps each `${...}` the deploy knows to its value."""
+    if isinstance(value, dict):
+        return {k: _applied(v, live) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_applied(v, live) for v in value]
+    return live.get(value, value) if isinstance(value, str) else value
+
+
 def deploy(ws: FakeWorkspace, stacks: dict[str, dict]) -> dict[str, int]:
-    """Put every job, endpoint and model of `stacks` into `ws` as a deploy would; job name -> id."""
+    """Put every policy, job, endpoint and model of `stacks` into `ws` as a deploy would; job name -> id."""
     from pilotfactory.live.expected import expected_of
 
     expected = expected_of(stacks)
+    live: dict[str, dict[str, str]] = {}   # stack -> reference -> value: references are per stack
+    for stack_name, stack in stacks.items():
+        resources, refs = stack.get("resource", {}), live.setdefault(stack_name, {})
+        for rname, policy in resources.get("databricks_cluster_policy", {}).items():
+            policy_id = f"{0xC0FFEE00 + len(ws.policies):X}"
+            ws.policies[policy_id] = {"name": policy["name"], "definition": policy.get("definition", "{}")}
+            refs[f"${{databricks_cluster_policy.{rname}.id}}"] = policy_id
+        for rname, file in resources.get("databricks_workspace_file", {}).items():
+            # docs/resources/workspace_file.md:54 (provider v1.99.0): /Workspace + path
+            refs[f"${{databricks_workspace_file.{rname}.workspace_path}}"] = "/Workspace" + file["path"]
     ids = {}
     for job in expected.jobs:
-        settings = _api_shape(dict(job.settings))
+        settings = _api_shape(_applied(dict(job.settings), live[job.stack]))
         job_id = ws.add_job(**{"name": settings.pop("name"), **settings})
         ids[job.name] = job_id
         acl = []

@@ -33,6 +33,7 @@ class FakeWorkspace:
     jobs: dict[int, dict] = field(default_factory=dict)           # job id -> settings
     permissions: dict[int, list[dict]] = field(default_factory=dict)  # job id -> access_control_list
     endpoints: dict[str, dict] = field(default_factory=dict)      # name -> config
+    policies: dict[str, dict] = field(default_factory=dict)       # cluster policy id -> {name, definition}
     aliases: dict[str, dict[str, int]] = field(default_factory=dict)  # model full name -> alias -> version
     model_versions: dict[str, set[int]] = field(default_factory=dict)  # model full name -> registered versions
     catalogs: dict[str, str] = field(default_factory=dict)        # catalog name -> owner
@@ -225,6 +226,8 @@ class FakeWorkspace:
             if wid not in self.warehouses:
                 return self._missing(f"warehouse {wid}")
             return 200, {"id": wid, "name": self.warehouses[wid], "state": "RUNNING"}
+        if path == "/api/2.0/policies/clusters/list":
+            return 200, {"policies": [{"policy_id": pid, **p} for pid, p in sorted(self.policies.items())]}
         if path == "/api/2.2/jobs/list":
             return 200, self._jobs_page(query)
         if path == "/api/2.2/jobs/get":
