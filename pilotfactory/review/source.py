@@ -1,8 +1,9 @@
 """One side of a review: the catalog at a git ref (exported to a temporary folder) or in the
 working tree, checked and synthesized into plain stack JSON dicts.
 
-A ref is read with `git archive`, never checked out: the working tree, the index and the
-worktree list stay as they were. The ref's stacks are built with the ref's own code when it
+A ref is exported as a clone of its own (sharing the repository's objects), never checked out in
+the repository: the working tree, the index and the worktree list stay as they were, and the
+history the approvals' signatures are verified against is there. The ref's stacks are built with the ref's own code when it
 differs from the running code, so a change to stacks/ shows in the review like any other.
 """
 from __future__ import annotations
@@ -11,8 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,36 +58,32 @@ def git_toplevel(root: Path) -> Path:
     return Path(out.stdout.strip()).resolve()
 
 
-def _no_links(skipped: list[str]):
-    """A tar filter that leaves out symlinks and hard links (a tracked link may point anywhere,
-    even outside the repository) and applies the `data` filter to everything else."""
-    def keep(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
-        if member.issym() or member.islnk():
-            skipped.append(member.name)
-            return None
-        try:
-            return tarfile.data_filter(member, path)
-        except tarfile.FilterError:
-            skipped.append(member.name)
-            return None
-    return keep
-
-
 def export_ref(root: Path, ref: str, into: Path, skipped: list[str] | None = None) -> tuple[Path, Path]:
     """Write the tree of `ref` into `into`; (catalog root, repository top) inside the export.
-    Symlinks are left out and their paths appended to `skipped`."""
+
+    The export is a clone sharing the repository's objects, checked out at `ref`, so the history
+    behind its approvals is there to verify (gates/signature.py). Tracked symlinks (which may point
+    anywhere, even outside the repository) are left out and their paths appended to `skipped`."""
     top = git_toplevel(root)
     commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     if commit.returncode != 0 or not commit.stdout.strip():
         raise ReviewInputError(f"`{ref}` is not a commit in {top} (try `git fetch` or a branch name)")
-    archive = _git(top, "archive", "--format=tar", commit.stdout.strip(), binary=True)
-    if archive.returncode != 0:
-        raise ReviewInputError(f"git archive {ref} failed: {archive.stderr.decode(errors='replace').strip()}")
-    with tempfile.TemporaryFile() as buffer:
-        buffer.write(archive.stdout)
-        buffer.seek(0)
-        with tarfile.open(fileobj=buffer, mode="r:") as tar:
-            tar.extractall(into, filter=_no_links(skipped if skipped is not None else []))
+    sha = commit.stdout.strip()
+    tree = _git(top, "ls-tree", "-r", "-z", sha)
+    links = [entry.split("\t", 1)[1] for entry in tree.stdout.split("\0")
+             if entry.startswith("120000 ")] if tree.returncode == 0 else []
+    into.parent.mkdir(parents=True, exist_ok=True)
+    for args in (("clone", "-q", "--shared", "--no-checkout", str(top), str(into)),
+                 # links come out as plain files holding their target, removed below: nothing points outside
+                 ("-C", str(into), "-c", "core.symlinks=false", "-c", "advice.detachedHead=false",
+                  "checkout", "-q", "--detach", sha)):
+        done = _git(top, *args)
+        if done.returncode != 0:
+            raise ReviewInputError(f"exporting {ref} failed: {(done.stderr or done.stdout).strip()}")
+    for link in links:
+        (into / link).unlink(missing_ok=True)
+    if skipped is not None:
+        skipped.extend(links)
     return into / root.resolve().relative_to(top), into
 
 
