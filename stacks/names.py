@@ -1,11 +1,11 @@
 """Names of Databricks objects and construct ids, derived only from catalog keys so they never drift."""
 from __future__ import annotations
 
-from pilotfactory.catalog.workspace_paths import WORKSPACE_ROOT, pilot_folder_of
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.model.pilot import Job, Task
 from pilotfactory.catalog.resolved import ResolvedPilot, SlotRun
 from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
+from pilotfactory.tfjson.workspace_paths import WORKSPACE_ROOT, pilot_folder_of
 
 __all__ = [
     "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "workspace_url_output", "job_id", "job_name", "pilot_object_name",

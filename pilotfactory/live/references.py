@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from pilotfactory.catalog.workspace_paths import wsfs_path
 from pilotfactory.live.client import Workspace
 from pilotfactory.tfjson.references import is_reference, reference
+from pilotfactory.tfjson.workspace_paths import wsfs_path
 
 __all__ = ["Unresolved", "References"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from pilotfactory.catalog.workspace_paths import inside, pilot_folder_of
 from pilotfactory.review.changes import ABSENT, UNKNOWN, Finding, ResourceChange
 from pilotfactory.tfjson.references import reference
+from pilotfactory.tfjson.workspace_paths import inside, pilot_folder_of
 
 __all__ = ["job_control_findings", "code_origin"]
 

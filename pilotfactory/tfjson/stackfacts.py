@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pilotfactory.catalog.workspace_paths import wsfs_path
 from pilotfactory.tfjson.objects import GRANT_SECURABLES, NAME_ATTRIBUTES, OBJECTS, noun
 from pilotfactory.tfjson.policy import POLICY, policy_rules
 from pilotfactory.tfjson.references import reference, resolve_literal
+from pilotfactory.tfjson.workspace_paths import wsfs_path
 
 __all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind"]
 

@@ -12,7 +12,7 @@ import copy
 
 import pytest
 
-from pilotfactory.catalog.workspace_paths import pilot_folder_of
+from pilotfactory.tfjson.workspace_paths import pilot_folder_of
 from pilotfactory.review.job_controls import code_origin
 
 from .test_review_risks import assert_flagged, job, run, stack

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pilotfactory.catalog.workspace_paths import inside, pilot_folder_of, wsfs_path
+from pilotfactory.tfjson.workspace_paths import inside, pilot_folder_of, wsfs_path
 
 FOLDER = pilot_folder_of("p", "prod")
 
