@@ -48,7 +48,8 @@ def test_boundary_cases_have_failing_fixtures():
     cases = set(_cases())
     for case in [("PFG031", "fail-zero-lifetime.tf.json"), ("PFG003", "fail-zero-autotermination.tf.json"),
                  ("PFG011", "fail-two-owners.tf.json"), ("PFG050", "fail-ipv6-open.tf.json"),
-                 ("PFG050", "fail-split-halves.tf.json"), ("PFG021", "fail-manage-to-users-in-dev.tf.json"),
+                 ("PFG050", "fail-split-halves.tf.json"), ("PFG050", "fail-halves-in-two-lists.tf.json"),
+                 ("PFG050", "pass-slash-8.tf.json"), ("PFG021", "fail-manage-to-users-in-dev.tf.json"),
                  ("PFG021", "fail-unknown-environment.tf.json")]:
         assert case in cases, case
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
@@ -9,11 +10,22 @@ from pydantic import AfterValidator, Field
 from pilotfactory.catalog.model.fields import Model, Uuid, doc
 
 __all__ = ["Cidr", "IpAccessList", "AuditLogDelivery", "Security", "OPEN_NETWORKS", "CSP_INSTANCE_FAMILIES",
-           "instance_family", "profile_runs", "open_to_internet"]
+           "OpenRange", "instance_family", "profile_runs", "open_allow_lists", "open_to_internet"]
 
 # Allowing these lets the whole internet reach the workspace: validate (PF240), PFG050 and the
-# review refuse them, also when split into smaller ranges that add up to one of them.
+# review refuse them, also when split into smaller ranges, or over several lists, that add up to one.
 OPEN_NETWORKS = frozenset({ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")})
+
+
+@dataclass(frozen=True)
+class OpenRange:
+    """Allow lists that let every address of one family in."""
+
+    whole: str                    # `0.0.0.0/0` or `::/0`
+    lists: tuple[int, ...]        # the lists (by index) with ranges of that family
+    at: tuple[int, int]           # (list, entry) to point at: the open range itself, else the widest range
+    split: bool                   # True: no single entry is open, the ranges add up to it
+
 
 # AWS instance families with encryption in transit between nodes, which the compliance security
 # profile requires (Databricks "Compliance security profile", AWS EC2 "Encryption in transit").
@@ -35,20 +47,33 @@ def profile_runs(node_type: str) -> bool:
     return instance_family(node_type) in CSP_INSTANCE_FAMILIES
 
 
-def open_to_internet(addresses) -> str | None:
-    """The whole address family a list of ranges covers (`0.0.0.0/0`, also as `0.0.0.0/1` +
-    `128.0.0.0/1`; `::/0`), or None. Entries that are not ranges are ignored."""
-    networks = []
-    for address in addresses or ():
-        try:
-            networks.append(ipaddress.ip_network(str(address), strict=False))
-        except ValueError:
-            continue
+def open_allow_lists(lists) -> OpenRange | None:
+    """Whether the ALLOW lists of one workspace, taken together, cover a whole address family.
+
+    The workspace lets a connection in when its address matches any allow list (databricks-sdk
+    0.162 service/settings.py:8624-8627), so ranges add up across lists. Entries that are not
+    ranges (Terraform references) are ignored."""
+    found: list[tuple[int, int, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
+    for i, addresses in enumerate(lists):
+        for j, address in enumerate(addresses or ()):
+            try:
+                found.append((i, j, ipaddress.ip_network(str(address), strict=False)))
+            except ValueError:
+                continue
     for whole in sorted(OPEN_NETWORKS, key=lambda n: n.version):
-        mine = [n for n in networks if n.version == whole.version]
-        if mine and list(ipaddress.collapse_addresses(mine)) == [whole]:
-            return str(whole)
+        mine = [(i, j, n) for i, j, n in found if n.version == whole.version]
+        if mine and list(ipaddress.collapse_addresses(n for _, _, n in mine)) == [whole]:
+            widest = min(mine, key=lambda m: m[2].prefixlen)   # the first of the widest ranges
+            return OpenRange(str(whole), tuple(sorted({i for i, _, _ in mine})), (widest[0], widest[1]),
+                             widest[2] != whole)
     return None
+
+
+def open_to_internet(addresses) -> str | None:
+    """The whole address family one list covers (`0.0.0.0/0`, also as `0.0.0.0/1` + `128.0.0.0/1`;
+    `::/0`), or None."""
+    found = open_allow_lists([addresses])
+    return found.whole if found else None
 
 
 def _cidr(value: str) -> str:
