@@ -13,7 +13,8 @@ from pilotfactory.catalog.resolved import ResolvedPilot
 __all__ = [
     "AlertQuery", "FRESHNESS_COLUMN", "FAILURE_RATE_COLUMN", "METRICS_TABLE", "INFERENCE_PREFIX",
     "job_names", "freshness_query", "failure_rate_query", "alert_queries", "dashboard_datasets",
-    "metrics_table", "inference_table", "max_failure_rate",
+    "metrics_table", "inference_table", "max_failure_rate", "LATENCY_COLUMN", "ERROR_RATE_COLUMN",
+    "serving_latency_query", "serving_error_rate_query",
 ]
 
 FRESHNESS_COLUMN = "minutes_since_latest"
@@ -21,6 +22,10 @@ FAILURE_RATE_COLUMN = "failure_rate"
 # The pilot writes its success metrics here, and its release pipeline one `release` or `rollback` row per deploy.
 METRICS_TABLE = "pilot_metrics"
 INFERENCE_PREFIX = "inference"
+LATENCY_COLUMN = "p95_latency_ms"
+ERROR_RATE_COLUMN = "error_rate"
+# The serving alerts judge the last hour of requests: long enough for a p95, short enough to page on.
+_SERVING_WINDOW = "INTERVAL 1 HOUR"
 # Run states that count as a failure in system.lakeflow.job_run_timeline.result_state.
 _FAILED = ("FAILED", "ERROR", "TIMED_OUT")
 
@@ -109,8 +114,29 @@ def failure_rate_query(rp: ResolvedPilot) -> str:
     )
 
 
+def serving_latency_query(rp: ResolvedPilot) -> str:
+    # No request in the window is no latency breach: the aggregate's one row then reads 0.
+    return (
+        f"SELECT count(*) AS requests,\n"
+        f"  coalesce(percentile_approx(execution_duration_ms, 0.95), 0) AS {LATENCY_COLUMN}\n"
+        f"FROM {inference_table(rp)}\n"
+        f"WHERE request_time >= current_timestamp() - {_SERVING_WINDOW}"
+    )
+
+
+def serving_error_rate_query(rp: ResolvedPilot) -> str:
+    # 5xx only: a 4xx is the caller's malformed request, not the endpoint failing.
+    return (
+        f"SELECT count(*) AS requests, count_if(status_code >= 500) AS server_errors,\n"
+        f"  coalesce(count_if(status_code >= 500) / nullif(count(*), 0), 0) AS {ERROR_RATE_COLUMN}\n"
+        f"FROM {inference_table(rp)}\n"
+        f"WHERE request_time >= current_timestamp() - {_SERVING_WINDOW}"
+    )
+
+
 def alert_queries(rp: ResolvedPilot) -> list[AlertQuery]:
-    """One alert per contract with a freshness rule, and one on the jobs' failure rate over 24 hours."""
+    """One alert per contract with a freshness rule, one on the jobs' failure rate over 24 hours, and a
+    serving pilot's p95 latency and error rate over the last hour."""
     alerts = [
         AlertQuery(key=f"freshness-{c.name}", title=f"{rp.stack_id}: {c.name} freshness",
                    sql=freshness_query(c), column=FRESHNESS_COLUMN,
@@ -121,6 +147,14 @@ def alert_queries(rp: ResolvedPilot) -> list[AlertQuery]:
         alerts.append(AlertQuery(key="job-failure-rate", title=f"{rp.stack_id}: job failure rate (24h)",
                                  sql=failure_rate_query(rp), column=FAILURE_RATE_COLUMN,
                                  threshold=max_failure_rate(rp)))
+    if _serves(rp):
+        serving = rp.pilot.model.serving
+        alerts.append(AlertQuery(key="serving-latency", title=f"{rp.stack_id}: serving p95 latency (1h)",
+                                 sql=serving_latency_query(rp), column=LATENCY_COLUMN,
+                                 threshold=float(serving.max_p95_latency_ms)))
+        alerts.append(AlertQuery(key="serving-error-rate", title=f"{rp.stack_id}: serving error rate (1h)",
+                                 sql=serving_error_rate_query(rp), column=ERROR_RATE_COLUMN,
+                                 threshold=serving.max_error_rate))
     return alerts
 
 

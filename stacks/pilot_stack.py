@@ -16,6 +16,7 @@ from .experiment import Experiment, ExperimentProps
 from .folder import PilotFolder, PilotFolderProps
 from .job import PilotJob, PilotJobProps
 from .lookups import Lookups, LookupsProps
+from .model_monitor import ModelMonitor, ModelMonitorProps
 from .model_registry import ModelRegistry, ModelRegistryProps
 from .observability import Observability, ObservabilityProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
@@ -68,8 +69,12 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     if rp.pilot.model is not None:
         Experiment(stack, "experiment", ExperimentProps(pilot=rp, folder=folder))
         registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp))
+        endpoint = None
         if rp.pilot.model.serving is not None:
-            ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource))
+            endpoint = ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource)).resource
+        if rp.pilot.model.monitoring is not None:
+            ModelMonitor(stack, "monitoring", ModelMonitorProps(
+                pilot=rp, schema=registry.schema, folder=folder, endpoint=endpoint))
     # Without a warehouse there is nothing to run SQL on; validate warns (PF241) once per environment.
     if rp.env.sql_warehouse_id is not None:
         Observability(stack, "observability", ObservabilityProps(

@@ -87,6 +87,8 @@ class Code:
                               "profile of an environment does not run: clusters there would not start.")
     SIGNER_NOT_MEMBER = _code("PF248", "A principal of the allowed-signers file is not a member of any group "
                               "in config/roles.yaml (or is a pattern): a key no one governs could sign approvals.")
+    MONITOR_WITHOUT_TABLE = _code("PF222", "A model's monitoring names a baseline or nothing to watch: a batch pilot "
+                                  "needs `scored_table`, and a training-set baseline needs it too.")
     AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
                                   "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "

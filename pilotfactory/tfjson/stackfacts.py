@@ -150,6 +150,25 @@ class StackFacts:
             })
         return sorted(out, key=lambda a: a["name"])
 
+    def monitors(self) -> list[dict]:
+        """Lakehouse monitors: the table watched, its profile columns, baseline, schedule and who hears a failure."""
+        out = []
+        for values in self.resources("databricks_quality_monitor").values():
+            log = (values.get("inference_log") or [{}])[0]
+            schedule = (values.get("schedule") or [{}])[0]
+            out.append({
+                "table": values["table_name"],
+                "problem_type": log.get("problem_type", "").removeprefix("PROBLEM_TYPE_").lower(),
+                "timestamp": log.get("timestamp_col"), "prediction": log.get("prediction_col"),
+                "model_id": log.get("model_id_col"), "label": log.get("label_col"),
+                "baseline": values.get("baseline_table_name"),
+                "output_schema": values["output_schema_name"],
+                "schedule": schedule.get("quartz_cron_expression"), "timezone": schedule.get("timezone_id"),
+                "notify": [who for n in values.get("notifications", []) for f in n.get("on_failure", [])
+                           for who in f.get("email_addresses", [])],
+            })
+        return sorted(out, key=lambda m: m["table"])
+
     def dashboards(self) -> list[str]:
         """Workspace paths of the pilot's Lakeview dashboards."""
         return sorted(f"{v['parent_path']}/{v['display_name']}"

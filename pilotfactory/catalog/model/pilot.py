@@ -154,11 +154,37 @@ class Job(Model):
 class Serving(Model):
     workload_size: Literal["Small", "Medium", "Large"] = "Small"
     scale_to_zero: bool = True
+    max_p95_latency_ms: int = doc("p95 latency over the last hour above this pages on-call (SQL alert on the "
+                                  "inference table).", default=1000, ge=1, le=600_000)
+    max_error_rate: float = doc("Share of requests answered 5xx over the last hour above this pages on-call.",
+                                default=0.01, ge=0, le=1)
+
+
+TableName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Monitoring(Model):
+    """A Lakehouse Monitoring inference-log profile of the model's predictions (databricks_quality_monitor)."""
+
+    problem_type: Literal["classification", "regression"] = doc("What the model predicts.")
+    training_table: TableName | None = doc(
+        "catalog.schema.table of the training set: the baseline drift is measured against. It must carry the "
+        "scored table's columns, so it needs `scored_table`.", default=None)
+    scored_table: Identifier | None = doc(
+        "Table the pilot's scoring writes in its own schema (<env catalog>.<pilot schema>.<name>), one row per "
+        "prediction; a batch pilot's monitor watches it (a serving pilot's watches the inference table too).",
+        default=None)
+    timestamp_column: Identifier = doc("The scored table's prediction time column.", default="scored_at")
+    prediction_column: Identifier = doc("The scored table's prediction column.", default="prediction")
+    model_id_column: Identifier = doc("The scored table's model version column.", default="model_version")
+    label_column: Identifier | None = doc("The scored table's ground-truth label column, once labels arrive.",
+                                          default=None)
 
 
 class ModelSpec(Model):
     name: Identifier = doc("Unity Catalog model name: <env catalog>.<pilot schema>.<name>.")
     serving: Serving | None = doc("Ask for a serving endpoint.", default=None)
+    monitoring: Monitoring | None = doc("Drift and quality monitoring of the model's predictions.", default=None)
 
 
 class Secrets(Model):
