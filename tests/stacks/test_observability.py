@@ -90,7 +90,8 @@ def test_job_health_rule_is_the_template_sla_and_warns_on_call(synthed):
 def test_alerts_on_the_environment_warehouse(synthed):
     stack = synthed[KYC_DEV]
     alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert_v2").values()}
-    assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: job failure rate (24h)"}
+    assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: job failure rate (24h)",
+                           f"{KYC_DEV}: serving p95 latency (1h)", f"{KYC_DEV}: serving error rate (1h)"}
     for alert in alerts.values():
         assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
         assert alert["schedule"]["pause_status"] == "UNPAUSED" and "quartz_cron_schedule" in alert["schedule"]
