@@ -14,7 +14,7 @@ __all__ = [
     "AlertQuery", "FRESHNESS_COLUMN", "FAILURE_RATE_COLUMN", "METRICS_TABLE", "INFERENCE_PREFIX",
     "job_names", "freshness_query", "failure_rate_query", "alert_queries", "dashboard_datasets",
     "metrics_table", "inference_table", "max_failure_rate", "LATENCY_COLUMN", "ERROR_RATE_COLUMN",
-    "serving_latency_query", "serving_error_rate_query",
+    "serving_latency_query", "serving_error_rate_query", "COMPLETENESS_COLUMN", "completeness_query",
 ]
 
 FRESHNESS_COLUMN = "minutes_since_latest"
@@ -22,6 +22,7 @@ FAILURE_RATE_COLUMN = "failure_rate"
 # The pilot writes its success metrics here, and its release pipeline one `release` or `rollback` row per deploy.
 METRICS_TABLE = "pilot_metrics"
 INFERENCE_PREFIX = "inference"
+COMPLETENESS_COLUMN = "complete_share"
 LATENCY_COLUMN = "p95_latency_ms"
 ERROR_RATE_COLUMN = "error_rate"
 # The serving alerts judge the last hour of requests: long enough for a p95, short enough to page on.
@@ -36,7 +37,9 @@ class AlertQuery:
     title: str
     sql: str
     column: str       # the value the alert compares
-    threshold: float  # alert when column > threshold
+    threshold: float  # alert when `column <operator> threshold`
+    runbook: str      # what on-call does when it fires: the alert's description and its runbook section
+    operator: str = "GREATER_THAN"
 
 
 def _lit(value: str) -> str:
@@ -74,6 +77,19 @@ def freshness_query(contract: DataContract) -> str:
         f"SELECT {_lit(contract.name)} AS contract,\n"
         f"  coalesce(timestampdiff(MINUTE, max({_ident(column)}), current_timestamp()), 2147483647) AS {FRESHNESS_COLUMN},\n"
         f"  {contract.freshness.max_delay_minutes} AS max_delay_minutes\n"
+        f"FROM {_ident(*contract.table.split('.'))}"
+    )
+
+
+def completeness_query(contract: DataContract) -> str:
+    """Share of rows with every non-nullable column set, as the contract check counts it."""
+    required = [c.name for c in contract.schema_ if not c.nullable]
+    complete = " AND ".join(f"{_ident(c)} IS NOT NULL" for c in required) or "TRUE"
+    # An empty table reads 0: the contract check fails on it too.
+    return (
+        f"SELECT {_lit(contract.name)} AS contract, count(*) AS row_count,\n"
+        f"  coalesce(count_if({complete}) / nullif(count(*), 0), 0) AS {COMPLETENESS_COLUMN},\n"
+        f"  {contract.quality.min_completeness!r} AS min_completeness\n"
         f"FROM {_ident(*contract.table.split('.'))}"
     )
 
@@ -134,27 +150,62 @@ def serving_error_rate_query(rp: ResolvedPilot) -> str:
     )
 
 
+def _checked_by(rp: ResolvedPilot, contract: str) -> str:
+    jobs = sorted({j.name for j in rp.jobs for t in j.tasks if t.contract == contract})
+    if not jobs:
+        return "no job checks it, so nothing downstream is held back"
+    return (f"the `contract_check` task of job{'s' if len(jobs) > 1 else ''} {', '.join(f'`{j}`' for j in jobs)} "
+            "fails meanwhile and holds the tasks after it")
+
+
 def alert_queries(rp: ResolvedPilot) -> list[AlertQuery]:
-    """One alert per contract with a freshness rule, one on the jobs' failure rate over 24 hours, and a
-    serving pilot's p95 latency and error rate over the last hour."""
-    alerts = [
-        AlertQuery(key=f"freshness-{c.name}", title=f"{rp.stack_id}: {c.name} freshness",
-                   sql=freshness_query(c), column=FRESHNESS_COLUMN,
-                   threshold=float(c.freshness.max_delay_minutes))
-        for c in rp.pilot.data_contracts if c.freshness is not None
-    ]
+    """Per data contract, an alert on its freshness and one on its completeness; one on the jobs'
+    failure rate over 24 hours; a serving pilot's p95 latency and error rate over the last hour."""
+    alerts: list[AlertQuery] = []
+    for c in rp.pilot.data_contracts:
+        if c.freshness is not None:
+            alerts.append(AlertQuery(
+                key=f"freshness-{c.name}", title=f"{rp.stack_id}: {c.name} freshness",
+                sql=freshness_query(c), column=FRESHNESS_COLUMN, threshold=float(c.freshness.max_delay_minutes),
+                runbook=(f"The newest `{c.freshness.column}` in `{c.table}` is more than "
+                         f"{c.freshness.max_delay_minutes} minutes old. Ask the producer ({c.producer}) whether its "
+                         f"load is late or failed; {_checked_by(rp, c.name)}. It clears by itself once fresh "
+                         "rows land (on-call is told when it is OK again).")))
+        if c.quality is not None:
+            required = ", ".join(f"`{col.name}`" for col in c.schema_ if not col.nullable) or "none declared"
+            alerts.append(AlertQuery(
+                key=f"completeness-{c.name}", title=f"{rp.stack_id}: {c.name} completeness",
+                sql=completeness_query(c), column=COMPLETENESS_COLUMN, operator="LESS_THAN",
+                threshold=c.quality.min_completeness,
+                runbook=(f"Fewer than {c.quality.min_completeness!r} of the rows of `{c.table}` have every "
+                         f"required column set (required: {required}), or the table is empty. Count the nulls "
+                         f"per required column, send the producer ({c.producer}) the offending load; "
+                         f"{_checked_by(rp, c.name)}. Do not relax `min_completeness` to silence it: that is "
+                         "a reviewed change to the contract.")))
     if rp.jobs:
-        alerts.append(AlertQuery(key="job-failure-rate", title=f"{rp.stack_id}: job failure rate (24h)",
-                                 sql=failure_rate_query(rp), column=FAILURE_RATE_COLUMN,
-                                 threshold=max_failure_rate(rp)))
+        alerts.append(AlertQuery(
+            key="job-failure-rate", title=f"{rp.stack_id}: job failure rate (24h)",
+            sql=failure_rate_query(rp), column=FAILURE_RATE_COLUMN, threshold=max_failure_rate(rp),
+            runbook=(f"More than {max_failure_rate(rp)!r} of the pilot's job runs failed over 24 hours. Open "
+                     "the failed runs in the workspace (Jobs, run history) and read the first failing task; "
+                     "a failed `contract_check` points at the data, anything else at the release: roll back "
+                     "as rollback-plan.md says if it started with a release.")))
     if _serves(rp):
         serving = rp.pilot.model.serving
-        alerts.append(AlertQuery(key="serving-latency", title=f"{rp.stack_id}: serving p95 latency (1h)",
-                                 sql=serving_latency_query(rp), column=LATENCY_COLUMN,
-                                 threshold=float(serving.max_p95_latency_ms)))
-        alerts.append(AlertQuery(key="serving-error-rate", title=f"{rp.stack_id}: serving error rate (1h)",
-                                 sql=serving_error_rate_query(rp), column=ERROR_RATE_COLUMN,
-                                 threshold=serving.max_error_rate))
+        alerts.append(AlertQuery(
+            key="serving-latency", title=f"{rp.stack_id}: serving p95 latency (1h)",
+            sql=serving_latency_query(rp), column=LATENCY_COLUMN, threshold=float(serving.max_p95_latency_ms),
+            runbook=(f"The endpoint answered slower than {serving.max_p95_latency_ms} ms at p95 "
+                     "over the last hour. Check its served entities' state and events (a scale-from-zero cold "
+                     "start, too small a workload size, a slow new model version); if a canary or a release "
+                     "started it, roll its traffic back (`pilotfactory rollback`).")))
+        alerts.append(AlertQuery(
+            key="serving-error-rate", title=f"{rp.stack_id}: serving error rate (1h)",
+            sql=serving_error_rate_query(rp), column=ERROR_RATE_COLUMN, threshold=serving.max_error_rate,
+            runbook=(f"More than {serving.max_error_rate!r} of the endpoint's requests got a 5xx "
+                     "over the last hour. Read the served entities' logs and the inference table's "
+                     "`status_code`/`logging_error_codes`; if a model version change started it, roll back "
+                     "(`pilotfactory rollback`), then tell the product owner.")))
     return alerts
 
 

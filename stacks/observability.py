@@ -43,12 +43,13 @@ class Observability(Construct):
             # Alerts v2 carry their own schedule and subscribers: an alert nobody hears is no alert.
             self.alerts[spec.key] = alert_mod.AlertV2(
                 Construct(self, spec.key), "Resource", display_name=spec.title, query_text=spec.sql,
+                custom_description=spec.runbook,
                 warehouse_id=props.warehouse_id, parent_path=folder, depends_on=after,
                 schedule=alert_mod.AlertV2Schedule(quartz_cron_schedule=ALERT_SCHEDULE, timezone_id="UTC",
                                                    pause_status="UNPAUSED"),
                 run_as=alert_mod.AlertV2RunAs(service_principal_name=rp.env.run_as.application_id),
                 evaluation=alert_mod.AlertV2Evaluation(
-                    comparison_operator="GREATER_THAN",
+                    comparison_operator=spec.operator,
                     source=alert_mod.AlertV2EvaluationSource(name=spec.column),
                     threshold=alert_mod.AlertV2EvaluationThreshold(
                         value=alert_mod.AlertV2EvaluationThresholdValue(double_value=spec.threshold)),

@@ -145,6 +145,7 @@ class StackFacts:
                 "column": evaluation["source"]["name"],
                 "op": evaluation["comparison_operator"],
                 "threshold": evaluation["threshold"]["value"]["double_value"],
+                "runbook": values.get("custom_description"),
                 "notify": [who for s in evaluation.get("notification", {}).get("subscriptions", [])
                            for who in self._subscribers(s)],
             })

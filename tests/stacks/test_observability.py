@@ -90,7 +90,8 @@ def test_job_health_rule_is_the_template_sla_and_warns_on_call(synthed):
 def test_alerts_on_the_environment_warehouse(synthed):
     stack = synthed[KYC_DEV]
     alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert_v2").values()}
-    assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: job failure rate (24h)",
+    assert set(alerts) == {f"{KYC_DEV}: kyc_documents freshness", f"{KYC_DEV}: kyc_documents completeness",
+                           f"{KYC_DEV}: job failure rate (24h)",
                            f"{KYC_DEV}: serving p95 latency (1h)", f"{KYC_DEV}: serving error rate (1h)"}
     for alert in alerts.values():
         assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
@@ -140,3 +141,60 @@ def test_missing_warehouse_warns_once_per_environment(repo_copy):
     warned = [d for d in checked.diagnostics if d.code == Code.NO_SQL_WAREHOUSE]
     assert sorted(d.path[1] for d in warned) == sorted(checked.catalog.environments.environments)
     assert all(d.location.file == "config/environments.yaml" and d.severity.value == "warning" for d in warned)
+
+
+def test_each_contract_threshold_is_one_alert_that_pages_on_call(synthed, catalog):
+    """alert_v2.md:88: LESS_THAN is a comparison operator; :75 custom_description carries the runbook text."""
+    rp = next(p for p in catalog.pilots if p.stack_id == KYC_DEV)
+    alerts = {a["display_name"]: a for a in resources(synthed[KYC_DEV], "databricks_alert_v2").values()}
+    for contract in rp.pilot.data_contracts:
+        fresh = [n for n in alerts if n == f"{KYC_DEV}: {contract.name} freshness"]
+        complete = [n for n in alerts if n == f"{KYC_DEV}: {contract.name} completeness"]
+        # One alert per threshold the contract declares, never two for the same one.
+        assert len(fresh) == (contract.freshness is not None) and len(complete) == (contract.quality is not None)
+        if contract.quality is not None:
+            evaluation = alerts[complete[0]]["evaluation"]
+            assert evaluation["comparison_operator"] == "LESS_THAN"
+            assert evaluation["source"] == {"name": "complete_share"}
+            assert evaluation["threshold"] == {"value": {"double_value": contract.quality.min_completeness}}
+            assert evaluation["empty_result_state"] == "TRIGGERED"
+    for alert in alerts.values():
+        assert alert["custom_description"] and "{{" not in alert["custom_description"]
+
+
+def test_completeness_counts_rows_with_every_required_column_and_an_empty_table_as_zero():
+    from generators.observability_sql import completeness_query
+    from pilotfactory.catalog.model.pilot import DataContract
+
+    contract = DataContract.model_validate({
+        "name": "c", "table": "a.b.t", "producer": "p", "quality": {"min_completeness": 0.9},
+        "schema": [{"name": "id", "type": "string", "nullable": False},
+                   {"name": "ts", "type": "timestamp", "nullable": False},
+                   {"name": "note", "type": "string"}]})
+    sql = completeness_query(contract)
+    select = sqlglot.parse_one(sql, read="databricks")
+    assert isinstance(select, exp.Select)
+    assert "count_if(`id` IS NOT NULL AND `ts` IS NOT NULL)" in sql and "`note`" not in sql
+    assert "coalesce(" in sql and "nullif(count(*), 0), 0)" in sql
+    loose = DataContract.model_validate({**contract.model_dump(by_alias=True),
+                                         "schema": [{"name": "note", "type": "string"}]})
+    # No required column: every row is complete, as the contract check counts it.
+    assert "count_if(TRUE)" in completeness_query(loose)
+
+
+def test_runbook_has_a_section_per_alert_with_what_to_do(tmp_path):
+    from click.testing import CliRunner
+
+    from pilotfactory.cli.app import cli
+    from tests.factory import PilotSpec, write_estate
+
+    estate = write_estate(tmp_path / "repo", [PilotSpec(name="scorer", phase="pilot", serving=True, slots=1)])
+    result = CliRunner().invoke(cli, ["docs", "--root", str(estate.root)])
+    assert result.exit_code == 0, result.output
+    runbook = (estate.root / "docs" / "pilots" / "scorer" / "runbook.md").read_text()
+    section = runbook.split("## When an alert fires", 1)[1].split("\n## ", 1)[0]
+    for kind in ("inputs freshness", "inputs completeness", "job failure rate (24h)",
+                 "serving p95 latency (1h)", "serving error rate (1h)"):
+        body = section.split(f"### {kind}\n", 1)[1].split("\n### ", 1)[0]
+        assert "Fires when" in body and "tells oncall.scorer@bank.example" in body, kind
+        assert "No runbook text" not in body, kind
