@@ -42,6 +42,7 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
         description=f"Pilot Factory: {rp.name} in {rp.env_name} ({rp.file})",
         rules=PolicyRules.for_compute(rp.compute, rp.tags),
         access=pilot_access(rp, "cluster_policy"),
+        libraries=rp.compute.libraries,
     ))
 
     if rp.pilot.secrets is not None:

@@ -14,6 +14,7 @@ from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .workspace_host import workspace_host
+from .artifact_allowlist import ArtifactAllowlists, allowlist_environment
 from .workspace_security import WorkspaceSecurity, WorkspaceSecurityProps
 
 __all__ = ["define_platform_stack"]
@@ -35,6 +36,7 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
             name=f"{stack_id}-{tier_name}",
             description=f"Pilot Factory baseline for size {tier_name} in {env_name} (config/standards.yaml)",
             rules=PolicyRules.baseline(catalog.standards, tier, env_name),
+            libraries=catalog.standards.libraries,
         ))
     # The root of every pilot folder: only the platform admins manage it, nothing is inherited from /Shared.
     root = Construct(stack, "folder")
@@ -45,5 +47,7 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
         object_type="directory", object_id=directory.path, entries=(AccessEntry(
             principal=Principal(kind="group", name=catalog.roles.platform_admins), level="CAN_MANAGE"),)))
     WorkspaceSecurity(stack, "security", WorkspaceSecurityProps(security=env.security))
+    if catalog.standards.libraries is not None and env_name == allowlist_environment(catalog.environments):
+        ArtifactAllowlists(stack, "artifact-allowlist", catalog.standards.libraries)
     # Managed groups are account-level (the `account` stack): a workspace-local group cannot be granted in UC.
     return stack

@@ -7,14 +7,14 @@ from typing import Mapping
 
 from constructs import Construct
 
-from pilotfactory.catalog.model.config import SizeTier, Standards
+from pilotfactory.catalog.model.config import Libraries, SizeTier, Standards
 from pilotfactory.catalog.resolved import EffectiveCompute
 
 from .access import AccessEntry
 from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
 
-__all__ = ["PolicyRules", "ClusterPolicyProps", "ClusterPolicy"]
+__all__ = ["PolicyRules", "ClusterPolicyProps", "ClusterPolicy", "policy_libraries"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,6 +92,16 @@ class ClusterPolicyProps:
     rules: PolicyRules
     description: str
     access: tuple[AccessEntry, ...] = ()   # CAN_USE entries; none: only admins can use it
+    libraries: Libraries | None = None     # config/standards.yaml `libraries`: installed on every cluster of the policy
+
+
+def policy_libraries(mod, libraries: Libraries | None) -> list:
+    """One `libraries` block per library (cluster_policy.md:155), in the standards' order."""
+    if libraries is None:
+        return []
+    return ([mod.ClusterPolicyLibraries(pypi=mod.ClusterPolicyLibrariesPypi(package=p)) for p in libraries.pypi]
+            + [mod.ClusterPolicyLibraries(maven=mod.ClusterPolicyLibrariesMaven(coordinates=m)) for m in libraries.maven]
+            + [mod.ClusterPolicyLibraries(jar=j) for j in libraries.jar])
 
 
 class ClusterPolicy(Construct):
@@ -100,7 +110,7 @@ class ClusterPolicy(Construct):
         mod = Engine.of(self).databricks("cluster_policy")
         self.resource = mod.ClusterPolicy(
             self, "Resource", name=props.name, description=props.description,
-            definition=props.rules.definition())
+            definition=props.rules.definition(), libraries=policy_libraries(mod, props.libraries) or None)
         self.permissions = None
         if props.access:
             self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(

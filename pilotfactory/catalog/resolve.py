@@ -75,6 +75,7 @@ def _compute(catalog: Catalog, pilot: Pilot) -> EffectiveCompute | None:
         node_types=tuple(c.node_types or tier.node_types),
         spark_version=c.spark_version or standards.spark_versions[0],
         data_security_mode=standards.data_security_mode,
+        libraries=standards.libraries,
     )
 
 

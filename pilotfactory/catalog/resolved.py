@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from pilotfactory.catalog.model.config import Backend, Environment, Environments, Roles, SizeTier, Standards
+from pilotfactory.catalog.model.config import Backend, Environment, Environments, Libraries, Roles, SizeTier, Standards
 from pilotfactory.tfjson.stacknames import pilot_stack
 from pilotfactory.yamlio.source import Source
 from pilotfactory.catalog.model.pilot import Job, Pilot, Slot
@@ -23,6 +23,7 @@ class EffectiveCompute:
     node_types: tuple[str, ...]
     spark_version: str
     data_security_mode: str
+    libraries: Libraries | None = None   # the standards' allow list, which every policy installs
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -37,6 +37,8 @@ class Platform:
     max_concurrent_runs: int
     platform_admins: str
     environments: dict[str, EnvFacts] = field(default_factory=dict)
+    # (kind, value) of every library config/standards.yaml allows: ("pypi", "x==1"), ("maven", ...), ("jar", ...)
+    libraries: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def from_config(cls, environments, standards, roles) -> "Platform":
@@ -51,6 +53,8 @@ class Platform:
             required_tags=tuple(standards.required_tags),
             max_concurrent_runs=standards.max_concurrent_runs,
             platform_admins=roles.platform_admins,
+            libraries=frozenset((kind, value) for kind in ("pypi", "maven", "jar")
+                                for value in getattr(standards.libraries, kind, None) or ()),
             environments={
                 name: EnvFacts(name=name, protected=env.protected, host=env.workspace.url,
                                run_as=env.run_as.application_id,

@@ -204,6 +204,17 @@ class SizeTier(Model):
         return self
 
 
+class Libraries(Model):
+    """The library allow list: what every cluster policy installs, and what Unity Catalog lets clusters load."""
+
+    pypi: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!-]*$")]] = doc(
+        "PyPI packages pinned to one version: name==version.", default=[])
+    maven: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.+-]+$")]] = doc(
+        "Maven coordinates group:artifact:version.", default=[])
+    jar: list[Annotated[str, Field(pattern=r"^/Volumes/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/\S+\.jar$")]] = doc(
+        "JAR files in Unity Catalog volumes (/Volumes/<catalog>/<schema>/<volume>/...jar).", default=[])
+
+
 class Standards(Model):
     api_version: ApiVersion = Field(alias="apiVersion")
     kind: Literal["Standards"]
@@ -217,6 +228,9 @@ class Standards(Model):
                                           default=["cost_center", "pilot", "env", "data_classification"])
     sizes: dict[Identifier, SizeTier] = doc("Size tiers pilots choose from.", min_length=1)
     max_concurrent_runs: int = doc("Upper bound for any job.", default=3, ge=1)
+    libraries: Libraries | None = doc(
+        "Library allow list: every cluster policy installs it; Maven and JAR entries become the metastore's "
+        "artifact allowlist (platform stack of the production environment).", default=None)
 
 # ---- roles.yaml --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""PFG001-PFG007: a cluster policy pins the platform standards (config/standards.yaml)."""
+"""PFG001-PFG008: a cluster policy pins the platform standards (config/standards.yaml)."""
 from __future__ import annotations
 
 import json
@@ -138,3 +138,40 @@ def one_rule_per_attribute(resource, ctx):
         yield Finding(definition.problem, ("definition",))
     elif definition.duplicates:
         yield Finding(f"has more than one rule for {', '.join(definition.duplicates)}", ("definition",))
+
+
+def _library(block) -> tuple[str, str] | None:
+    """(kind, value) of one `libraries` block: pypi package, maven coordinates or jar path; None otherwise."""
+    if not isinstance(block, dict):
+        return None
+    pypi, maven = block.get("pypi"), block.get("maven")
+    if isinstance(pypi, dict) and pypi.get("package"):
+        return ("pypi", str(pypi["package"]))
+    if isinstance(maven, dict) and maven.get("coordinates"):
+        return ("maven", str(maven["coordinates"]))
+    if block.get("jar"):
+        return ("jar", str(block["jar"]))
+    return None
+
+
+@rule("PFG008", "policy-library-allowlist", "Clusters load only the libraries the platform vetted: the policy installs "
+      "the standards' allow list and nothing else; in a protected (or unknown) environment it must carry it.", POLICY)
+def library_allowlist(resource, ctx):
+    allowed = ctx.platform.libraries
+    if not allowed:
+        return  # config/standards.yaml declares no allow list: nothing to hold a policy to
+    blocks = resource.values.get("libraries") or []
+    blocks = blocks if isinstance(blocks, list) else [blocks]
+    found = [_library(b) for b in blocks]
+    # an unknown environment is checked as protected: safe by default
+    protected = ctx.env is None or ctx.env.protected
+    if not blocks and protected:
+        where = f"protected environment {ctx.env.name}" if ctx.env else "an unknown environment (checked as protected)"
+        yield Finding(f"installs no libraries in {where}: must carry the allow list of config/standards.yaml "
+                      "`libraries` as `libraries` blocks", ("libraries",))
+        return
+    outside = sorted("an unsupported library type (egg, whl, cran or requirements)" if f is None else f"{f[0]} {f[1]}"
+                     for f in found if f not in allowed)
+    if outside:
+        yield Finding(f"installs {', '.join(outside)}, outside the allow list of config/standards.yaml `libraries`",
+                      ("libraries",))
