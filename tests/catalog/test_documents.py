@@ -68,7 +68,7 @@ def test_a_missing_required_key_points_at_its_mapping_key():
 def test_evidence_unknown_kind_points_at_the_kind_value():
     out = check(edit(AML, "- {kind: security_review,", "- {kind: security_reveiw,"))
     assert out == [
-        "p.yaml:116:12: error[PF104]: `security_reveiw` is not a known `kind`; expected "
+        "p.yaml:124:12: error[PF104]: `security_reveiw` is not a known `kind`; expected "
         "'test_report', 'rollback_rehearsal', 'security_review' or 'model_validation'; "
         "did you mean `security_review`?"]
 
@@ -77,20 +77,20 @@ def test_evidence_keys_are_suggested_from_the_entry_kind_only():
     # `reviewer` belongs to security_review, not to model_validation: no suggestion of it here.
     out = check(edit(AML, "    validator: sofia.lindqvist@bank.example\n",
                      "    validator: sofia.lindqvist@bank.example\n    reviewer: x@bank.example\n"))
-    assert out == ["p.yaml:121:5: error[PF101]: unknown key `reviewer`"]
+    assert out == ["p.yaml:129:5: error[PF101]: unknown key `reviewer`"]
     out = check(edit(AML, "    validator: sofia", "    validated_by: sofia"))
-    assert out == ["p.yaml:120:5: error[PF101]: unknown key `validated_by`; did you mean `validator`?"]
+    assert out == ["p.yaml:128:5: error[PF101]: unknown key `validated_by`; did you mean `validator`?"]
 
 
 def test_a_bad_release_version_has_its_own_code():
     out = check(edit(CARD, "main: {version: v0.3.1,", "main: {version: v0.3,"))
-    assert out == ["p.yaml:93:21: error[PF208]: `v0.3` is not a version tag like v1.4.0"]
+    assert out == ["p.yaml:100:21: error[PF208]: `v0.3` is not a version tag like v1.4.0"]
 
 
 @pytest.mark.parametrize("old, new, expected", [
     # a boolean field: YAML 1.1 words become booleans only there; write the YAML 1.2 spelling
-    ("scale_to_zero: true}", "scale_to_zero: yes}",
-     "p.yaml:87:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"),
+    ("scale_to_zero: true\n", "scale_to_zero: yes\n",
+     "p.yaml:89:20: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"),
     # a string field: YAML 1.2 reads a string, YAML 1.1 a boolean; quoting settles it
     ("cost_center: CC-2750", "cost_center: NO",
      "p.yaml:13:14: error[PF012]: `NO` is the boolean false in YAML 1.1 and a string in YAML 1.2; "
@@ -116,9 +116,9 @@ def test_yaml_1_1_look_alikes(old, new, expected):
 
 
 def test_yaml_1_1_booleans_are_reported_even_when_the_file_has_other_errors():
-    out = check(edit(edit(CARD, "scale_to_zero: true}", "scale_to_zero: yes}"),
+    out = check(edit(edit(CARD, "scale_to_zero: true\n", "scale_to_zero: yes\n"),
                      "phase: pilot", "phase: prodution"))
-    assert out[-1] == "p.yaml:87:50: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"
+    assert out[-1] == "p.yaml:89:20: error[PF012]: `yes` is the boolean true only in YAML 1.1; write `true`"
     assert len(out) == 2
 
 

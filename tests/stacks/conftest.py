@@ -171,12 +171,13 @@ FRAUD = {
 }
 
 def make_catalog(environments: dict = ENVIRONMENTS, pilots: tuple[dict, ...] = (KYC, FRAUD),
-                 roles: dict = ROLES, standards: dict = STANDARDS) -> ResolvedCatalog:
+                 roles: dict = ROLES, standards: dict | None = None) -> ResolvedCatalog:
     """Run the real resolve step on in-memory documents (no YAML files involved)."""
     catalog = Catalog(REPO)
     catalog.templates = load_catalog(REPO, Diagnostics()).templates
     catalog.environments = Environments.model_validate(environments)
-    catalog.standards = Standards.model_validate(standards)
+    # Looked up at call time, so a test may monkeypatch the module's STANDARDS.
+    catalog.standards = Standards.model_validate(standards if standards is not None else STANDARDS)
     catalog.roles = Roles.model_validate(roles)
     catalog.gates = Gates.model_validate(GATES)
     catalog.pilot_sources = [Source(f"catalog/pilots/{raw['name']}.yaml", raw) for raw in pilots]
