@@ -17,17 +17,41 @@ __all__ = ["emergency_rollback"]
 _MARK = {"done": "done", "already done": "skip", "deferred": "later", "failed": "FAIL", "not attempted": "not run"}
 
 
-def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes: bool = False) -> None:
+def _window(checked, env: str):
+    """(outside the change windows?, in words) now: an emergency change is allowed either way, and says which."""
+    from pilotfactory.gates import clock
+    from pilotfactory.gates.windows import window_state
+
+    spec = checked.catalog.environments.environments.get(env)
+    if spec is None or spec.change_control is None:
+        return False, f"`{env}` declares no change windows"
+    state = window_state(spec.change_control, clock.now())
+    return not state.open, state.reason
+
+
+def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes: bool = False,
+                       change: str | None = None) -> None:
+    from pilotfactory.catalog.change_refs import change_ref_problem
+    from pilotfactory.diagnostics.codes import Code
     from pilotfactory.diagnostics.diagnostic import Diagnostics
+    from pilotfactory.gates import clock
     from pilotfactory.live import audit, emergency
     from pilotfactory.live.client import LiveError
-    from pilotfactory.release.plan import commit, plan_switch, prepare
+    from pilotfactory.release.plan import commit, plan_switch, prepare, with_change_record
 
     base, checked, typed = load_pilot(root, pilot, env)
     diags = Diagnostics()
+    # Always allowed, with or without a reference; a reference given must still be well-formed.
+    problem = change_ref_problem(env, checked.catalog.environments.environments.get(env), change) if change else None
+    if problem is not None:
+        diags.error(Code.BAD_CHANGE_REF, f"{problem}; run without --change to record the reference later")
+        refuse(diags, typed.file)
     plan = plan_switch(checked, typed, env, "rollback", diags)
     if plan is None:
         refuse(diags, typed.file)
+    outside, window = _window(checked, env)
+    plan = with_change_record(plan, typed, change, clock.today(), action="emergency_rollback",
+                              outside_window=outside)
     # Rolling back returns to content approved before: the pilot's own gates never block it.
     prepared = prepare(base, checked, plan, diags, engine=engine_setting(base, None), envs=[env],
                        allow_gate_errors=True)
@@ -41,8 +65,11 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, 
     record = audit.start(base, pilot, env, {
         "workspace": ws.host, "from": plan.before.words() if plan.before else None,
         "to": plan.after.words() if plan.after else None, "summary": plan.summary,
-        "catalog_change": {"file": plan.file, "changes": list(plan.changes_yaml), "written": False}})
+        "catalog_change": {"file": plan.file, "changes": list(plan.changes_yaml), "written": False},
+        "change": {"emergency": True, "ref": change, "outside_window": outside, "window": window}})
     click.echo(f"Emergency rollback of {pilot} in {env} ({ws.host}): {plan.summary}")
+    click.echo(f"Emergency change {change or '(reference to follow)'}: "
+               + (f"outside the change windows ({window}); allowed and recorded as such" if outside else window))
     try:
         moves = emergency.plan(ws, json.loads(prepared.after_stacks[stack]), stack)
     except LiveError as err:

@@ -95,6 +95,10 @@ class Code:
                                "(no such date, end before start, unknown time zone, invalid pattern).")
     NO_CHANGE_WINDOWS = _code("PF261", "A protected environment declares no change windows: changes "
                               "deploy to it at any time.")
+    BAD_CHANGE_REF = _code("PF262", "A recorded change reference does not match the format its environment asks "
+                           "for (`change_control.ticket_pattern`), or names an environment that does not exist.")
+    EMERGENCY_CHANGE_OPEN = _code("PF263", "An emergency rollback is recorded without a change reference: raise the "
+                                  "retrospective change and record its reference (warning).")
     UNKNOWN_CONTROL_CHECK = _code("PF270", "The control catalog (config/controls.yaml) maps a gate criterion or "
                                   "guardrail that does not exist.")
     UNMAPPED_CHECK = _code("PF271", "A gate criterion or guardrail maps to no control in config/controls.yaml: its "

@@ -13,6 +13,7 @@ class Check:
     subject: str     # what was looked for
     ok: bool
     detail: str      # why it passed or failed, one line
+    stack: str = ""  # the stack the checked object belongs to, where there is one
 
 
 def failed(checks: Iterable[Check]) -> list[Check]:

@@ -1,6 +1,7 @@
 """After a deploy: does the workspace hold the jobs, pause states, traffic and aliases synthesized?"""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pilotfactory.live.checks import Check
@@ -32,27 +33,29 @@ def verify(ws: Workspace, expected: Expected) -> list[Check]:
     checks: list[Check] = []
     jobs = live_jobs(ws)
     for job in expected.jobs:
-        found = jobs.get(job.name, [])
-        if not found:
-            checks.append(Check("job", job.name, False, f"missing (stack `{job.stack}`)"))
-            continue
-        if len(found) > 1:
-            ids = ", ".join(str(j.job_id) for j in found)
-            checks.append(Check("job", job.name, False, f"{len(found)} jobs have this name ({ids}): "
-                                "one was created by hand or by another deploy"))
-            continue
-        live = _pause(found[0])
-        if live == job.pause_status:
-            state = "no schedule" if live is None else f"schedule {live}"
-            checks.append(Check("job", job.name, True, f"job {found[0].job_id}, {state}"))
-        else:
-            checks.append(Check("job", job.name, False, f"schedule is {live or 'absent'}, expected "
-                                f"{job.pause_status or 'no schedule'}"))
+        checks.append(dataclasses.replace(_job(job, jobs), stack=job.stack))
     for endpoint in expected.serving:
-        checks.append(_serving(ws, endpoint))
+        checks.append(dataclasses.replace(_serving(ws, endpoint), stack=endpoint.stack))
     for model in expected.models:
-        checks.append(_model(ws, model))
+        checks.append(dataclasses.replace(_model(ws, model), stack=model.stack))
     return checks
+
+
+def _job(job, jobs: dict[str, list[Any]]) -> Check:
+    """The job of that name exists once, with the pause state its slot asks for."""
+    found = jobs.get(job.name, [])
+    if not found:
+        return Check("job", job.name, False, f"missing (stack `{job.stack}`)")
+    if len(found) > 1:
+        ids = ", ".join(str(j.job_id) for j in found)
+        return Check("job", job.name, False, f"{len(found)} jobs have this name ({ids}): "
+                     "one was created by hand or by another deploy")
+    live = _pause(found[0])
+    if live == job.pause_status:
+        state = "no schedule" if live is None else f"schedule {live}"
+        return Check("job", job.name, True, f"job {found[0].job_id}, {state}")
+    return Check("job", job.name, False, f"schedule is {live or 'absent'}, expected "
+                 f"{job.pause_status or 'no schedule'}")
 
 
 def _serving(ws: Workspace, endpoint) -> Check:

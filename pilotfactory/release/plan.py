@@ -9,6 +9,7 @@ Refusals are diagnostics like any other: a code, a message and, where there is o
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from pilotfactory.catalog.traffic import Traffic, traffic_of
 from pilotfactory.yamlio.edit import AppendItem, DeleteKey, Edit, SetValue, apply_edits
 
 __all__ = ["SlotPlan", "Prepared", "find_pilot", "plan_release", "plan_switch", "plan_rehearsal_record",
+           "with_change_record",
            "prepare", "commit", "slot_words", "traffic"]
 
 
@@ -164,6 +166,33 @@ def plan_release(checked: Checked, typed: TypedPilot, env: str, version: str, mo
     if model_version is None and pilot.model is not None:
         summary += f" (model version {slot.model_version or 'none'} kept; --model-version changes it)"
     return SlotPlan("release", name, env, typed.file, tuple(edits), summary, idle, tuple(changes))
+
+
+def with_change_record(plan: SlotPlan, typed: TypedPilot, ref: str | None, today, *,
+                       action: str | None = None, outside_window: bool = False) -> SlotPlan:
+    """The plan, also recording under `release.changes.<env>` the change it is made under."""
+    env = plan.env
+    record: dict = {"ref": ref} if ref else {}
+    record |= {"action": action or plan.action, "date": today}
+    if outside_window:
+        record["outside_window"] = True
+    current = typed.pilot.release.changes.get(env)
+    written = typed.source.keys.get(("release", "changes"))
+    base = ("release", "changes", env)
+    edits: list[Edit] = []
+    if current is not None:
+        edits += [SetValue(base + (key,), value) for key, value in record.items()]
+        edits += [DeleteKey(base + (key,)) for key, old in (("ref", current.ref),
+                                                            ("outside_window", current.outside_window))
+                  if old and key not in record]
+    elif written is not None and written.file == typed.file:
+        edits.append(SetValue(base, record))
+    else:
+        edits.append(SetValue(("release", "changes"), {env: record}))
+    words = f"{ref or 'no change reference yet'} ({record['action']}, {today.isoformat()}" + (
+        ", outside the change windows)" if outside_window else ")")
+    return dataclasses.replace(plan, edits=plan.edits + tuple(edits),
+                               changes_yaml=plan.changes_yaml + (f"release.changes.{env}: {words}",))
 
 
 def _canary_edits(typed: TypedPilot, env: str, slot: str | None, percent: int) -> tuple[Edit, ...]:

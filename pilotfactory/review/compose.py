@@ -10,7 +10,7 @@ from pilotfactory.catalog.load import load_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Severity
 from pilotfactory.synth.cache import StackCache
 from pilotfactory.diagnostics.codes import Code
-from pilotfactory.review.changes import Finding, Review
+from pilotfactory.review.changes import Finding, Review, StackRef
 from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, stack_ref
 from pilotfactory.review.gatediff import gate_findings
@@ -18,7 +18,7 @@ from pilotfactory.review.governance import governance_findings
 from pilotfactory.review.waivers import apply_waivers, load_waivers
 from pilotfactory.gates import clock
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
-from pilotfactory.review.releases import release_findings
+from pilotfactory.review.releases import change_record_findings, release_findings
 from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.review.source import Side, export_ref, load_side
 from pilotfactory.tfjson.stacknames import ACCOUNT, PLATFORM
@@ -134,8 +134,15 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     envs = _protection(head, base)
     ref = lambda name: stack_ref(name, envs)  # noqa: E731
     changes = diff_stacks(_ordered(base.stacks, envs), _ordered(head.stacks, envs), ref)
-    releases = [f for name in head.stacks if name in base.stacks
-                for f in release_findings(ref(name), base.stacks[name], head.stacks[name])]
+    releases = []
+    for name in head.stacks:
+        if name not in base.stacks:
+            continue
+        moved = release_findings(ref(name), base.stacks[name], head.stacks[name])
+        releases += moved
+        if moved and ref(name).env is not None and ref(name).pilot not in (PLATFORM, ACCOUNT):
+            releases += change_record_findings(ref(name), _change_record(base, ref(name)),
+                                               _change_record(head, ref(name)), _change_source(head, ref(name)))
     gates = gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else []
     governance = governance_findings(base.root, head.root, _approvers(base) | _approvers(head))
     governance += broken
@@ -155,6 +162,25 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     review.banner = _banner(base, head, withheld) + _aging(head) + problems
     review.errors = _new_errors(base, head)
     return review
+
+
+def _typed_pilot(side: Side, name: str):
+    if side.checked is None:
+        return None
+    return next((t for t in side.checked.resolution.pilots if t.pilot.name == name), None)
+
+
+def _change_record(side: Side, stack: StackRef):
+    """The side's `release.changes.<env>` of the stack's pilot, or None."""
+    typed = _typed_pilot(side, stack.pilot)
+    return typed.pilot.release.changes.get(stack.env) if typed is not None else None
+
+
+def _change_source(side: Side, stack: StackRef) -> str | None:
+    typed = _typed_pilot(side, stack.pilot)
+    if typed is None:
+        return None
+    return str(typed.source.where(("release", "changes", stack.env)))
 
 
 def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dict]:

@@ -6,7 +6,7 @@ from typing import Mapping
 from pilotfactory.tfjson.slots import SlotState, diff_stack, slot_state
 from pilotfactory.review.changes import Finding, StackRef
 
-__all__ = ["release_findings", "cutover_sentence"]
+__all__ = ["release_findings", "cutover_sentence", "change_record_findings"]
 
 
 def _live(stack: Mapping, state: SlotState) -> tuple[set[str], dict[str, str]]:
@@ -63,3 +63,24 @@ def release_findings(stack: StackRef, base: Mapping | None, head: Mapping | None
         out.append(Finding("release", stack, f"{stack.pilot} {sentence}"))
     change = diff_stack(stack.name, dict(base), dict(head))
     return out + [Finding("release", stack, fact) for fact in change.facts]
+
+
+def _record_words(record) -> str:
+    ref = f"`{record.ref}`" if record.ref else "no reference yet (emergency)"
+    return (f"change {ref}: {record.action.replace('_', ' ')} on {record.date.isoformat()}"
+            + (", outside the change windows" if record.outside_window else ""))
+
+
+def change_record_findings(stack: StackRef, base_record, head_record, source: str | None = None) -> list[Finding]:
+    """For a stack whose release facts move: the change it is made under. In a protected environment a
+    move under no new change record is flagged: a hand edit of `release` would bypass the ticket."""
+    if head_record is not None and head_record != base_record:
+        return [Finding("release", stack, f"{stack.pilot} {_record_words(head_record)}", rule="PFR061",
+                        source=source)]
+    if not stack.protected:
+        return []
+    why = ("no change record" if head_record is None
+           else f"the change record is unchanged ({_record_words(head_record)})")
+    return [Finding("governance", stack, f"release facts move in protected `{stack.env}` under {why}: "
+                    f"make the change with `pilotfactory release|cutover|rollback {stack.pilot} --env "
+                    f"{stack.env} --change REF`", rule="PFR006", source=source)]

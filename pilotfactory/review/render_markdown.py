@@ -76,8 +76,10 @@ def _headline(review: Review) -> str:
     broadening, destructive = review.of_kind("broadening"), review.of_kind("destructive")
     parts = []
     if governance:
-        parts.append(f"**🏛 {_plural(len(governance), 'governance change')} to who may approve production "
-                     f"({_ids(governance)})**")
+        approvers = {"PFR001", "PFR002", "PFR003", "PFR004", "PFR005"}
+        about = ("to who may approve production" if all(f.rule_id in approvers for f in governance)
+                 else "to who may approve production or how changes are controlled")
+        parts.append(f"**🏛 {_plural(len(governance), 'governance change')} {about} ({_ids(governance)})**")
     if broadening:
         n = len(broadening)
         parts.append(f"**⚠ {_plural(n, 'change')} need{'s' * (n == 1)} a security reviewer ({_ids(broadening)})**")

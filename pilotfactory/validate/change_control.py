@@ -10,7 +10,9 @@ from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.resolve import Resolution
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.validate.registry import catalog_rule
+from pilotfactory.catalog.change_refs import change_ref_problem
+from pilotfactory.catalog.resolve import TypedPilot
+from pilotfactory.validate.registry import catalog_rule, pilot_rule
 
 
 def _date(text: str) -> dt.date | None:
@@ -74,3 +76,35 @@ def protected_environments_have_change_windows(catalog: Catalog, resolution: Res
             path = ("environments", name)
             diags.warning(Code.NO_CHANGE_WINDOWS, f"protected environment `{name}` has no `change_control`: "
                           "its stacks deploy whenever CI runs", src.where(path, key=True), path)
+
+
+@pilot_rule(Code.BAD_CHANGE_REF, Code.EMERGENCY_CHANGE_OPEN)
+def recorded_change_references_fit_their_environment(catalog: Catalog, typed: TypedPilot,
+                                                     diags: Diagnostics) -> None:
+    """Each `release.changes.<env>.ref` matches that environment's ticket pattern; the environment exists."""
+    if catalog.environments is None:
+        return
+    envs = catalog.environments.environments
+    for env_name, record in typed.pilot.release.changes.items():
+        if env_name not in envs:
+            path = ("release", "changes", env_name)
+            diags.error(Code.BAD_CHANGE_REF, f"a change record for environment `{env_name}`, which "
+                        f"config/environments.yaml does not define{suggest(env_name, envs)}",
+                        typed.source.where(path, key=True), path)
+            continue
+        if record.ref is None and record.action == "emergency_rollback":
+            path = ("release", "changes", env_name)
+            diags.warning(Code.EMERGENCY_CHANGE_OPEN, f"the emergency rollback of {record.date.isoformat()} in "
+                          f"`{env_name}` has no change reference yet: raise the retrospective change and "
+                          "set its `ref`", typed.source.where(path, key=True), path)
+            continue
+        if record.ref is None:
+            path = ("release", "changes", env_name)
+            diags.error(Code.BAD_CHANGE_REF, f"the {record.action} recorded for `{env_name}` has no change "
+                        "reference: only an emergency rollback may wait for one",
+                        typed.source.where(path, key=True), path)
+            continue
+        problem = change_ref_problem(env_name, envs[env_name], record.ref)
+        if problem is not None:
+            path = ("release", "changes", env_name, "ref")
+            diags.error(Code.BAD_CHANGE_REF, problem, typed.source.where(path), path)

@@ -300,3 +300,59 @@ def test_a_refused_connection_reads_as_cannot_connect(live):
     result = run(live.root, "preflight", "--env", "staging")
     assert result.exit_code == 1
     assert "cannot connect (connection refused)" in result.output, result.output
+
+
+# ---- the emergency change record (issue 17) ---------------------------------------------------------
+
+def _with_change_control(root: Path, pattern: str | None = None) -> None:
+    """Staging opens for changes on Mondays 10:00-11:00 UTC only."""
+    path = root / "config" / "environments.yaml"
+    extra = ("    change_control:\n      timezone: UTC\n"
+             "      windows:\n        - {days: [mon], start: \"10:00\", end: \"11:00\"}\n"
+             + (f"      ticket_pattern: \"{pattern}\"\n" if pattern else ""))
+    text = path.read_text()
+    path.write_text(text.replace("  staging:\n    min_phase: staging\n", "  staging:\n    min_phase: staging\n" + extra, 1))
+
+
+def test_an_emergency_rollback_outside_the_windows_is_allowed_and_recorded_as_an_emergency_change(live, monkeypatch):
+    import datetime as dt
+
+    import pilotfactory.gates.clock
+
+    _with_change_control(live.root)
+    monkeypatch.setattr(pilotfactory.gates.clock, "now",
+                        lambda: dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.timezone.utc))  # a Tuesday
+    result = emergency(live.root, "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Emergency change (reference to follow): outside the change windows" in result.output
+    (record,) = records(live.root)
+    assert record["change"]["emergency"] is True and record["change"]["outside_window"] is True
+    assert record["change"]["ref"] is None
+    assert "staging: {action: emergency_rollback, date: 2026-11-25, outside_window: true}}" in pilot_text(live.root)
+    # the missing reference is a warning to raise the retrospective change, never an error
+    checked = check(live.root)
+    assert checked.ok and [d.code for d in checked.diagnostics.warnings if d.code == "PF263"] == ["PF263"]
+
+
+def test_an_emergency_rollback_inside_a_window_is_recorded_as_such(live, monkeypatch):
+    import datetime as dt
+
+    import pilotfactory.gates.clock
+
+    _with_change_control(live.root, "^INC[0-9]{4}$")
+    monkeypatch.setattr(pilotfactory.gates.clock, "now",
+                        lambda: dt.datetime(2026, 11, 23, 10, 30, tzinfo=dt.timezone.utc))  # a Monday
+    result = emergency(live.root, "--yes", "--change", "INC0042")
+    assert result.exit_code == 0, result.output
+    (record,) = records(live.root)
+    assert record["change"]["outside_window"] is False and record["change"]["ref"] == "INC0042"
+    assert "staging: {ref: INC0042, action: emergency_rollback, date: 2026-11-25}}" in pilot_text(live.root)
+
+
+def test_an_emergency_reference_in_the_wrong_format_is_refused_before_the_workspace_is_touched(live):
+    _with_change_control(live.root, "^INC[0-9]{4}$")
+    before = pilot_text(live.root)
+    result = emergency(live.root, "--yes", "--change", "CHG1")
+    assert result.exit_code == 1 and "does not match" in result.output and "without --change" in result.output
+    assert records(live.root) == [] and pilot_text(live.root) == before
+    assert routes(live) == {"blue": 0, "green": 100}

@@ -106,13 +106,18 @@ def test_the_in_memory_stack_is_what_synth_writes(example, tmp_path):
 # ---- the command line, end to end on a copy of the repository ---------------------------------
 
 
+# The example's record of the change prod's canary runs under; each change to prod replaces it.
+PROD_CHANGE = "  changes: {prod: {ref: CHG0004417, action: cutover, date: 2026-11-17}}"
+
+
 def test_cutover_promotes_the_canary_then_rollback_returns_to_the_last_known_good(repo_copy):
     original = (repo_copy / KYC_FILE).read_bytes()
-    result = run(repo_copy, "cutover", KYC, "--env", "prod")
+    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--change", "CHG0000001")
     assert result.exit_code == 0, result.output + result.stderr
     assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
         ("  active: {dev: green, staging: green, prod: blue}", "  active: {dev: green, staging: green, prod: green}"),
-        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}")]
+        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}"),
+        (PROD_CHANGE, "  changes: {prod: {ref: CHG0000001, action: cutover, date: 2026-11-25}}")]
     out = result.stdout
     assert "release.active.prod: blue -> green" in out and "release.canary.prod: green 10% -> none" in out
     assert "`blue` (v1.4.0, model version 7) active 90% -> idle 0%" in out
@@ -124,19 +129,21 @@ def test_cutover_promotes_the_canary_then_rollback_returns_to_the_last_known_goo
     assert "nothing created or destroyed" in out and "npx cdktf deploy kyc-document-triage-prod" in out
 
     # No canary now: rollback makes the idle slot (the previous active) active at 100%.
-    result = run(repo_copy, "rollback", KYC, "--env", "prod")
+    result = run(repo_copy, "rollback", KYC, "--env", "prod", "--change", "CHG0000001")
     assert result.exit_code == 0, result.output + result.stderr
     assert (repo_copy / KYC_FILE).read_bytes() == original.replace(
-        b"  canary: {prod: {slot: green, percent: 10}}", b"  canary: {}")
+        b"  canary: {prod: {slot: green, percent: 10}}", b"  canary: {}").replace(
+        PROD_CHANGE.encode(), b"  changes: {prod: {ref: CHG0000001, action: rollback, date: 2026-11-25}}")
     assert "endpoint kyc-document-triage-prod: traffic blue 0% -> 100%, green 100% -> 0%" in result.stdout
 
 
 def test_rollback_with_a_canary_only_takes_the_canary_share_back(repo_copy):
     original = (repo_copy / KYC_FILE).read_bytes()
-    result = run(repo_copy, "rollback", KYC, "--env", "prod")
+    result = run(repo_copy, "rollback", KYC, "--env", "prod", "--change", "CHG0000001")
     assert result.exit_code == 0, result.output + result.stderr
     assert only_changed_lines(original, (repo_copy / KYC_FILE).read_bytes()) == [
-        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}")]
+        ("  canary: {prod: {slot: green, percent: 10}}", "  canary: {}"),
+        (PROD_CHANGE, "  changes: {prod: {ref: CHG0000001, action: rollback, date: 2026-11-25}}")]
     out = result.stdout
     assert "endpoint kyc-document-triage-prod: traffic blue 90% -> 100%, green 10% -> 0%" in out
     assert "job kyc-document-triage-classify-green: schedule UNPAUSED -> PAUSED" in out
@@ -146,16 +153,16 @@ def test_rollback_with_a_canary_only_takes_the_canary_share_back(repo_copy):
 
 def test_a_canary_starts_and_changes_share_through_cutover(repo_copy):
     edit(repo_copy, KYC_FILE, DeleteKey(("release", "canary", "prod")))
-    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "5")
+    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--change", "CHG0000001", "--canary", "5")
     assert result.exit_code == 0, result.output + result.stderr
     assert "canary: {prod: {slot: green, percent: 5}}" in (repo_copy / KYC_FILE).read_text()
     out = result.stdout
     assert "endpoint kyc-document-triage-prod: traffic blue 100% -> 95%, green 0% -> 5%" in out
     assert "job kyc-document-triage-classify-green: schedule PAUSED -> UNPAUSED" in out
-    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "20")
+    result = run(repo_copy, "cutover", KYC, "--env", "prod", "--change", "CHG0000001", "--canary", "20")
     assert result.exit_code == 0, result.output + result.stderr
     assert "canary: {prod: {slot: green, percent: 20}}" in (repo_copy / KYC_FILE).read_text()
-    assert run(repo_copy, "cutover", KYC, "--env", "prod", "--canary", "51").exit_code == 2
+    assert run(repo_copy, "cutover", KYC, "--env", "prod", "--change", "CHG0000001", "--canary", "51").exit_code == 2
 
 
 def test_dry_run_writes_nothing(repo_copy):
@@ -186,8 +193,8 @@ def test_release_stages_the_standby_and_names_the_code_change(repo_copy):
 def test_release_on_a_production_pilot_is_written_and_withheld_until_approved(repo_copy):
     # Maker stages a new version; its approvals go stale by design, so the gates withhold the
     # environments that need them until a checker approves the new content.
-    assert run(repo_copy, "cutover", KYC, "--env", "prod").exit_code == 0  # every env on green
-    result = run(repo_copy, "release", KYC, "--env", "prod", "--version", "v1.6.0", "--model-version", "9")
+    assert run(repo_copy, "cutover", KYC, "--env", "prod", "--change", "CHG0000001").exit_code == 0  # every env on green
+    result = run(repo_copy, "release", KYC, "--env", "prod", "--change", "CHG0000001", "--version", "v1.6.0", "--model-version", "9")
     assert result.exit_code == 0, result.output + result.stderr
     assert "blue: {version: v1.6.0, model_version: 9}" in (repo_copy / KYC_FILE).read_text()
     assert "error[PF310]" in result.stderr and "pilotfactory approve kyc-document-triage" in result.stdout
@@ -251,12 +258,12 @@ def test_unknown_pilot_and_environment(repo_copy, command):
 
 def test_environment_the_phase_does_not_reach(repo_copy):
     edit(repo_copy, KYC_FILE, SetValue(("phase",), "staging"))
-    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF402", "reaches dev, staging, not `prod`")
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod", "--change", "CHG0000001"], "PF402", "reaches dev, staging, not `prod`")
 
 
 def test_release_onto_a_slot_with_live_traffic_anywhere_is_refused(repo_copy):
     # prod runs blue with green on canary: no idle slot there
-    _refused(repo_copy, ["release", KYC, "--env", "prod", "--version", "v1.6.0"], "PF405",
+    _refused(repo_copy, ["release", KYC, "--env", "prod", "--change", "CHG0000001", "--version", "v1.6.0"], "PF405",
              "no idle slot in prod (active `blue` 90%, canary `green` 10%, idle none)",
              f"`pilotfactory cutover {KYC} --env prod` promotes `green`")
     # blue is idle in dev but active in prod
@@ -291,7 +298,7 @@ def test_cutover_in_a_protected_environment_needs_passing_test_evidence(repo_cop
     gates = repo_copy / "config" / "gates.yaml"
     gates.write_text(gates.read_text().replace("approvals: [compliance, security]", "approvals: []"))
     assert check(repo_copy).ok
-    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF406", "protected environment `prod`",
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod", "--change", "CHG0000001"], "PF406", "protected environment `prod`",
              "no test_report for v1.5.0")
     assert run(repo_copy, "cutover", KYC, "--env", "dev").exit_code == 0  # unprotected: no evidence needed
 
@@ -300,7 +307,7 @@ def test_cutover_with_tampered_test_evidence_is_refused(repo_copy):
     report = repo_copy / "evidence" / KYC / "v1.5.0" / "junit.xml"
     report.write_text(report.read_text().replace('failures="0"', 'failures="1"', 1))
     edit(repo_copy, "config/gates.yaml", SetValue(("exits", "production", "test_reports"), False))
-    _refused(repo_copy, ["cutover", KYC, "--env", "prod"], "PF406", "sha256")
+    _refused(repo_copy, ["cutover", KYC, "--env", "prod", "--change", "CHG0000001"], "PF406", "sha256")
 
 
 def test_model_version_for_a_pilot_without_model_is_refused(repo_copy):

@@ -151,6 +151,9 @@ def cutover(root: Path) -> None:
         active = d["release"]["active"]
         active["prod"] = next(s for s in d["release"]["slots"] if s != active["prod"])
         (d["release"].get("canary") or {}).pop("prod", None)
+        # as `pilotfactory cutover --change` records it: prod asks for a change reference
+        d["release"].setdefault("changes", {})["prod"] = {"ref": "CHG0012345", "action": "cutover",
+                                                         "date": "2026-11-25"}
     edit(path, change)
 
 

@@ -11,7 +11,8 @@ __all__ = ["INTAKE_KEYS", "ENVIRONMENT_EXCLUDED", "EVIDENCE_BEHIND", "describe"]
 INTAKE_KEYS = ("name", "owners", "intake", "data_classification")
 
 # The environment gates: everything else reaches the stacks of the environments they open.
-ENVIRONMENT_EXCLUDED = ("phase", "approvals", "evidence", "release.active", "release.canary")
+ENVIRONMENT_EXCLUDED = ("phase", "approvals", "evidence", "release.active", "release.canary",
+                        "release.changes")
 
 # ... and the evidence behind what runs there.
 EVIDENCE_BEHIND = ("test_report", "model_validation")

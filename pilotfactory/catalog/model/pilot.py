@@ -201,6 +201,19 @@ class Canary(Model):
     percent: int = doc("Share of serving traffic it takes; the active slot takes the rest.", ge=1, le=50)
 
 
+class ChangeRecord(Model):
+    """The change the last release, cutover or rollback of one environment was made under."""
+
+    ref: NonEmpty | None = doc(
+        "The change reference (ticket id), e.g. CHG0012345; the environment's "
+        "`change_control.ticket_pattern` says its format. Only an emergency rollback may leave it "
+        "empty, until its retrospective change is raised (a warning until then).", default=None)
+    action: Literal["release", "cutover", "rollback", "emergency_rollback"]
+    date: Date
+    outside_window: bool = doc("Made outside the environment's change windows (emergency only).",
+                               default=False)
+
+
 class Release(Model):
     strategy: Literal["single", "blue_green"] = "single"
     repo: Annotated[str, Field(pattern=r"^https://[^\s]+$", description="HTTPS git repository.")]
@@ -216,6 +229,10 @@ class Release(Model):
         "An optional canary per environment: another slot that takes `percent` of the serving "
         "traffic and runs its jobs on schedule too. Slots neither active nor canary are idle.",
         default={})
+    changes: dict[EnvName, ChangeRecord] = doc(
+        "The change record of the last release, cutover or rollback made under a change reference, "
+        "per environment, written by those commands (`--change REF`, which protected environments "
+        "require).", default={})
 
 
 class TestReport(Model):

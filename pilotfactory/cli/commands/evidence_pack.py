@@ -61,6 +61,10 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
     for item in typed.pilot.evidence:
         if isinstance(item, TestReport):
             add_file(item.path)
+    # What `verify` recorded after each deploy of this stack: what actually ran.
+    for path in sorted((base / "evidence" / pilot / "deployments").glob("*.json")):
+        if _record_env(path) == env:
+            add_file(path.relative_to(base).as_posix())
     members["reports/gates.json"] = (json.dumps(gate_report(checked, pilot), indent=2, sort_keys=True)
                                      + "\n").encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="pilotfactory-evidence-") as scratch:
@@ -82,6 +86,9 @@ def _pack(base: Path, pilot: str, env: str, out: Path, ref: str | None, engine: 
         members["review/review.json"] = (json.dumps(review_json(result, "never", status, reason), indent=2,
                                                     ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     about = {"pilot": pilot, "env": env, "base": ref}
+    record = typed.pilot.release.changes.get(env)
+    if record is not None:  # the change this environment's release was last made under
+        about["change"] = record.model_dump(mode="json", exclude_defaults=True)
     whole = write_archive(members, out, about)
     click.echo(f"wrote {out} with {len(members)} members; sha256:{whole}")
 
@@ -104,6 +111,14 @@ def _controls_report(checked, pilot: str, stack_path: Path, display: str) -> byt
 def _refuse(pilot: str, reason: str) -> None:
     click.echo(f"no evidence pack written: the stacks of `{pilot}` are withheld: {reason}", err=True)
     sys.exit(1)
+
+
+def _record_env(path: Path) -> str | None:
+    """The environment a deployment record is about (its name alone could mislead: `prod-eu`)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("env")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _verify(path: Path) -> None:

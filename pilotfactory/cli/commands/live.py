@@ -55,8 +55,9 @@ def _aliases(root, env, host, profile, timeout, retry_timeout, check_only) -> No
     _print_checks(checks, f"aliases of {env} ({ws.host})")
 
 
-def _verify(root, env, host, profile, timeout, retry_timeout) -> None:
+def _verify(root, env, host, profile, timeout, retry_timeout, record: bool = True) -> None:
     from pilotfactory.live.client import LiveError
+    from pilotfactory.live.deployments import write_deployment_records
     from pilotfactory.live.expected import expected_of
     from pilotfactory.live.verify import verify
 
@@ -70,6 +71,9 @@ def _verify(root, env, host, profile, timeout, retry_timeout) -> None:
     if not checks:
         click.echo(f"verify of {env}: no pilot stack reaches {env}; nothing to check")
         return
+    if record:  # what ran is evidence whatever the result: a failed deploy is recorded too
+        for path in write_deployment_records(base, checked, env, checks, ws.host):
+            click.echo(f"recorded {path.as_posix()}")
     _print_checks(checks, f"verify of {env} ({ws.host})")
 
 
@@ -132,12 +136,15 @@ def register(cli: click.Group) -> None:
 
     @cli.command("verify")
     @_ENV
+    @click.option("--record/--no-record", default=True,
+                  help="Append a deployment record per pilot stack under evidence/<pilot>/deployments/ "
+                       "(what runs, where, when, by which CI run and commit, under which change, the result).")
     @live_options
     @_ROOT
-    def verify_(env, host, profile, timeout, retry_timeout, root):
+    def verify_(env, record, host, profile, timeout, retry_timeout, root):
         """After a deploy: every synthesized job exists with its slot's pause state, and serving
-        traffic and model aliases match. Exit 1 on any mismatch."""
-        _verify(root, env, host, profile, timeout, retry_timeout)
+        traffic and model aliases match; the result is recorded as evidence. Exit 1 on any mismatch."""
+        _verify(root, env, host, profile, timeout, retry_timeout, record)
 
     @cli.command("drift")
     @_ENV

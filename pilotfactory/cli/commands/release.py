@@ -25,11 +25,27 @@ if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
 Planner = Callable[["Checked", "TypedPilot", Diagnostics], Optional["SlotPlan"]]
 
 
+def change_ref_or_refuse(checked: "Checked", env: str, change: str | None, unchanged: str) -> None:
+    """Refuse before anything is planned when `env` asks for a change reference `change` is not."""
+    from pilotfactory.catalog.change_refs import change_ref_problem
+    from pilotfactory.diagnostics.codes import Code
+
+    problem = change_ref_problem(env, checked.catalog.environments.environments.get(env), change)
+    if problem is not None:
+        diags = Diagnostics()
+        source = checked.catalog.config_sources.get("environments")
+        path = ("environments", env, "change_control", "ticket_pattern")
+        diags.error(Code.BAD_CHANGE_REF, problem, source.where(path) if source else None, path)
+        refuse(diags, unchanged)
+
+
 def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
-           allow_gate_errors: bool = False) -> None:
-    from pilotfactory.release.plan import prepare
+           allow_gate_errors: bool = False, change: str | None = None) -> None:
+    from pilotfactory.gates import clock
+    from pilotfactory.release.plan import prepare, with_change_record
 
     base, checked, typed = load_pilot(root, pilot, env)
+    change_ref_or_refuse(checked, env, change, typed.file)
     diags = Diagnostics()
     plan = planner(checked, typed, diags)
     if plan is None:
@@ -37,6 +53,8 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
     if not plan.edits:
         click.echo(f"nothing to change: slot `{plan.slot}` already has that in {plan.file}")
         return
+    if change is not None:  # a protected environment never gets here without one
+        plan = with_change_record(plan, typed, change, clock.today())
     prepared = prepare(base, checked, plan, diags, engine=engine_setting(base, None),
                        allow_gate_errors=allow_gate_errors)
     if prepared is None:
@@ -67,21 +85,21 @@ def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bo
     click.echo(f"wrote {plan.file}; review it, then deploy with {stacks or 'nothing to deploy'}")
 
 
-def _release(root, pilot, env, version, model_version, dry_run) -> None:
+def _release(root, pilot, env, version, model_version, dry_run, change=None) -> None:
     """Stage a version (and model version) on the idle slot; no traffic moves."""
     from pilotfactory.release.plan import plan_release
 
     _apply(root, pilot, env, lambda c, t, d: plan_release(c, t, env, version, model_version, d), dry_run,
-           allow_gate_errors=True)
+           allow_gate_errors=True, change=change)
 
 
-def _switch(action: str, root, pilot, env, dry_run, canary: int | None = None) -> None:
+def _switch(action: str, root, pilot, env, dry_run, canary: int | None = None, change=None) -> None:
     """`cutover` promotes the canary or the idle slot; `rollback` removes a canary, else swaps back."""
     from pilotfactory.release.plan import plan_switch
 
     # Rolling back returns to content approved before: the pilot's own gates never block it.
     _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d, canary), dry_run,
-           allow_gate_errors=action == "rollback")
+           allow_gate_errors=action == "rollback", change=change)
 
 
 def _rehearse(root, pilot, env, record) -> None:
@@ -120,6 +138,13 @@ def _rehearse(root, pilot, env, record) -> None:
     click.echo(f"wrote {plan.file}: {plan.summary}")
 
 
+_CHANGE = click.option(
+    "--change", "change", metavar="REF", default=None,
+    help="The change reference (ticket id) this is made under; required for a protected environment, "
+         "in the format its `change_control.ticket_pattern` asks for. Recorded in release.changes.ENV. "
+         "With --emergency it may follow later (the retrospective change).")
+
+
 def register(cli: click.Group) -> None:
     @cli.command("release")
     @click.argument("pilot")
@@ -127,14 +152,15 @@ def register(cli: click.Group) -> None:
     @click.option("--version", "version", required=True, help="Code version: a tag of release.repo (v1.2.3).")
     @click.option("--model-version", type=click.IntRange(min=1), default=None,
                   help="Registered model version for the slot (default: keep the slot's).")
+    @_CHANGE
     @_DRY_RUN
     @_ROOT
-    def release(pilot, env, version, model_version, dry_run, root):
+    def release(pilot, env, version, model_version, change, dry_run, root):
         """Stage VERSION on the slot that is idle in ENV: a slot with no traffic (neither active nor
         canary) in any environment, so no request and no scheduled run changes. Refused when ENV runs
         a canary (no idle slot: `cutover` promotes it, `rollback` removes it) or when the idle slot
         takes traffic in another environment."""
-        _release(root, pilot, env, version, model_version, dry_run)
+        _release(root, pilot, env, version, model_version, dry_run, change)
 
     @cli.command("cutover")
     @click.argument("pilot")
@@ -142,14 +168,15 @@ def register(cli: click.Group) -> None:
     @click.option("--canary", type=click.IntRange(1, 50), default=None, metavar="PERCENT",
                   help="Instead of promoting: send PERCENT of serving traffic to the idle slot (or set the "
                        "running canary's share); its jobs start running on schedule.")
+    @_CHANGE
     @_DRY_RUN
     @_ROOT
-    def cutover(pilot, env, canary, dry_run, root):
+    def cutover(pilot, env, canary, change, dry_run, root):
         """Promote in ENV: the canary becomes active at 100% (and the old active slot idle); without a
         canary, the idle slot becomes active. The slot taking traffic has its jobs unpaused and the
         `champion` alias; the slot leaving goes idle (jobs paused, 0%). Protected environments need a
         passing test report for the promoted version."""
-        _switch("cutover", root, pilot, env, dry_run, canary)
+        _switch("cutover", root, pilot, env, dry_run, canary, change)
 
 
     @cli.command("rollback")
@@ -162,9 +189,10 @@ def register(cli: click.Group) -> None:
                        "rights, asks, acts; records it under evidence/, then edits the pilot file so the next "
                        "deploy keeps it.")
     @click.option("--yes", is_flag=True, help="With --emergency: act without asking, after printing the moves.")
+    @_CHANGE
     @live_options
     @_ROOT
-    def rollback(pilot, env, dry_run, emergency, yes, host, profile, timeout, retry_timeout, root):
+    def rollback(pilot, env, dry_run, emergency, yes, change, host, profile, timeout, retry_timeout, root):
         """Back to the last known good in ENV. With a canary: the canary's share returns to the active
         slot (100%) and the canary goes idle (jobs paused); nothing else moves. Without one: the idle
         slot (the previous active) becomes active at 100% and the active slot goes idle."""
@@ -173,9 +201,9 @@ def register(cli: click.Group) -> None:
         if emergency:
             from pilotfactory.cli.emergency import emergency_rollback
 
-            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes)
+            emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes, change)
             return
-        _switch("rollback", root, pilot, env, dry_run)
+        _switch("rollback", root, pilot, env, dry_run, change=change)
 
     @cli.command("rehearse")
     @click.argument("pilot")
