@@ -130,6 +130,8 @@ class Code:
                               "alone (config/gates.yaml `approvals.verify`).")
     EVIDENCE_AGING = _code("PF320",
                            "Warning: evidence ages out soon (gates.yaml `evidence_warning_days`), or has, under content approved while it was fresh.")
+    OUTCOME = _code("PF321", "Leaving `pilot` needs the executive sponsor's recorded outcome decision to scale, "
+                    "with a reading of every success metric (evidence `outcome_decision`).")
 
     # PF4xx: release commands (release, cutover, rollback, rehearse) refusing a slot change
     UNKNOWN_PILOT = _code("PF401", "A command names a pilot that catalog/pilots/ does not define.")

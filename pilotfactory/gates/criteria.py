@@ -10,7 +10,7 @@ import datetime as dt
 
 from pilotfactory.catalog.model import Pilot
 from pilotfactory.catalog.model.config import RehearsalRule
-from pilotfactory.catalog.model.pilot import ModelValidation, RollbackRehearsal, SecurityReview, TestReport
+from pilotfactory.catalog.model.pilot import ModelValidation, OutcomeDecision, RollbackRehearsal, SecurityReview, TestReport
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Location
 from pilotfactory.gates.context import Criterion, GateContext
@@ -83,6 +83,52 @@ def _signed(ctx: GateContext, index: int, approver: str) -> SignatureCheck:
 
 
 # ---- exits --------------------------------------------------------------------------------
+
+
+def _reached(baseline: float, target: float, value: float) -> bool:
+    """Whether `value` got to `target` from `baseline`, whichever way the metric improves."""
+    return value >= target if target >= baseline else value <= target
+
+
+@exit_criterion("outcome_decision", "the executive sponsor decided to scale, on readings of every success metric")
+def _outcome(ctx: GateContext, phase: str, setting: bool, rule: Location | None) -> Criterion:
+    pilot, name = ctx.pilot, "outcome_decision"
+    found = latest(pilot, OutcomeDecision)
+    if found is None:
+        return ctx.criterion(name, False, "no outcome_decision in `evidence`: the executive sponsor records "
+                             "the success-metric readings and decides to scale, iterate or stop",
+                             ("evidence",), Code.OUTCOME, rule, key=True)
+    i, outcome = found
+    if outcome.date > ctx.today:
+        return ctx.criterion(name, False, f"outcome decision dated {outcome.date}, in the future",
+                             ("evidence", i, "date"), Code.FUTURE_DATE, rule)
+    sponsor = pilot.owners.executive_sponsor
+    if outcome.decided_by != sponsor:
+        return ctx.criterion(name, False, f"decided by {outcome.decided_by}, not the executive sponsor "
+                             f"({sponsor or 'none named'}): the sponsor owns the decision",
+                             ("evidence", i, "decided_by"), Code.OUTCOME, rule)
+    metrics = {m.name: m for m in pilot.intake.success_metrics}
+    read = {r.metric: r.value for r in outcome.readings}
+    unknown = [m for m in read if m not in metrics]
+    if unknown:
+        return ctx.criterion(name, False, f"a reading of `{unknown[0]}`, which is not a success metric "
+                             f"({', '.join(metrics)})", ("evidence", i, "readings"), Code.OUTCOME, rule)
+    missing = [m for m in metrics if m not in read]
+    if missing:
+        return ctx.criterion(name, False, f"no reading of success metric{'s' * (len(missing) > 1)} "
+                             f"{', '.join(missing)}: the decision must rest on every metric intake set",
+                             ("evidence", i, "readings"), Code.OUTCOME, rule)
+    if outcome.decision != "scale":
+        what = ("another pilot cycle: the pilot stays in `pilot`" if outcome.decision == "iterate"
+                else "stop: decommission the pilot (its stacks destroyed in a reviewed change, evidence kept)")
+        return ctx.criterion(name, False, f"the sponsor decided on {outcome.date} to {outcome.decision}: {what}",
+                             ("evidence", i, "decision"), Code.OUTCOME, rule)
+    hit = [m for m, spec in metrics.items() if _reached(spec.baseline, spec.target, read[m])]
+    words = "; ".join(f"{m} {read[m]:g} (baseline {metrics[m].baseline:g}, target {metrics[m].target:g})"
+                      for m in metrics)
+    return ctx.criterion(name, True, f"{outcome.decided_by} decided to scale on {outcome.date}: "
+                         f"{len(hit)} of {len(metrics)} metrics at target; {words}",
+                         ("evidence", i), Code.OUTCOME, rule)
 
 
 @exit_criterion("data_contracts_complete", "every data contract has freshness and quality")

@@ -69,7 +69,7 @@ def test_evidence_unknown_kind_points_at_the_kind_value():
     out = check(edit(AML, "- {kind: security_review,", "- {kind: security_reveiw,"))
     assert out == [
         "p.yaml:124:12: error[PF104]: `security_reveiw` is not a known `kind`; expected "
-        "'test_report', 'rollback_rehearsal', 'security_review' or 'model_validation'; "
+        "'test_report', 'rollback_rehearsal', 'security_review', 'model_validation' or 'outcome_decision'; "
         "did you mean `security_review`?"]
 
 

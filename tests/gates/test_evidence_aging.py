@@ -99,11 +99,11 @@ def test_cutover_in_a_protected_environment_waits_for_renewal_rollback_does_not(
     estate = make_estate(specs_=[PilotSpec("aging", rehearsal_date=rehearsed)])
     root = str(estate.root)
     monkeypatch.setattr(clock, "today", lambda: rehearsed + dt.timedelta(days=MAX_AGE + 1))
-    cutover = run("cutover", "aging", "--env", "prod", "--root", root)
+    cutover = run("cutover", "aging", "--env", "prod", "--change", "CHG-1", "--root", root)
     assert cutover.exit_code == 1, cutover.output
     assert "error[PF308]" in cutover.output and "aged out" in cutover.output
     assert run("cutover", "aging", "--env", "dev", "--root", root).exit_code == 0  # not protected
-    rollback = run("rollback", "aging", "--env", "prod", "--root", root)
+    rollback = run("rollback", "aging", "--env", "prod", "--change", "CHG-2", "--root", root)
     assert rollback.exit_code == 0, rollback.output
     gates = run("gates", "aging", "--root", root)
     assert gates.exit_code == 0, gates.output

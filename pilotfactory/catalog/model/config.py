@@ -269,6 +269,9 @@ class RehearsalRule(Model):
 
 
 class ExitGate(Model):
+    outcome_decision: bool = doc(
+        "The executive sponsor recorded readings of every success metric and decided to scale "
+        "(evidence `outcome_decision`).", default=False)
     data_contracts_complete: bool = False
     owners_complete: bool = False
     security_review: bool = False

@@ -266,7 +266,24 @@ class ModelValidation(Model):
     result: Literal["pass", "fail"]
 
 
-Evidence = Annotated[Union[TestReport, RollbackRehearsal, SecurityReview, ModelValidation],
+class MetricReading(Model):
+    metric: Identifier = doc("A success metric of `intake.success_metrics`.")
+    value: float = doc("The value measured at the end of the pilot, in the metric's unit.")
+
+
+class OutcomeDecision(Model):
+    """The end of the pilot phase: the readings of every success metric and the sponsor's decision."""
+
+    kind: Literal["outcome_decision"]
+    date: Date
+    decided_by: Email = doc("Who decided: the pilot's executive sponsor.")
+    decision: Literal["scale", "iterate", "stop"] = doc(
+        "`scale`: on to staging and production; `iterate`: another pilot cycle; `stop`: decommission.")
+    readings: list[MetricReading] = doc("One reading per success metric.", min_length=1)
+    rationale: NonEmpty = doc("Why, in the sponsor's words.")
+
+
+Evidence = Annotated[Union[TestReport, RollbackRehearsal, SecurityReview, ModelValidation, OutcomeDecision],
                      Field(discriminator="kind")]
 
 
