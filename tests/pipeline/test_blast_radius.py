@@ -199,9 +199,9 @@ def test_rollback_is_never_blocked_by_the_pilots_own_gates(make_estate):
     # a change nobody approved yet: production is no longer earned
     estate.edit_pilot("rolled", lambda d: d.update(title="Changed, not approved"))
     assert not check(estate.root).gates.pilots[0].ok
-    cutover = run("cutover", "rolled", "--env", "prod", "--root", root)
-    assert cutover.exit_code == 1, cutover.output
-    rollback = run("rollback", "rolled", "--env", "prod", "--root", root)
+    cutover = run("cutover", "rolled", "--env", "prod", "--change", "CHG-1", "--root", root)
+    assert cutover.exit_code == 1 and "PF262" not in cutover.output, cutover.output
+    rollback = run("rollback", "rolled", "--env", "prod", "--change", "CHG-2", "--root", root)
     assert rollback.exit_code == 0, rollback.output
     assert "rolled back to content approved before" in rollback.output
     assert "active:\n    dev: green\n    staging: green\n    prod: blue" in estate.pilot_file("rolled").read_text()

@@ -226,7 +226,7 @@ def test_rehearse_prints_the_script_and_records_the_result(repo_copy):
     after = (repo_copy / KYC_FILE).read_text()
     entry = (f"  - {{kind: rollback_rehearsal, env: staging, date: {TODAY.isoformat()}, from: green, "
              "to: blue, result: pass}\n")
-    anchor = "  - {kind: security_review, date: 2026-11-02, reviewer: aisha.okafor@bank.example, result: pass}\n"
+    anchor = "    rationale: Every metric at target after six weeks on live onboarding cases.\n"  # the last entry
     assert after == original.decode().replace(anchor, anchor + entry)
     assert check(repo_copy).ok
 
