@@ -20,8 +20,8 @@ def stack_ref(name: str, environments: Mapping[str, bool]) -> StackRef:
     parsed = parse_stack(name, environments)
     if parsed.owner == ACCOUNT:
         return StackRef(name, ACCOUNT, None, any(environments.values()))
-    if parsed.env is None:
-        return StackRef(name, name, None, False)
+    if parsed.env is None:  # an environment the config does not know counts as protected
+        return StackRef(name, name, None, True)
     # `x-pre-prod` may be `x-pre` in prod: protected when any environment it could belong to is.
     return StackRef(name, parsed.owner, parsed.env,
                     any(environments[env] for env in environments_of(name, environments)))

@@ -106,3 +106,13 @@ def test_the_spelling_check_sees_each_kind_of_copy(tmp_path):
                       'def d(job, slot):\n    return f"{job.name}-{slot.name}"\n')
     assert _naming_spellings(tmp_path) == ["pilotfactory/ci/copy.py:2", "pilotfactory/ci/copy.py:4",
                                            "pilotfactory/ci/copy.py:6"]
+
+
+def test_a_stack_in_no_known_environment_is_reviewed_as_protected():
+    """Safe by default: a stack whose name ends in no environment of the config (one removed from
+    config/environments.yaml, a plan named by hand) is treated as protected, so destroying it is
+    critical rather than routine."""
+    from pilotfactory.review.diff import stack_ref
+
+    ref = stack_ref("x-qa", {"dev": False, "prod": True})
+    assert ref.env is None and ref.protected is True
