@@ -13,6 +13,7 @@ from pilotfactory.catalog.model import PHASES
 from pilotfactory.catalog.model.config import Controls
 from pilotfactory.gates.earn import PilotGates
 from pilotfactory.guardrails.evaluate import Violation
+from pilotfactory.guardrails import rules as _rules  # noqa: F401  (registers the rules it names)
 from pilotfactory.guardrails.registry import RULES
 
 __all__ = ["MET", "NOT_MET", "NO_EVIDENCE", "control_evidence"]

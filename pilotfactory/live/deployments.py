@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import subprocess
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from pilotfactory.files.atomic import create_file
+from pilotfactory.files.git import run_git
 from pilotfactory.gates import clock
 from pilotfactory.live.checks import Check
 
@@ -39,11 +39,8 @@ def ci_run(environ: Mapping[str, str] | None = None) -> dict[str, str] | None:
 
 
 def _commit(root: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    code, out = run_git(root, "rev-parse", "HEAD", timeout_s=10)
+    return (out.strip() or None) if code == 0 else None
 
 
 def deployment_records(checked, env: str, checks: Iterable[Check], host: str, *, run: dict | None,
