@@ -165,3 +165,31 @@ def test_the_inventory_names_a_broken_pilot_and_lists_the_others(make_estate):
     rows = json.loads(result.stdout)
     assert sorted(r["pilot"] for r in rows) == ["pilot-000", "pilot-002"]
     assert "withheld from the inventory: catalog/pilots/pilot-001.yaml has errors of its own" in result.stderr
+
+
+def test_a_guardrail_violation_withholds_that_pilots_documents_only(make_estate, tmp_path, monkeypatch):
+    from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
+    import pilotfactory.synth.build as build
+
+    def violation_in(stack):
+        def found(catalog, outdir, only=None):
+            diags = Diagnostics()
+            diags.error("PFG013", "job runs concurrently", Location("catalog/pilots/pilot-001.yaml", 3, 1))
+            return {stack: diags}
+        return found
+
+    estate = make_estate(2)  # a fresh estate: no cached stack escapes the (patched) rules
+    monkeypatch.setattr(build, "violations_by_stack", violation_in("pilot-001-staging"))
+    out = tmp_path / "docs"
+    result = run("docs", "--root", str(estate.root), "--out", str(out))
+    assert result.exit_code == 3, result.output
+    assert sorted(p.name for p in (out / "pilot-000").iterdir()) == sorted(DOCUMENTS)
+    assert not (out / "pilot-001").exists()
+    assert "withheld the documents of `pilot-001`" in result.output
+
+    # in a platform stack the violation is everyone's: nothing written
+    monkeypatch.setattr(build, "violations_by_stack", violation_in("platform-dev"))
+    before = _tree(out)
+    stopped = run("docs", "--root", str(estate.root), "--out", str(out))
+    assert stopped.exit_code == 1, stopped.output
+    assert "no documents written" in stopped.output and _tree(out) == before
