@@ -1,8 +1,10 @@
-"""Shared fixtures: a scratch copy of the example repository to break one file at a time."""
+"""Shared fixtures: a scratch copy of the tests' own reference estate to break one file at a time,
+and a clone of the repository for the example catalog's end-to-end tests."""
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,9 @@ import pytest
 from tests.factory import AS_OF, make_estate  # noqa: F401  (make_estate: the catalog factory's fixture)
 
 REPO = Path(__file__).resolve().parent.parent
+# The tests' own hand-written catalog (config/, catalog/, evidence/, cdktf.json): a bank replaces the
+# example catalog at the top level with its own pilots and the suite still runs on this one.
+ESTATE = REPO / "tests" / "estate"
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
 
 # The example evidence is judged as of this day, so in-process tests do not age with the calendar
@@ -28,12 +33,22 @@ def _pinned_today():
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    """The example config/, catalog/ and evidence/ in a folder of their own."""
+    """The reference estate's config/, catalog/ and evidence/ in a folder of their own."""
     for name in ("config", "catalog", "evidence"):
-        if (REPO / name).exists():
-            shutil.copytree(REPO / name, tmp_path / name)
-    shutil.copy(REPO / "cdktf.json", tmp_path / "cdktf.json")
+        shutil.copytree(ESTATE / name, tmp_path / name)
+    shutil.copy(ESTATE / "cdktf.json", tmp_path / "cdktf.json")
     return tmp_path
+
+
+@pytest.fixture
+def example_clone(tmp_path: Path) -> Path:
+    """A fresh full clone of this repository at HEAD: the example catalog with the history its
+    signed approvals are verified against, as CI checks it out."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)], check=True, capture_output=True)
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], check=True, capture_output=True, text=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "--detach", head.stdout.strip()], check=True)
+    return clone
 
 
 def _in_ci() -> bool:

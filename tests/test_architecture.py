@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE, REPO
 
 CDK_PACKAGES = {"cdktf", "cdktn", "cdktf_cdktf_provider_databricks", "cdktn_provider_databricks", "constructs"}
 
@@ -41,7 +41,7 @@ def test_domain_and_generators_never_import_the_cdk_and_load_stacks_only_lazily(
 
 def test_validate_does_not_load_the_cdk():
     code = ("import sys; from pathlib import Path; from pilotfactory.pipeline import check; "
-            f"assert check(Path({str(REPO)!r})).ok; "
+            f"assert check(Path({str(ESTATE)!r})).ok; "
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
             f"{sorted(CDK_PACKAGES)!r} or m.startswith('stacks')); print(loaded)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -9,10 +9,10 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.catalog.parse import closest, parse_document, suggest
 from pilotfactory.catalog.model import Pilot, Template
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
-CARD = (REPO / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
-AML = (REPO / "catalog" / "pilots" / "aml-alert-triage.yaml").read_text()
+CARD = (ESTATE / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
+AML = (ESTATE / "catalog" / "pilots" / "aml-alert-triage.yaml").read_text()
 
 
 def check(text: str, model=Pilot) -> list[str]:
@@ -139,11 +139,11 @@ def test_an_alias_is_checked_as_the_value_it_stands_for():
 
 
 def test_template_unknown_key():
-    text = (REPO / "catalog" / "templates" / "batch-scoring" / "template.yaml").read_text()
+    text = (ESTATE / "catalog" / "templates" / "batch-scoring" / "template.yaml").read_text()
     out = check(edit(text, "\ndefaults:\n", "\ndefault:\n"), Template)
     assert out == ["p.yaml:201:1: error[PF101]: unknown key `default`; did you mean `defaults`?"]
 
 
 def test_examples_stay_valid(tmp_path: Path):
-    for path in sorted((REPO / "catalog" / "pilots").glob("*.yaml")):
+    for path in sorted((ESTATE / "catalog" / "pilots").glob("*.yaml")):
         assert check(path.read_text()) == [], path

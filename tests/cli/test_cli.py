@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.cli.options import engine_setting as _engine
 
-from tests.conftest import REPO
+from tests.conftest import REPO, ESTATE
 
 
 def run(*args: str):
@@ -27,7 +27,7 @@ def test_validate_a_valid_catalog(make_estate):
 
 def test_validate_json_lists_every_diagnostic_with_its_location(repo_copy):
     (repo_copy / "catalog" / "pilots" / "typo.yaml").write_text(
-        (REPO / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
+        (ESTATE / "catalog" / "pilots" / "card-fraud-scoring.yaml").read_text()
         .replace("name: card-fraud-scoring", "name: typo").replace("phase: pilot", "phase: pilto"))
     result = run("validate", "--root", str(repo_copy), "--format", "json")
     assert result.exit_code == 3  # an error in one pilot's own file withholds that pilot only

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pilotfactory.pipeline import check
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 from tests.stacks.conftest import make_catalog
 
 PROVIDER_TAG = "v1.99.0"   # every citation in this suite is to terraform-provider-databricks at this tag
@@ -25,7 +25,7 @@ def synth_all(catalog, engine: str, outdir: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def example_catalog():
-    checked = check(REPO)
+    checked = check(ESTATE)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     return checked.resolution.catalog
 

@@ -119,23 +119,6 @@ def test_synth_and_gates_show_the_warning(make_estate, tmp_path):
     assert gates.exit_code == 0 and "in 3 days" in gates.output
 
 
-def test_the_quick_start_works_years_from_now(repo_copy, tmp_path, monkeypatch):
-    """The one end-to-end test of the example catalog: `make synth` (validate, then synth) today
-    and with the clock years ahead. Other tests build their own catalogs (tests/factory.py)."""
-    for years in (0, 1, 5, 20):
-        monkeypatch.setattr(clock, "today", lambda years=years: AS_OF + dt.timedelta(days=365 * years))
-        validate = run("validate", "--root", str(repo_copy))
-        assert validate.exit_code == 0, validate.output
-    synth = run("synth", "--root", str(repo_copy), "--out", str(tmp_path / "out"))
-    assert synth.exit_code == 0, synth.output
-    assert "withheld" not in synth.output
-    # the documents `make synth` writes next do not age either: the committed ones stay current
-    from tests.conftest import REPO
-
-    docs = run("docs", "--root", str(repo_copy), "--out", str(REPO / "docs" / "pilots"), "--check")
-    assert docs.exit_code == 0, docs.output
-
-
 def test_the_review_warns_ahead_of_time(make_estate):
     import json
     import subprocess

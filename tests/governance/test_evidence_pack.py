@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.governance.evidence_pack import listing_sha256, verify_archive
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
 PILOT, ENV = "kyc-document-triage", "staging"
 
@@ -28,7 +28,7 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def pack(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("evidence") / "kyc.tar.gz"
-    result = run("evidence", PILOT, "--env", ENV, "--out", str(out), "--root", str(REPO))
+    result = run("evidence", PILOT, "--env", ENV, "--out", str(out), "--root", str(ESTATE))
     assert result.exit_code == 0, result.output
     return out
 
@@ -67,7 +67,7 @@ def test_the_pack_holds_what_an_auditor_needs(pack):
     assert controls["pilot"] == PILOT and controls["controls"]
     # the packed stack's guardrail results are evidence, evaluated here, not left for the auditor
     assert all(g["evaluated"] and "passed" in g for c in controls["controls"] for g in c["guardrails"])
-    assert members(pack)[f"catalog/pilots/{PILOT}.yaml"] == (REPO / "catalog" / "pilots" / f"{PILOT}.yaml").read_bytes()
+    assert members(pack)[f"catalog/pilots/{PILOT}.yaml"] == (ESTATE / "catalog" / "pilots" / f"{PILOT}.yaml").read_bytes()
 
 
 def test_the_manifest_pins_each_member_and_the_whole(pack):
@@ -81,7 +81,7 @@ def test_the_manifest_pins_each_member_and_the_whole(pack):
 
 def test_the_same_inputs_give_a_byte_identical_archive(pack, tmp_path):
     again = tmp_path / "again.tar.gz"
-    assert run("evidence", PILOT, "--env", ENV, "--out", str(again), "--root", str(REPO)).exit_code == 0
+    assert run("evidence", PILOT, "--env", ENV, "--out", str(again), "--root", str(ESTATE)).exit_code == 0
     assert again.read_bytes() == pack.read_bytes()
     with tarfile.open(pack, "r:gz") as tar:
         infos = tar.getmembers()
@@ -132,7 +132,7 @@ def test_verify_rejects_a_file_that_is_not_a_pack(tmp_path):
 
 def test_evidence_for_an_environment_the_pilot_does_not_reach(tmp_path):
     result = run("evidence", "card-fraud-scoring", "--env", "prod", "--out", str(tmp_path / "x.tar.gz"),
-                 "--root", str(REPO))
+                 "--root", str(ESTATE))
     assert result.exit_code == 2
     assert "pilot `card-fraud-scoring` has no stack in `prod`" in result.output
     assert not (tmp_path / "x.tar.gz").exists()

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.pipeline import check
 
-from tests.conftest import REPO, TODAY
+from tests.conftest import ESTATE, TODAY
 from tests.gates.test_gates import AML, KYC, ROLES, edit
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -108,7 +108,7 @@ def test_approve_appends_a_new_approval(repo_copy):
     assert result.exit_code == 0, result.output
     text = (repo_copy / AML).read_text()
     # A pilot without approvals gets the block appended at the end, the rest of the file untouched.
-    before = (REPO / AML).read_text()
+    before = (ESTATE / AML).read_text()
     assert text.startswith(before)
     assert text[len(before):].lstrip("\n").startswith(
         f"approvals:\n  - {{gate: production, approver: rajesh.iyer@bank.example, "

@@ -14,7 +14,7 @@ from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_sta
 from pilotfactory.pipeline import check
 from pilotfactory.tfjson.stackfacts import StackFacts
 
-from tests.conftest import REPO
+from tests.conftest import REPO, ESTATE
 
 
 def run(*args: str):
@@ -123,7 +123,7 @@ def test_the_diagram_links_tables_tasks_models_and_the_endpoint_per_slot(example
 
 def test_docs_writes_only_what_changed_and_check_reports_staleness(tmp_path):
     out = tmp_path / "docs"
-    first = run("docs", "card-fraud-scoring", "--root", str(REPO), "--out", str(out))
+    first = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out))
     assert first.exit_code == 0, first.output
     assert first.stdout.endswith("5 documents, 5 changed, in " + str(out) + "\n")
     runbook = out / "card-fraud-scoring" / "runbook.md"
@@ -132,12 +132,12 @@ def test_docs_writes_only_what_changed_and_check_reports_staleness(tmp_path):
     (out / "card-fraud-scoring" / "raci.md").touch()
     stat_raci = (out / "card-fraud-scoring" / "raci.md").stat().st_mtime_ns
 
-    stale = run("docs", "card-fraud-scoring", "--root", str(REPO), "--out", str(out), "--check")
+    stale = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out), "--check")
     assert stale.exit_code == 1
     assert f"stale {out}/card-fraud-scoring/runbook.md" in stale.stdout
     assert "hand edit" in runbook.read_text()  # --check writes nothing
 
-    again = run("docs", "card-fraud-scoring", "--root", str(REPO), "--out", str(out))
+    again = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out))
     assert again.exit_code == 0
     assert "5 documents, 1 changed" in again.stdout
     assert "hand edit" not in runbook.read_text() and runbook.stat().st_mtime_ns != stamp
@@ -145,7 +145,7 @@ def test_docs_writes_only_what_changed_and_check_reports_staleness(tmp_path):
 
 
 def test_docs_for_an_unknown_pilot_suggests_one(tmp_path):
-    result = run("docs", "kyc-document-triag", "--root", str(REPO), "--out", str(tmp_path))
+    result = run("docs", "kyc-document-triag", "--root", str(ESTATE), "--out", str(tmp_path))
     assert result.exit_code != 0
     assert "no pilot `kyc-document-triag`" in result.output and "did you mean `kyc-document-triage`?" in result.output
 

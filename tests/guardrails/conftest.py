@@ -8,12 +8,12 @@ import pytest
 from pilotfactory.pipeline import check
 from pilotfactory.synth.build import synthesize
 
-from ..conftest import REPO
+from ..conftest import ESTATE
 
 
 @pytest.fixture(scope="session")
 def example():
-    checked = check(REPO)
+    checked = check(ESTATE)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     return checked
 

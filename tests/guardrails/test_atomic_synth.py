@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..conftest import REPO
+from ..conftest import ESTATE, REPO
 
-ENV = {**os.environ, "PILOTFACTORY_ROOT": str(REPO), "CI": "true"}
+ENV = {**os.environ, "PILOTFACTORY_ROOT": str(ESTATE), "CI": "true"}
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -9,14 +9,14 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.guardrails import RULES
 
-from ..conftest import REPO
+from ..conftest import REPO, ESTATE
 
 FIXTURES = REPO / "tests" / "guardrails" / "fixtures"
 SP = "5d2b9f0e-8a47-4c36-91d8-f6e3a0c2b758"
 
 
 def run(*args):
-    return CliRunner().invoke(cli, ["check", *map(str, args), "--root", str(REPO)])
+    return CliRunner().invoke(cli, ["check", *map(str, args), "--root", str(ESTATE)])
 
 
 def test_text_names_file_line_and_rule(tmp_path):
@@ -108,7 +108,7 @@ def test_unreadable_input_is_a_located_error_not_a_traceback(tmp_path):
 
 
 def test_standards_come_from_the_config_folder_given(tmp_path):
-    shutil.copytree(REPO / "config", tmp_path / "config")
+    shutil.copytree(ESTATE / "config", tmp_path / "config")
     standards = tmp_path / "config" / "standards.yaml"
     standards.write_text(standards.read_text().replace("max_concurrent_runs: 3", "max_concurrent_runs: 1")
                          .replace("autotermination_minutes: 60", "autotermination_minutes: 20"))

@@ -9,14 +9,14 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 from pilotfactory.guardrails import RULES
 
-from ..conftest import REPO
+from ..conftest import REPO, ESTATE
 from .checkov_run import checkov_failures
 
 FIXTURES = REPO / "tests" / "guardrails" / "fixtures"
 
 
 def _violations(path) -> set[str]:
-    result = CliRunner().invoke(cli, ["check", str(path), "--root", str(REPO), "--format", "json"])
+    result = CliRunner().invoke(cli, ["check", str(path), "--root", str(ESTATE), "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.output)
     assert report["errors"] == []

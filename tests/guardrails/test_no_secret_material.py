@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
-from ..conftest import REPO
+from ..conftest import REPO, ESTATE
 from .leaks import leaks
 
 TEXT_SUFFIXES = {".json", ".py", ".md", ".txt", ".yaml", ".yml", ".html", ".csv", ".xml", ".sarif"}
@@ -33,7 +33,7 @@ def test_synthesized_stacks_hold_no_secret_material(synthesized):
 
 def test_generated_documents_and_reports_hold_no_secret_material(synthesized):
     reports = {
-        fmt: CliRunner().invoke(cli, ["check", str(synthesized), "--root", str(REPO), "--format", fmt]).output
+        fmt: CliRunner().invoke(cli, ["check", str(synthesized), "--root", str(ESTATE), "--format", fmt]).output
         for fmt in ("text", "json", "sarif")
     }
     json.loads(reports["sarif"])

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from pilotfactory.cli.app import cli
 
 from ..catalog.open_ranges import ACROSS_LISTS, ONE_LIST
-from ..conftest import REPO
+from ..conftest import REPO, ESTATE
 
 PASS = json.loads((REPO / "tests" / "guardrails" / "fixtures" / "PFG050" / "pass.tf.json").read_text())
 
@@ -28,7 +28,7 @@ def _document(lists: list[list[str]], disabled: int | None = None) -> dict:
 def _violations(tmp_path, doc: dict) -> list[dict]:
     path = tmp_path / "stack.tf.json"
     path.write_text(json.dumps(doc))
-    result = CliRunner().invoke(cli, ["check", str(path), "--root", str(REPO), "--format", "json"])
+    result = CliRunner().invoke(cli, ["check", str(path), "--root", str(ESTATE), "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     return [v for v in json.loads(result.output)["violations"] if v["rule"] == "PFG050"]
 

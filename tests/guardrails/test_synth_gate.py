@@ -11,7 +11,7 @@ from pilotfactory.guardrails import RULES
 from pilotfactory.synth.build import synthesize
 from pilotfactory.synth.guard import GuardrailViolations, check_synthesized
 
-from ..conftest import REPO
+from ..conftest import ESTATE
 from .checkov_run import checkov_failures
 
 
@@ -67,7 +67,7 @@ def test_a_job_violation_points_at_that_job_in_the_pilot_file(example, synthesiz
     # The line the diagnostic names, read from the file itself: that job's `max_concurrent_runs`
     # when the pilot sets one, else the list entry that names the job.
     [(file, line)] = {(d.location.file, d.location.line) for d in errors}
-    text = (REPO / file).read_text(encoding="utf-8").splitlines()[line - 1]
+    text = (ESTATE / file).read_text(encoding="utf-8").splitlines()[line - 1]
     assert "max_concurrent_runs" in text or f"name: {job_name}" in text, (file, line, text)
     assert f"{file}:{line}:" in raised.value.diagnostics.errors[0].render()
     assert all(code in RULES for code in {d.code for d in errors})

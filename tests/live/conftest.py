@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from pilotfactory.pipeline import check
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 from pilotfactory.live.deployer import rule_set_name
 from tests.live.workspace_server import FakeWorkspace
 
@@ -27,7 +27,7 @@ def registered_versions(cat) -> dict[str, set[int]]:
 
 @pytest.fixture(scope="session")
 def example_checked():
-    return check(REPO)
+    return check(ESTATE)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +51,7 @@ ROOT: list = []   # the repository the live tests' commands run on, set per test
 @pytest.fixture(autouse=True)
 def _root_of_the_workspace(request):
     """Commands run on the repository copy whose staging environment names the local workspace."""
-    ROOT[:] = [request.getfixturevalue("workspace").root] if "workspace" in request.fixturenames else [REPO]
+    ROOT[:] = [request.getfixturevalue("workspace").root] if "workspace" in request.fixturenames else [ESTATE]
     yield
     ROOT.clear()
 

@@ -12,9 +12,9 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.pipeline import check
 from pilotfactory.yamlio.source import load_yaml_text
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
-EXAMPLE = yaml.safe_load((REPO / "catalog" / "pilots" / "kyc-document-triage.yaml").read_text())
+EXAMPLE = yaml.safe_load((ESTATE / "catalog" / "pilots" / "kyc-document-triage.yaml").read_text())
 
 yaml_ish = st.text(alphabet=st.sampled_from(list("ab:- \n\t'\"[]{}&*!#|>%@`,?0123456789yesNO~.")),
                    max_size=200)
@@ -61,8 +61,8 @@ def _mutate(data, path, action, value):
 def test_mutated_pilots_give_located_diagnostics(tmp_path_factory, mutations):
     root = tmp_path_factory.mktemp("repo")
     for name in ("config", "evidence"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copytree(REPO / "catalog" / "templates", root / "catalog" / "templates")
+        shutil.copytree(ESTATE / name, root / name)
+    shutil.copytree(ESTATE / "catalog" / "templates", root / "catalog" / "templates")
     data = copy.deepcopy(EXAMPLE)
     for path, action, value in mutations:
         try:

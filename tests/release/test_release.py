@@ -16,7 +16,7 @@ from pilotfactory.tfjson.slots import addresses
 from pilotfactory.release.plan import find_pilot
 from pilotfactory.yamlio.edit import DeleteKey, SetValue, apply_edits
 
-from tests.conftest import REPO, TODAY
+from tests.conftest import ESTATE, TODAY
 
 KYC = "kyc-document-triage"
 KYC_FILE = f"catalog/pilots/{KYC}.yaml"
@@ -44,14 +44,14 @@ def only_changed_lines(before: bytes, after: bytes) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def example():
-    checked = check(REPO)
+    checked = check(ESTATE)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     return checked
 
 
 def _pilots(strategy: str) -> list:
     """(pilot, environment) for every example pilot of `strategy` and every environment it reaches."""
-    checked = check(REPO)
+    checked = check(ESTATE)
     return [pytest.param(t.pilot.name, env, id=f"{t.pilot.name}-{env}")
             for t in checked.resolution.pilots if t.pilot.release.strategy == strategy
             for env in reached_environments(checked.catalog, t.pilot.phase)]
@@ -69,7 +69,7 @@ def test_the_production_example_pilot_is_blue_green(example):
 def test_cutover_and_rollback_change_attributes_only_and_restore_the_stack(example, pilot, env):
     diags = Diagnostics()
     typed = find_pilot(example, pilot, env, diags)
-    result = rehearse(REPO, example, typed, env, diags)
+    result = rehearse(ESTATE, example, typed, env, diags)
     if env in typed.pilot.release.canary:
         # A promoted canary rolls back to the active slot alone: the start is not restored, so refused.
         assert result is None and [d.code for d in diags.errors] == ["PF407"]

@@ -26,7 +26,7 @@ from pilotfactory.synth.cache import StackCache
 from pilotfactory.synth.build import synthesize
 from pilotfactory.pipeline import check
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 from tests.factory import specs, write_estate
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -77,8 +77,8 @@ def base_repo(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("base") / "repo"
     root.mkdir()
     for name in ("config", "catalog", "evidence"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "cdktf.json", root / "cdktf.json")
+        shutil.copytree(ESTATE / name, root / name)
+    shutil.copy(ESTATE / "cdktf.json", root / "cdktf.json")
     return _committed(root)
 
 

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
 TERRAFORM = shutil.which("terraform")
 TF_ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0"}
 
 
 def review(*args: str):
-    return CliRunner().invoke(cli, ["review", "--root", str(REPO), *args])
+    return CliRunner().invoke(cli, ["review", "--root", str(ESTATE), *args])
 
 
 def tf(cwd: Path, *args: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+ESTATE = REPO / "tests" / "estate"
 
 from pilotfactory.catalog.load import Catalog, load_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics
@@ -173,8 +174,8 @@ FRAUD = {
 def make_catalog(environments: dict = ENVIRONMENTS, pilots: tuple[dict, ...] = (KYC, FRAUD),
                  roles: dict = ROLES, standards: dict | None = None) -> ResolvedCatalog:
     """Run the real resolve step on in-memory documents (no YAML files involved)."""
-    catalog = Catalog(REPO)
-    catalog.templates = load_catalog(REPO, Diagnostics()).templates
+    catalog = Catalog(ESTATE)
+    catalog.templates = load_catalog(ESTATE, Diagnostics()).templates
     catalog.environments = Environments.model_validate(environments)
     # Looked up at call time, so a test may monkeypatch the module's STANDARDS.
     catalog.standards = Standards.model_validate(standards if standards is not None else STANDARDS)

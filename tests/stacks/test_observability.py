@@ -13,7 +13,7 @@ from generators.observability_sql import alert_queries, dashboard_datasets, job_
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.pipeline import check
 
-from .conftest import ENVIRONMENTS, REPO, make_catalog, resources
+from .conftest import ENVIRONMENTS, ESTATE, make_catalog, resources
 
 WAREHOUSE = "0a1b2c3d4e5f6789"
 KYC_DEV, KYC_STAGING = "kyc-document-triage-dev", "kyc-document-triage-staging"
@@ -38,7 +38,7 @@ def synthed(catalog, tmp_path_factory):
 
 
 def _queries(catalog):
-    example = check(REPO).resolution.declared
+    example = check(ESTATE).resolution.declared
     pilots = list(catalog.pilots) + (list(example.pilots) if example is not None else [])
     assert pilots
     for rp in pilots:

@@ -14,7 +14,7 @@ from syrupy.extensions.json import JSONSnapshotExtension
 from pilotfactory.pipeline import check
 from pilotfactory.synth.build import synthesize
 
-from tests.conftest import REPO
+from tests.conftest import REPO, ESTATE
 
 EXPECTED_STACKS = {
     "account", "platform-dev", "platform-staging", "platform-prod",
@@ -29,7 +29,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def example_out(tmp_path_factory) -> Path:
-    checked = check(REPO)
+    checked = check(ESTATE)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     out = tmp_path_factory.mktemp("synth") / "cdktf.out"
     synthesize(checked.resolution.catalog, out)
@@ -58,7 +58,7 @@ def test_a_pilot_reaches_only_the_environments_its_phase_earns(example_out: Path
 
 
 def test_two_syntheses_are_byte_identical(example_out: Path, tmp_path: Path):
-    checked = check(REPO)
+    checked = check(ESTATE)
     again = tmp_path / "elsewhere" / "cdktf.out"
     synthesize(checked.resolution.catalog, again)
     assert _tree(again) == _tree(example_out)
@@ -75,7 +75,7 @@ def test_no_absolute_path_or_timestamp_in_the_output(example_out: Path):
 def test_synth_replaces_the_output_whole_and_leaves_no_scratch(example_out: Path, tmp_path: Path):
     out = tmp_path / "cdktf.out"
     (out / "stacks" / "retired-pilot-dev").mkdir(parents=True)
-    synthesize(check(REPO).resolution.catalog, out)
+    synthesize(check(ESTATE).resolution.catalog, out)
     assert not (out / "stacks" / "retired-pilot-dev").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cdktf.out"]
 
@@ -97,7 +97,7 @@ def test_stack_snapshot(example_out: Path, name: str, snapshot):
 def test_cdktn_synthesizes_the_same_json_apart_from_pinned_versions(example_out: Path, tmp_path: Path):
     env = {**os.environ, "PILOTFACTORY_ENGINE": "cdktn"}
     out = tmp_path / "cdktf.out"
-    subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(REPO), "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(ESTATE), "--out", str(out)],
                    check=True, env=env, capture_output=True, text=True)
     versions = set()
     for name in EXPECTED_STACKS:

@@ -9,7 +9,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.yamlio.edit import AppendItem, DeleteKey, SetValue, YamlEditError, apply_edits, render_scalar
 from pilotfactory.yamlio.source import load_yaml_text
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
 PILOT = """\
 # yaml-language-server: $schema=../../schema/pilot.schema.json
@@ -112,7 +112,7 @@ def test_impossible_edits_are_refused(edit):
         apply_edits(PILOT, [edit])
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "catalog" / "pilots").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((ESTATE / "catalog" / "pilots").glob("*.yaml")), ids=lambda p: p.stem)
 def test_editing_an_example_pilot_changes_exactly_one_line(path):
     text = path.read_text()
     data = load_yaml_text(text, path.name, Diagnostics()).data
