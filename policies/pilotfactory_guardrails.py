@@ -3,12 +3,14 @@
     checkov -d cdktf.out --framework terraform_json --external-checks-dir policies --skip-download
 
 The rule functions are imported from pilotfactory.guardrails, never copied: one rule set. Platform
-standards come from the config/ folder beside this one. checkov hands a check one resource, with
+standards come from config/ of the repository root, `PILOTFACTORY_ROOT` as for the command line
+(default: the folder beside this one). checkov hands a check one resource, with
 values rewritten into lists; cross-resource rules (a job's owner) need the whole file, so each
 check re-reads its file with our own reader and evaluates the resource as written.
 """
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +32,8 @@ from pilotfactory.guardrails.terraform import TerraformInputError, TfDocument, T
 @lru_cache(maxsize=1)
 def _platform():
     diags = Diagnostics()
-    platform = load_platform(REPO / "config", diags, display_root=REPO)
+    root = Path(os.environ.get("PILOTFACTORY_ROOT") or REPO).resolve()
+    platform = load_platform(root / "config", diags, display_root=root)
     if platform is None:
         raise RuntimeError("Pilot Factory guardrails cannot read config/:\n"
                            + "\n".join(d.render() for d in diags.sorted()))

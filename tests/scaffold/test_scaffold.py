@@ -14,7 +14,7 @@ from pilotfactory.pipeline import check
 from pilotfactory.scaffold.render import parameter_values, render_skeleton
 from pilotfactory.synth.build import synthesize
 
-from tests.conftest import REPO
+from tests.conftest import ESTATE
 
 REQUIRED = {
     "title": "Loan application triage", "cost_center": "CC-1234",
@@ -42,7 +42,7 @@ def add_groups(root: Path, *groups: str) -> None:
 
 
 def test_templates_lists_each_template_with_version_and_parameters():
-    result = run("templates", "--root", str(REPO))
+    result = run("templates", "--root", str(ESTATE))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert "agentic-workflow 1.1.0: Agentic workflow" in lines
@@ -158,7 +158,7 @@ def test_every_shipped_template_renders_with_its_defaults_and_synthesizes(repo_c
     """A contributor adds a template by adding a folder; this test keeps a broken one from landing."""
     diags = Diagnostics()
     catalog = load_catalog(repo_copy, diags)
-    assert set(catalog.templates) == {p.name for p in (REPO / "catalog" / "templates").iterdir() if p.is_dir()}
+    assert set(catalog.templates) == {p.name for p in (repo_copy / "catalog" / "templates").iterdir() if p.is_dir()}
     groups, names = [], []
     for name, entry in sorted(catalog.templates.items()):
         pilot = str(entry.template.parameters["name"].default) if "name" in entry.template.parameters else f"{name}-x"
@@ -210,7 +210,7 @@ def test_outdated_without_history_says_so(repo_copy):
 
 
 def test_outdated_when_every_pilot_is_current():
-    result = run("templates", "--outdated", "--root", str(REPO))
+    result = run("templates", "--outdated", "--root", str(ESTATE))
     assert result.exit_code == 0
     assert result.stdout == "every pilot is on its template's current version\n"
 
