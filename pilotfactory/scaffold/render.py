@@ -185,7 +185,8 @@ def _template_line(exc: BaseException) -> int | None:
 
 
 def check_pilot_text(root: Path, name: str, text: str, diags: Diagnostics):
-    """Validate the catalog as it would be with `text` as the pilot `name`, on a scratch copy."""
+    """Validate the pilot `name` as it would be with `text`, on a scratch copy: config, templates and
+    the cross-file rules (names) hold; other pilots' own errors are theirs, never the new pilot's."""
     from pilotfactory.pipeline import check
 
     with tempfile.TemporaryDirectory(prefix="pilotfactory-new-") as scratch:
@@ -196,6 +197,6 @@ def check_pilot_text(root: Path, name: str, text: str, diags: Diagnostics):
         target = pilot_path(copy, name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        checked = check(copy)
+        checked = check(copy, only={name})
     diags.extend(checked.diagnostics)
     return checked

@@ -226,3 +226,17 @@ def test_new_writes_a_high_risk_pilot_whose_unearned_gate_withholds_its_environm
     [gates] = [p for p in checked.gates.pilots if p.pilot == "loan-triage"]
     assert gates.earned is None and gates.unearned_environments == ("dev",)
     assert not any(rp.name == "loan-triage" for rp in checked.resolution.catalog.pilots)
+
+
+def test_new_is_not_stopped_or_cluttered_by_another_pilots_problems(repo_copy):
+    """Blast radius of one: another pilot's content error, and approvals that cannot be verified
+    (signature mode in a folder without history), neither refuse nor clutter the new pilot."""
+    card = repo_copy / "catalog" / "pilots" / "card-fraud-scoring.yaml"
+    card.write_text(card.read_text().replace("phase: pilot", "phase: pilot\nnot_a_key: 1", 1))
+    gates = repo_copy / "config" / "gates.yaml"
+    gates.write_text(gates.read_text().replace("verify: none", "verify: signature"))
+    result = run("new", "loan-triage", "--template", "agentic-workflow", "--root", str(repo_copy),
+                 *sets(REQUIRED))
+    assert result.exit_code == 0, result.output
+    assert (repo_copy / "catalog" / "pilots" / "loan-triage.yaml").is_file()
+    assert "card-fraud-scoring" not in result.output and "kyc-document-triage" not in result.output
