@@ -191,7 +191,7 @@ def test_the_architecture_map_names_every_package_with_its_layer():
 # packages, tests/ holds the two top-level source folders and tests/deploy/ (a stack read against the
 # provider's schema and source: it spans every stack module, so it belongs to none of them).
 TEST_FOLDERS_BESIDES_PACKAGES = {"stacks", "generators", "deploy"}
-TOP_LEVEL_TEST_MODULES = {"test_architecture.py", "test_ci_guards.py", "test_factory.py"}
+TOP_LEVEL_TEST_MODULES = {"test_architecture.py", "test_ci_guards.py", "test_factory.py", "test_example.py"}
 
 
 def _test_layout_problems(tests_root, source_root) -> list[str]:

@@ -1,5 +1,5 @@
-"""`pilotfactory docs`: the documents of the example catalog are current, read from the synthesized
-stacks, marked as generated, and written only when they change."""
+"""`pilotfactory docs`: the documents of a generated catalog, read from the synthesized stacks, marked
+as generated, and written only when they change (the example's own are checked in tests/test_example.py)."""
 from __future__ import annotations
 
 import copy
@@ -14,37 +14,33 @@ from pilotfactory.governance.handoff_docs import pilot_documents, synthesize_sta
 from pilotfactory.pipeline import check
 from pilotfactory.tfjson.stackfacts import StackFacts
 
-from tests.conftest import REPO, ESTATE
+from tests.factory import PilotSpec, specs, write_estate
+
+PILOT = "doc-triage"
+# Production, blue/green with a 10% canary in prod on blue (green active), a serving endpoint, a
+# secret, and prod's compute capped below the pilot's ceiling.
+SPEC = PilotSpec(PILOT, serving=True, canary_percent=10, extra={
+    "secrets": {"keys": ["ocr_api_key"]},
+    "compute": {"size": "small", "spark_version": "15.4.x-scala2.12"},
+    "overrides": {"prod": {"compute": {"max_workers": 3}}}})
 
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))
 
 
-def _documents(root, folder):
-    checked = check(root)
-    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
-    stacks = synthesize_stacks(checked, folder, "cdktf")
-    assert stacks.withheld == {}
-    return checked, stacks, pilot_documents(checked, stacks)
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory):
+    return write_estate(tmp_path_factory.mktemp("estate"), [SPEC, *specs(2)[1:]])
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    """The documents of the tests' own estate (tests/estate)."""
-    return _documents(ESTATE, tmp_path_factory.mktemp("docs-synth"))
-
-
-def test_every_document_of_the_repository_catalog_is_current(tmp_path):
-    """Docs never drift from the catalog: run `pilotfactory docs` (or `make synth`) after a change."""
-    _, _, documents = _documents(REPO, tmp_path)
-    pilots = sorted(p.stem for p in (REPO / "catalog" / "pilots").glob("*.yaml"))
-    assert sorted(documents) == sorted(f"{p}/{d}" for p in pilots for d in DOCUMENTS)
-    stale = write_documents(REPO / "docs" / "pilots", documents, check_only=True)
-    assert stale == [], "stale documents; run `pilotfactory docs`"
-    on_disk = sorted(p.relative_to(REPO / "docs" / "pilots").as_posix()
-                     for p in (REPO / "docs" / "pilots").rglob("*.md"))
-    assert on_disk == sorted(documents), "documents of pilots that no longer exist"
+def example(estate, tmp_path_factory):
+    checked = check(estate.root)
+    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
+    stacks = synthesize_stacks(checked, tmp_path_factory.mktemp("docs-synth"), "cdktf")
+    assert stacks.withheld == {}
+    return checked, stacks, pilot_documents(checked, stacks)
 
 
 def test_each_document_carries_the_generated_marker_with_its_command(example):
@@ -63,110 +59,113 @@ def _env(example, pilot: str, env: str) -> EnvDocs:
 
 
 def test_the_access_matrix_is_read_from_the_synthesized_stack(example):
-    env = _env(example, "kyc-document-triage", "prod")
+    env = _env(example, "doc-triage", "prod")
     objects, rows = env.access_matrix()
     matrix = {label: dict(zip(objects, cells)) for label, cells in rows}
-    assert matrix["kyc-builders (group: builders)"]["job kyc-document-triage-classify-blue"] == "CAN_VIEW"
-    assert matrix["kyc-approvers (group: approvers)"]["serving endpoint kyc-document-triage-prod"] == "CAN_QUERY"
-    assert matrix["platform-admins (group: platform admins)"]["secret scope kyc-document-triage-prod"] == "MANAGE"
-    assert matrix["sp-pilotfactory-prod (run-as service principal)"]["registered model prod.kyc_document_triage.kyc_doc_classifier"] == "ALL_PRIVILEGES"
+    assert matrix["doc-triage-builders (group: builders)"]["job doc-triage-score-blue"] == "CAN_VIEW"
+    assert matrix["doc-triage-approvers (group: approvers)"]["serving endpoint doc-triage-prod"] == "CAN_QUERY"
+    assert matrix["platform-admins (group: platform admins)"]["secret scope doc-triage-prod"] == "MANAGE"
+    assert matrix["sp-factory-prod (run-as service principal)"]["registered model pilots_prod.doc_triage.doc_triage_model"] == "ALL_PRIVILEGES"
     # The folder is named by its path (before the object table, the matrix named it `None`).
-    assert matrix["kyc-builders (group: builders)"]["folder /pilotfactory/kyc-document-triage/prod"] == "CAN_READ"
+    assert matrix["doc-triage-builders (group: builders)"]["folder /pilotfactory/doc-triage/prod"] == "CAN_READ"
 
     # A grant that exists only in the stack (not in the YAML) shows up in the review.
     data = copy.deepcopy(env.stack.data)
-    perms = next(v for k, v in data["resource"]["databricks_permissions"].items() if k.startswith("jobs_classify-blue"))
+    perms = next(v for k, v in data["resource"]["databricks_permissions"].items() if k.startswith("jobs_score-blue"))
     perms["access_control"].append({"group_name": "contractors", "permission_level": "CAN_MANAGE"})
     widened = EnvDocs(env.resolved, StackFacts(env.stack.name, data))
     objects, rows = widened.access_matrix()
     matrix = {label: dict(zip(objects, cells)) for label, cells in rows}
-    assert matrix["contractors (group)"]["job kyc-document-triage-classify-blue"] == "CAN_MANAGE"
+    assert matrix["contractors (group)"]["job doc-triage-score-blue"] == "CAN_MANAGE"
 
 
 def test_the_security_review_shows_secrets_declared_never_values_and_the_policy_in_words(example):
     _, _, documents = example
-    review = documents["kyc-document-triage/security-review.md"]
+    review = documents["doc-triage/security-review.md"]
     assert "- `ocr_api_key`\n" in review
-    assert "- Databricks Runtime: fixed at `15.4.x-cpu-ml-scala2.12`.\n" in review
-    assert "- Maximum workers: at most 4.\n" in review  # prod's overlay, as synthesized
+    assert "- Databricks Runtime: fixed at `15.4.x-scala2.12`.\n" in review
+    assert "- Maximum workers: at most 3.\n" in review  # prod's overlay, as synthesized
     # the emergency rollback's rights, and why: pilotfactory.catalog.emergency_access.py
-    assert "| kyc-oncall (group: on-call) | CAN_MANAGE | CAN_MANAGE | - | CAN_READ | CAN_MANAGE |" in review
+    assert "| doc-triage-oncall (group: on-call) | CAN_MANAGE | CAN_MANAGE | - | CAN_READ | CAN_MANAGE |" in review
     assert "the least Databricks allows for the\nemergency rollback" in review
 
 
 def test_the_runbook_shows_live_slots_schedules_and_release_commands(example):
     _, _, documents = example
-    runbook = documents["kyc-document-triage/runbook.md"]
+    runbook = documents["doc-triage/runbook.md"]
     assert "```mermaid\nflowchart LR\n" in runbook
-    assert ("| prod (protected) | https://bank-analytics-prod.cloud.databricks.com | `kyc-document-triage-prod` "
-            "| blue | green 10% | - |") in runbook
+    assert ("| prod (protected) | https://dbc-factory-prod.cloud.databricks.com | `doc-triage-prod` "
+            "| green | blue 10% | - |") in runbook
     # the canary takes traffic, so its schedule runs; idle slots elsewhere are paused
-    assert "| `kyc-document-triage-classify-green` | green | `0 0/30 * * * ?` (Europe/London) | **running** |" in runbook
-    assert "| `kyc-document-triage-classify-blue` | blue | `0 0/30 * * * ?` (Europe/London) | paused |" in runbook
-    assert ("  - Promote the canary to 100% (`blue` goes idle): `pilotfactory cutover kyc-document-triage --env prod`\n"
+    dev, prod = runbook.split("### dev", 1)[1].split("### staging", 1)[0], runbook.split("### prod", 1)[1]
+    assert "| `doc-triage-score-blue` | blue | `0 30 2 * * ?` (Europe/London) | paused |" in dev
+    assert "| `doc-triage-score-green` | green | `0 30 2 * * ?` (Europe/London) | **running** |" in dev
+    assert "| `doc-triage-score-blue` | blue | `0 30 2 * * ?` (Europe/London) | **running** |" in prod
+    assert ("  - Promote the canary to 100% (`green` goes idle): `pilotfactory cutover doc-triage --env prod`\n"
             in runbook)
-    assert ("  - Take the canary's share back (`blue` 100%, `green` idle): "
-            "`pilotfactory rollback kyc-document-triage --env prod`\n") in runbook
-    assert "`pilotfactory rollback kyc-document-triage --env staging`" in runbook
+    assert ("  - Take the canary's share back (`green` 100%, `blue` idle): "
+            "`pilotfactory rollback doc-triage --env prod`\n") in runbook
+    assert "`pilotfactory rollback doc-triage --env staging`" in runbook
     # no idle slot in prod: the runbook offers no release there
-    assert "`pilotfactory release kyc-document-triage --env prod" not in runbook
+    assert "`pilotfactory release doc-triage --env prod" not in runbook
     assert ("  - Stage a release on the idle slot, no traffic moves: "
-            "`pilotfactory release kyc-document-triage --env staging --version vX.Y.Z --model-version N`\n") in runbook
+            "`pilotfactory release doc-triage --env staging --version vX.Y.Z --model-version N`\n") in runbook
 
 
 def test_the_diagram_links_tables_tasks_models_and_the_endpoint_per_slot(example):
     checked, _, _ = example
-    typed = next(t for t in checked.resolution.pilots if t.pilot.name == "kyc-document-triage")
-    envs = tuple(_env(example, "kyc-document-triage", e) for e in ("dev", "staging", "prod"))
+    typed = next(t for t in checked.resolution.pilots if t.pilot.name == "doc-triage")
+    envs = tuple(_env(example, "doc-triage", e) for e in ("dev", "staging", "prod"))
     chart = mermaid(PilotDocsInput(typed.pilot, typed.file, envs, checked.catalog.roles, checked.catalog.gates))
-    assert "table_kyc_documents --> blue_classify_contract_check" in chart
-    assert "blue_classify_enrich --> blue_classify_route_cases" in chart
-    assert 'blue_classify_route_cases --> model_blue' in chart
-    assert 'model_blue -->|"dev 0%, staging 0%, prod 90%"| endpoint' in chart
-    assert 'model_green -->|"dev 100%, staging 100%, prod 10%"| endpoint' in chart
+    assert "table_inputs --> blue_score_contract_check" in chart
+    assert "blue_score_contract_check --> blue_score_score" in chart
+    assert 'blue_score_score --> model_blue' in chart
+    assert 'model_blue -->|"dev 0%, staging 0%, prod 10%"| endpoint' in chart
+    assert 'model_green -->|"dev 100%, staging 100%, prod 90%"| endpoint' in chart
 
 
-def test_docs_writes_only_what_changed_and_check_reports_staleness(tmp_path):
+def test_docs_writes_only_what_changed_and_check_reports_staleness(estate, tmp_path):
     out = tmp_path / "docs"
-    first = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out))
+    first = run("docs", "pilot-001", "--root", str(estate.root), "--out", str(out))
     assert first.exit_code == 0, first.output
     assert first.stdout.endswith("5 documents, 5 changed, in " + str(out) + "\n")
-    runbook = out / "card-fraud-scoring" / "runbook.md"
+    runbook = out / "pilot-001" / "runbook.md"
     stamp = runbook.stat().st_mtime_ns
     runbook.write_text(runbook.read_text() + "hand edit\n")
-    (out / "card-fraud-scoring" / "raci.md").touch()
-    stat_raci = (out / "card-fraud-scoring" / "raci.md").stat().st_mtime_ns
+    (out / "pilot-001" / "raci.md").touch()
+    stat_raci = (out / "pilot-001" / "raci.md").stat().st_mtime_ns
 
-    stale = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out), "--check")
+    stale = run("docs", "pilot-001", "--root", str(estate.root), "--out", str(out), "--check")
     assert stale.exit_code == 1
-    assert f"stale {out}/card-fraud-scoring/runbook.md" in stale.stdout
+    assert f"stale {out}/pilot-001/runbook.md" in stale.stdout
     assert "hand edit" in runbook.read_text()  # --check writes nothing
 
-    again = run("docs", "card-fraud-scoring", "--root", str(ESTATE), "--out", str(out))
+    again = run("docs", "pilot-001", "--root", str(estate.root), "--out", str(out))
     assert again.exit_code == 0
     assert "5 documents, 1 changed" in again.stdout
     assert "hand edit" not in runbook.read_text() and runbook.stat().st_mtime_ns != stamp
-    assert (out / "card-fraud-scoring" / "raci.md").stat().st_mtime_ns == stat_raci  # unchanged: not rewritten
+    assert (out / "pilot-001" / "raci.md").stat().st_mtime_ns == stat_raci  # unchanged: not rewritten
 
 
-def test_docs_for_an_unknown_pilot_suggests_one(tmp_path):
-    result = run("docs", "kyc-document-triag", "--root", str(ESTATE), "--out", str(tmp_path))
+def test_docs_for_an_unknown_pilot_suggests_one(estate, tmp_path):
+    result = run("docs", "doc-triag", "--root", str(estate.root), "--out", str(tmp_path))
     assert result.exit_code != 0
-    assert "no pilot `kyc-document-triag`" in result.output and "did you mean `kyc-document-triage`?" in result.output
+    assert "no pilot `doc-triag`" in result.output and "did you mean `doc-triage`?" in result.output
 
 
 def test_the_runbook_lists_what_monitors_each_environment_from_the_stacks(example):
     _, _, documents = example
-    runbook = documents["kyc-document-triage/runbook.md"]
+    runbook = documents["doc-triage/runbook.md"]
     section = runbook.split("## Monitoring", 1)[1].split("\n## ", 1)[0]
     prod = section.split("### prod", 1)[1]
-    assert "`kyc-document-triage-classify-green` health: a run longer than 1200 s (20 min) warns on-call" in prod
-    assert ("Alert `kyc-document-triage-prod: kyc_documents freshness`: fires when `minutes_since_latest` "
-            "GREATER_THAN 60") in prod and "tells kyc-oncall@bank.example" in prod
-    assert "Dashboard: `/pilotfactory/kyc-document-triage/prod/" in prod
+    # the template's sla.max_run_minutes (120) and the contract's max_delay_minutes (1560)
+    assert "`doc-triage-score-green` health: a run longer than 7200 s (120 min) warns on-call" in prod
+    assert ("Alert `doc-triage-prod: inputs freshness`: fires when `minutes_since_latest` "
+            "GREATER_THAN 1560") in prod and "tells oncall.doc-triage@bank.example" in prod
+    assert "Dashboard: `/pilotfactory/doc-triage/prod/" in prod
 
     # An alert added in the stack alone, with nobody subscribed, shows as telling nobody.
-    env = _env(example, "kyc-document-triage", "prod")
+    env = _env(example, "doc-triage", "prod")
     data = copy.deepcopy(env.stack.data)
     alert = next(iter(data["resource"]["databricks_alert_v2"].values()))
     alert["evaluation"]["notification"]["subscriptions"] = []
