@@ -110,7 +110,7 @@ _INTAKE = {
 
 KYC = {
     "apiVersion": "pilotfactory/v1", "kind": "Pilot",
-    "name": "kyc-document-triage", "title": "KYC document classification and enrichment",
+    "name": "kyb-document-triage", "title": "KYC document classification and enrichment",
     "template": "agentic-workflow", "phase": "production",
     "cost_center": "CC-4711-KYC", "data_classification": "confidential",
     "owners": {"executive_sponsor": "kyc-sponsor@bank.example", "product_owner": "kyc-product@bank.example",
@@ -139,7 +139,7 @@ KYC = {
     "model": {"name": "kyc_doc_classifier", "serving": {"workload_size": "Small", "scale_to_zero": True}},
     "secrets": {"keys": ["ocr_api_key"]},
     "release": {
-        "strategy": "blue_green", "repo": "https://git.bank.example/pilots/kyc-document-triage",
+        "strategy": "blue_green", "repo": "https://git.bank.example/pilots/kyb-document-triage",
         "slots": {"blue": {"version": "v1.4.0", "model_version": 7},
                   "green": {"version": "v1.5.0", "model_version": 8}},
         "active": {"dev": "green", "staging": "green", "prod": "blue"},
@@ -149,7 +149,7 @@ KYC = {
 
 FRAUD = {
     "apiVersion": "pilotfactory/v1", "kind": "Pilot",
-    "name": "card-fraud-scoring", "title": "Nightly card-not-present fraud scoring",
+    "name": "card-fraud-ranking", "title": "Nightly card-not-present fraud scoring",
     "template": "batch-scoring", "phase": "staging",
     "cost_center": "CC-5120-FRAUD", "data_classification": "restricted",
     "owners": {"executive_sponsor": "fraud-sponsor@bank.example", "product_owner": "fraud-product@bank.example",
@@ -167,7 +167,7 @@ FRAUD = {
         ],
     }],
     "model": {"name": "cnp_fraud_scorer"},
-    "release": {"repo": "https://git.bank.example/pilots/card-fraud-scoring",
+    "release": {"repo": "https://git.bank.example/pilots/card-fraud-ranking",
                 "slots": {"main": {"version": "v2.3.1", "model_version": 12}}},
 }
 

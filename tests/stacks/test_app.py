@@ -17,8 +17,8 @@ from .conftest import ACCOUNT_ID, ENVIRONMENTS, FRAUD, KYC, ROLES, make_catalog,
 def test_stack_names_in_deploy_order(catalog):
     assert stack_names(catalog) == [
         "account", "platform-dev", "platform-staging", "platform-prod",
-        "kyc-document-triage-dev", "kyc-document-triage-staging", "kyc-document-triage-prod",
-        "card-fraud-scoring-dev", "card-fraud-scoring-staging",
+        "kyb-document-triage-dev", "kyb-document-triage-staging", "kyb-document-triage-prod",
+        "card-fraud-ranking-dev", "card-fraud-ranking-staging",
     ]
 
 
@@ -115,5 +115,5 @@ def test_synth_is_byte_identical_and_free_of_local_paths(tmp_path):
     build_app(make_catalog(), str(second)).synth()
     a, b = _tree(first), _tree(second)
     assert a == b
-    assert "stacks/kyc-document-triage-prod/cdk.tf.json" in a
+    assert "stacks/kyb-document-triage-prod/cdk.tf.json" in a
     assert not any(str(tmp_path).encode() in content for content in a.values())

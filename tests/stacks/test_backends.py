@@ -11,27 +11,27 @@ from stacks.engine import get_engine
 
 from .conftest import ENVIRONMENTS, FRAUD, make_catalog
 
-STACK = "card-fraud-scoring-dev"
+STACK = "card-fraud-ranking-dev"
 
 CASES = [
-    ({"type": "local"}, {"local": {"path": "../../../state/card-fraud-scoring-dev.tfstate"}}),
+    ({"type": "local"}, {"local": {"path": "../../../state/card-fraud-ranking-dev.tfstate"}}),
     ({"type": "local", "directory": "infra/tfstate"},
-     {"local": {"path": "../../../infra/tfstate/card-fraud-scoring-dev.tfstate"}}),
+     {"local": {"path": "../../../infra/tfstate/card-fraud-ranking-dev.tfstate"}}),
     ({"type": "s3", "bucket": "bank-tfstate", "region": "eu-west-2", "dynamodb_table": "tf-locks"},
-     {"s3": {"bucket": "bank-tfstate", "key": "pilotfactory/card-fraud-scoring-dev.tfstate",
+     {"s3": {"bucket": "bank-tfstate", "key": "pilotfactory/card-fraud-ranking-dev.tfstate",
              "region": "eu-west-2", "encrypt": True, "dynamodb_table": "tf-locks"}}),
     ({"type": "s3", "bucket": "bank-tfstate", "region": "eu-west-2", "key_prefix": "analytics"},
-     {"s3": {"bucket": "bank-tfstate", "key": "analytics/card-fraud-scoring-dev.tfstate",
+     {"s3": {"bucket": "bank-tfstate", "key": "analytics/card-fraud-ranking-dev.tfstate",
              "region": "eu-west-2", "encrypt": True, "use_lockfile": True}}),
     ({"type": "azurerm", "resource_group_name": "rg-tfstate-uks", "storage_account_name": "banktfstateuks",
       "container_name": "tfstate"},
      {"azurerm": {"resource_group_name": "rg-tfstate-uks", "storage_account_name": "banktfstateuks",
-                  "container_name": "tfstate", "key": "pilotfactory/card-fraud-scoring-dev.tfstate"}}),
+                  "container_name": "tfstate", "key": "pilotfactory/card-fraud-ranking-dev.tfstate"}}),
     ({"type": "gcs", "bucket": "bank-tfstate-eu"},
-     {"gcs": {"bucket": "bank-tfstate-eu", "prefix": "pilotfactory/card-fraud-scoring-dev"}}),
+     {"gcs": {"bucket": "bank-tfstate-eu", "prefix": "pilotfactory/card-fraud-ranking-dev"}}),
     ({"type": "cloud", "organization": "bank-platform", "project": "pilot-factory"},
      {"cloud": {"organization": "bank-platform", "hostname": "app.terraform.io",
-                "workspaces": {"name": "card-fraud-scoring-dev", "project": "pilot-factory"}}}),
+                "workspaces": {"name": "card-fraud-ranking-dev", "project": "pilot-factory"}}}),
 ]
 
 

@@ -40,7 +40,7 @@ def test_provider_submodules_come_from_the_chosen_engine():
 def test_cdktn_builds_the_same_resources_as_cdktf(catalog, tmp_path):
     def resources_of(engine_name: str) -> dict:
         app = build_app(catalog, str(tmp_path / engine_name), engine_name)
-        stack = app.node.find_child("kyc-document-triage-prod")
+        stack = app.node.find_child("kyb-document-triage-prod")
         return json.loads(get_engine(engine_name).Testing.synth(stack))["resource"]
 
     assert resources_of("cdktn") == resources_of("cdktf")

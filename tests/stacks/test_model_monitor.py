@@ -66,7 +66,7 @@ def _depends(stack: dict, monitor: dict, type_: str) -> list[str]:
 
 
 def test_serving_pilot_monitors_its_ai_gateway_inference_table(synthed):
-    stack = synthed["kyc-document-triage-dev"]
+    stack = synthed["kyb-document-triage-dev"]
     (endpoint,) = resources(stack, "databricks_model_serving").values()
     table = endpoint["ai_gateway"]["inference_table_config"]
     monitor = _monitors(stack)["inference"]
@@ -124,11 +124,11 @@ def test_output_schema_is_the_pilots_schema_created_first(synthed):
 
 
 def test_batch_pilot_monitors_its_scored_table_against_the_training_set(synthed):
-    stack = synthed["card-fraud-scoring-dev"]
+    stack = synthed["card-fraud-ranking-dev"]
     monitors = _monitors(stack)
     assert set(monitors) == {"scored"}          # no endpoint, so no inference table
     monitor = monitors["scored"]
-    assert monitor["table_name"] == "pilots_dev.card_fraud_scoring.cnp_scores"
+    assert monitor["table_name"] == "pilots_dev.card_fraud_ranking.cnp_scores"
     # QM:92: baseline_table_name is where drift is computed from.
     assert monitor["baseline_table_name"] == TRAINING
     (log,) = monitor["inference_log"]
@@ -138,12 +138,12 @@ def test_batch_pilot_monitors_its_scored_table_against_the_training_set(synthed)
 
 
 def test_monitor_failure_tells_on_call_and_dashboard_uses_the_warehouse(synthed):
-    stack = synthed["kyc-document-triage-dev"]
+    stack = synthed["kyb-document-triage-dev"]
     monitor = _monitors(stack)["inference"]
     # QM:115-116: on_failure.email_addresses.
     assert monitor["notifications"] == [{"on_failure": [{"email_addresses": ["kyc-oncall@bank.example"]}]}]
     assert monitor["warehouse_id"] == WAREHOUSE
-    staging = _monitors(synthed["kyc-document-triage-staging"])["inference"]
+    staging = _monitors(synthed["kyb-document-triage-staging"])["inference"]
     # QM:123: without warehouse_id the first running warehouse is used, so none is invented.
     assert "warehouse_id" not in staging
 
@@ -154,10 +154,10 @@ def test_no_monitoring_key_no_monitor(tmp_path_factory):
 
 
 def test_serving_alerts_read_the_inference_table_and_page_on_call(synthed):
-    stack = synthed["kyc-document-triage-dev"]
+    stack = synthed["kyb-document-triage-dev"]
     alerts = {a["display_name"]: a for a in resources(stack, "databricks_alert_v2").values()}
-    latency = alerts["kyc-document-triage-dev: serving p95 latency (1h)"]
-    errors = alerts["kyc-document-triage-dev: serving error rate (1h)"]
+    latency = alerts["kyb-document-triage-dev: serving p95 latency (1h)"]
+    errors = alerts["kyb-document-triage-dev: serving error rate (1h)"]
     assert latency["evaluation"]["threshold"] == {"value": {"double_value": 250}}
     assert latency["evaluation"]["source"] == {"name": "p95_latency_ms"}
     assert errors["evaluation"]["threshold"] == {"value": {"double_value": 0.02}}
@@ -169,12 +169,12 @@ def test_serving_alerts_read_the_inference_table_and_page_on_call(synthed):
         assert "databricks_notification_destination" in sub["destination_id"]
     assert destination["config"]["email"]["addresses"] == ["kyc-oncall@bank.example"]
     # A batch pilot has no endpoint and no serving alerts.
-    batch = resources(synthed["card-fraud-scoring-dev"], "databricks_alert_v2").values()
+    batch = resources(synthed["card-fraud-ranking-dev"], "databricks_alert_v2").values()
     assert not [a for a in batch if "serving" in a["display_name"]]
 
 
 def test_serving_alert_sql_counts_server_errors_over_the_last_hour():
-    rp = next(p for p in _catalog(None, None).pilots if p.stack_id == "kyc-document-triage-dev")
+    rp = next(p for p in _catalog(None, None).pilots if p.stack_id == "kyb-document-triage-dev")
     queries = {a.key: a for a in alert_queries(rp)}
     for key in ("serving-latency", "serving-error-rate"):
         select = sqlglot.parse_one(queries[key].sql, read="databricks")

@@ -13,10 +13,10 @@ from generators.observability_sql import alert_queries, dashboard_datasets, job_
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.pipeline import check
 
-from .conftest import ENVIRONMENTS, ESTATE, make_catalog, resources
+from .conftest import ENVIRONMENTS, make_catalog, resources
 
 WAREHOUSE = "0a1b2c3d4e5f6789"
-KYC_DEV, KYC_STAGING = "kyc-document-triage-dev", "kyc-document-triage-staging"
+KYC_DEV, KYC_STAGING = "kyb-document-triage-dev", "kyb-document-triage-staging"
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +37,9 @@ def synthed(catalog, tmp_path_factory):
             if type(c).__name__ == "TerraformStack"}
 
 
-def _queries(catalog):
-    example = check(ESTATE).resolution.declared
-    pilots = list(catalog.pilots) + (list(example.pilots) if example is not None else [])
+def _queries(catalog, estate_root):
+    generated = check(estate_root).resolution.declared
+    pilots = list(catalog.pilots) + list(generated.pilots)
     assert pilots
     for rp in pilots:
         for a in alert_queries(rp):
@@ -48,9 +48,9 @@ def _queries(catalog):
             yield rp, name, sql
 
 
-def test_every_generated_query_parses_as_databricks_sql(catalog):
+def test_every_generated_query_parses_as_databricks_sql(catalog, make_estate):
     seen = set()
-    for rp, name, sql in _queries(catalog):
+    for rp, name, sql in _queries(catalog, make_estate(4).root):
         parsed = sqlglot.parse(sql, read="databricks")
         assert len(parsed) == 1 and isinstance(parsed[0], (exp.Select, exp.Union)), (rp.stack_id, name)
         seen.add(name)
@@ -58,8 +58,8 @@ def test_every_generated_query_parses_as_databricks_sql(catalog):
             "audit", "scorecard", "releases"} <= seen
 
 
-def test_dashboard_columns_are_the_queries_output_columns(catalog):
-    for rp, name, sql in _queries(catalog):
+def test_dashboard_columns_are_the_queries_output_columns(catalog, make_estate):
+    for rp, name, sql in _queries(catalog, make_estate(4).root):
         if name in COLUMNS:
             select = sqlglot.parse_one(sql, read="databricks")
             first = select.selects if isinstance(select, exp.Select) else select.left.selects
@@ -74,7 +74,7 @@ def test_system_table_queries_read_real_tables_and_this_environment_only(catalog
     assert {"system.lakeflow.jobs", "system.lakeflow.job_run_timeline"} <= tables
     assert "tags['env'] = 'dev'" in rate.sql
     # Both slots' jobs, so a cutover never leaves the alert blind.
-    assert job_names(rp) == ["kyc-document-triage-classify-blue", "kyc-document-triage-classify-green"]
+    assert job_names(rp) == ["kyb-document-triage-classify-blue", "kyb-document-triage-classify-green"]
     assert all(f"'{n}'" in rate.sql for n in job_names(rp))
 
 
@@ -94,7 +94,7 @@ def test_alerts_on_the_environment_warehouse(synthed):
                            f"{KYC_DEV}: job failure rate (24h)",
                            f"{KYC_DEV}: serving p95 latency (1h)", f"{KYC_DEV}: serving error rate (1h)"}
     for alert in alerts.values():
-        assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
+        assert alert["warehouse_id"] == WAREHOUSE and alert["parent_path"] == "/pilotfactory/kyb-document-triage/dev"
         assert alert["schedule"]["pause_status"] == "UNPAUSED" and "quartz_cron_schedule" in alert["schedule"]
         (subscription,) = alert["evaluation"]["notification"]["subscriptions"]
         assert subscription.keys() == {"destination_id"}
@@ -109,15 +109,15 @@ def test_alerts_on_the_environment_warehouse(synthed):
 
 def test_dashboard_per_pilot_and_environment(synthed):
     (dash,) = resources(synthed[KYC_DEV], "databricks_dashboard").values()
-    assert dash["warehouse_id"] == WAREHOUSE and dash["parent_path"] == "/pilotfactory/kyc-document-triage/dev"
+    assert dash["warehouse_id"] == WAREHOUSE and dash["parent_path"] == "/pilotfactory/kyb-document-triage/dev"
     doc = json.loads(dash["serialized_dashboard"])
     pages = {p["name"]: [w["widget"]["queries"][0]["query"]["datasetName"] for w in p["layout"]] for p in doc["pages"]}
     assert pages == {"operations": ["runs_per_slot", "duration_p95", "contract_freshness", "serving", "audit"],
                      "scorecard": ["scorecard", "releases"]}
     sql = {d["name"]: "".join(d["queryLines"]) for d in doc["datasets"]}
     assert "('case_prep_minutes', 45.0, 30.0" in sql["scorecard"]
-    assert "`pilots_dev`.`kyc_document_triage`.`pilot_metrics`" in sql["scorecard"]
-    assert "`pilots_dev`.`kyc_document_triage`.`inference_payload`" in sql["serving"]
+    assert "`pilots_dev`.`kyb_document_triage`.`pilot_metrics`" in sql["scorecard"]
+    assert "`pilots_dev`.`kyb_document_triage`.`inference_payload`" in sql["serving"]
 
 
 def test_no_warehouse_no_sql_objects(synthed):
@@ -129,15 +129,16 @@ def test_serving_endpoint_captures_inference_tables(synthed):
     (endpoint,) = resources(synthed[KYC_DEV], "databricks_model_serving").values()
     assert "auto_capture_config" not in endpoint["config"]
     assert endpoint["ai_gateway"]["inference_table_config"] == {
-        "enabled": True, "catalog_name": "pilots_dev", "schema_name": "kyc_document_triage",
+        "enabled": True, "catalog_name": "pilots_dev", "schema_name": "kyb_document_triage",
         "table_name_prefix": "inference"}
 
 
-def test_missing_warehouse_warns_once_per_environment(repo_copy):
-    env_file = repo_copy / "config" / "environments.yaml"
+def test_missing_warehouse_warns_once_per_environment(make_estate):
+    root = make_estate(1).root
+    env_file = root / "config" / "environments.yaml"
     lines = env_file.read_text().splitlines(keepends=True)
     env_file.write_text("".join(line for line in lines if "sql_warehouse_id:" not in line))
-    checked = check(repo_copy)
+    checked = check(root)
     warned = [d for d in checked.diagnostics if d.code == Code.NO_SQL_WAREHOUSE]
     assert sorted(d.path[1] for d in warned) == sorted(checked.catalog.environments.environments)
     assert all(d.location.file == "config/environments.yaml" and d.severity.value == "warning" for d in warned)

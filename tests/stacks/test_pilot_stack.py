@@ -8,9 +8,9 @@ import pytest
 
 from .conftest import SP_DEV, SP_PROD, SP_STAGING, resources
 
-KYC_PROD = "kyc-document-triage-prod"
-KYC_DEV = "kyc-document-triage-dev"
-FRAUD_STAGING = "card-fraud-scoring-staging"
+KYC_PROD = "kyb-document-triage-prod"
+KYC_DEV = "kyb-document-triage-dev"
+FRAUD_STAGING = "card-fraud-ranking-staging"
 
 
 def by_name(stack: dict, type_: str) -> dict[str, dict]:
@@ -33,7 +33,7 @@ def permissions_on(stack: dict, attribute: str) -> list[dict]:
 
 
 def test_provider_is_the_environment_workspace_without_credentials(synthed):
-    (provider,) = synthed["kyc-document-triage-staging"]["provider"]["databricks"]
+    (provider,) = synthed["kyb-document-triage-staging"]["provider"]["databricks"]
     assert provider == {"host": "https://dbc-analytics-stg.cloud.databricks.com"}
     (provider,) = synthed[KYC_PROD]["provider"]["databricks"]
     # A workspace the account stack creates: its URL comes from that stack's state, never guessed.
@@ -52,7 +52,7 @@ def test_policy_fixes_standards_and_tags(synthed):
     # Used only by job clusters, which take no autotermination_minutes.
     assert "autotermination_minutes" not in rules and rules["cluster_type"] == {"type": "fixed", "value": "job"}
     assert rules["data_security_mode"] == {"type": "fixed", "value": "SINGLE_USER"}
-    assert rules["custom_tags.pilot"] == {"type": "fixed", "value": "kyc-document-triage"}
+    assert rules["custom_tags.pilot"] == {"type": "fixed", "value": "kyb-document-triage"}
     assert rules["custom_tags.env"] == {"type": "fixed", "value": "prod"}
     assert rules["custom_tags.cost_center"] == {"type": "fixed", "value": "CC-4711-KYC"}
     assert rules["custom_tags.data_classification"] == {"type": "fixed", "value": "confidential"}
@@ -100,10 +100,10 @@ def test_no_scope_without_declared_secrets(synthed):
 def test_blue_green_jobs_one_per_slot_and_only_slots_taking_traffic_unpaused(synthed):
     prod = by_name(synthed[KYC_PROD], "databricks_job")   # blue active, green on canary
     assert {n: j["schedule"]["pause_status"] for n, j in prod.items()} == {
-        "kyc-document-triage-classify-blue": "UNPAUSED", "kyc-document-triage-classify-green": "UNPAUSED"}
+        "kyb-document-triage-classify-blue": "UNPAUSED", "kyb-document-triage-classify-green": "UNPAUSED"}
     dev = by_name(synthed[KYC_DEV], "databricks_job")
     assert {n: j["schedule"]["pause_status"] for n, j in dev.items()} == {
-        "kyc-document-triage-classify-blue": "PAUSED", "kyc-document-triage-classify-green": "UNPAUSED"}
+        "kyb-document-triage-classify-blue": "PAUSED", "kyb-document-triage-classify-green": "UNPAUSED"}
 
 
 def test_job_construct_ids_come_from_job_and_slot(synthed):
@@ -112,11 +112,11 @@ def test_job_construct_ids_come_from_job_and_slot(synthed):
     assert ids == ["jobs_classify-blue", "jobs_classify-green"]
     ((logical_id, single),) = resources(synthed[FRAUD_STAGING], "databricks_job").items()
     assert logical_id.rsplit("_", 1)[0] == "jobs_score-nightly"
-    assert single["name"] == "card-fraud-scoring-score-nightly"
+    assert single["name"] == "card-fraud-ranking-score-nightly"
 
 
 def test_job_runs_as_service_principal_on_policy_cluster(synthed):
-    job = by_name(synthed[KYC_PROD], "databricks_job")["kyc-document-triage-classify-green"]
+    job = by_name(synthed[KYC_PROD], "databricks_job")["kyb-document-triage-classify-green"]
     assert job["run_as"] == {"service_principal_name": SP_PROD}
     (cluster,) = job["job_cluster"]
     assert cluster["job_cluster_key"] == "main"
@@ -124,7 +124,7 @@ def test_job_runs_as_service_principal_on_policy_cluster(synthed):
     assert new["policy_id"].startswith("${databricks_cluster_policy.") and new["apply_policy_default_values"]
     assert new["autoscale"] == {"min_workers": 1, "max_workers": 4}
     assert new["node_type_id"] == "m6i.xlarge"
-    assert job["tags"] == {"cost_center": "CC-4711-KYC", "pilot": "kyc-document-triage", "env": "prod",
+    assert job["tags"] == {"cost_center": "CC-4711-KYC", "pilot": "kyb-document-triage", "env": "prod",
                            "data_classification": "confidential", "slot": "green"}
     assert job["email_notifications"] == {"on_failure": ["kyc-oncall@bank.example"],
                                           "on_duration_warning_threshold_exceeded": ["kyc-oncall@bank.example"]}
@@ -135,7 +135,7 @@ def test_job_runs_as_service_principal_on_policy_cluster(synthed):
 def test_wheel_task_uses_the_slot_version(synthed):
     jobs = by_name(synthed[KYC_PROD], "databricks_job")
     for slot, version in (("blue", "1.4.0"), ("green", "1.5.0")):
-        contract, classify = jobs[f"kyc-document-triage-classify-{slot}"]["task"]
+        contract, classify = jobs[f"kyb-document-triage-classify-{slot}"]["task"]
         assert classify["depends_on"] == [{"task_key": "contract_check"}]
         assert classify["python_wheel_task"]["package_name"] == "kyc_triage"
         assert classify["library"] == [
@@ -146,7 +146,7 @@ def test_wheel_task_uses_the_slot_version(synthed):
 
 def test_git_tasks_pin_the_release_tag(synthed):
     (job,) = resources(synthed[FRAUD_STAGING], "databricks_job").values()
-    assert job["git_source"] == {"url": "https://git.bank.example/pilots/card-fraud-scoring",
+    assert job["git_source"] == {"url": "https://git.bank.example/pilots/card-fraud-ranking",
                                  "provider": "gitLabEnterpriseEdition", "tag": "v2.3.1"}
     features, score = job["task"]
     assert features["notebook_task"] == {"notebook_path": "notebooks/build_features", "source": "GIT",
@@ -184,13 +184,13 @@ def test_job_levels_follow_the_environment(synthed):
 
 def test_contract_check_script_is_generated_python(synthed):
     (wf,) = resources(synthed[KYC_PROD], "databricks_workspace_file").values()
-    assert wf["path"] == "/pilotfactory/kyc-document-triage/prod/contracts/kyc_documents.py"
+    assert wf["path"] == "/pilotfactory/kyb-document-triage/prod/contracts/kyc_documents.py"
     script = base64.b64decode(wf["content_base64"]).decode()
     compile(script, wf["path"], "exec")
     assert "TABLE = 'main.kyc.documents'" in script
     assert "REQUIRED_COLUMNS = ['doc_id', 'received_at']" in script
     assert "MIN_COMPLETENESS = 0.98" in script and "MAX_DELAY_MINUTES = 60" in script
-    assert "from catalog/pilots/kyc-document-triage.yaml" in script
+    assert "from catalog/pilots/kyb-document-triage.yaml" in script
 
 
 # ---- model, experiment, serving --------------------------------------------------------------
@@ -198,7 +198,7 @@ def test_contract_check_script_is_generated_python(synthed):
 
 def test_experiment_and_its_levels(synthed):
     assert list(by_name(synthed[KYC_DEV], "databricks_mlflow_experiment")) == [
-        "/pilotfactory/kyc-document-triage/dev/experiment"]
+        "/pilotfactory/kyb-document-triage/dev/experiment"]
     (dev,) = permissions_on(synthed[KYC_DEV], "experiment_id")
     assert levels(dev) == {SP_DEV: "CAN_MANAGE", "kyc-builders": "CAN_MANAGE", "kyc-approvers": "CAN_READ",
                            "kyc-oncall": "CAN_READ"}
@@ -210,7 +210,7 @@ def test_registered_model_grants_and_aliases(synthed):
     assert (model["catalog_name"], model["name"], model["owner"]) == ("pilots_prod", "kyc_doc_classifier", SP_PROD)
     assert {a["alias_name"]: a["version_num"] for a in model["aliases"]} == {"champion": 7, "challenger": 8}
     (schema,) = resources(stack, "databricks_schema").values()
-    assert (schema["catalog_name"], schema["name"], schema["owner"]) == ("pilots_prod", "kyc_document_triage", SP_PROD)
+    assert (schema["catalog_name"], schema["name"], schema["owner"]) == ("pilots_prod", "kyb_document_triage", SP_PROD)
     grants = [g for g in resources(stack, "databricks_grants").values() if "model" in g]
     assert grants[0]["grant"] == [
         {"principal": SP_PROD, "privileges": ["ALL_PRIVILEGES"]},
@@ -231,7 +231,7 @@ def test_serving_traffic_splits_by_slot_and_sums_to_100(synthed):
         entities = {e["name"]: e for e in endpoint["config"]["served_entities"]}
         assert entities["blue"]["entity_version"] == "7" and entities["green"]["entity_version"] == "8"
         assert {e["entity_name"] for e in entities.values()} == {
-            f"pilots_{stack_id.rsplit('-', 1)[1]}.kyc_document_triage.kyc_doc_classifier"}
+            f"pilots_{stack_id.rsplit('-', 1)[1]}.kyb_document_triage.kyc_doc_classifier"}
 
 
 def test_serving_levels(synthed):

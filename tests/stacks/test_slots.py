@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import KYC, make_catalog, resources
 
-PROD, DEV = "kyc-document-triage-prod", "kyc-document-triage-dev"
+PROD, DEV = "kyb-document-triage-prod", "kyb-document-triage-dev"
 
 
 def _variant(**release) -> dict:
@@ -41,7 +41,7 @@ def stacks(tmp_path_factory) -> dict[str, dict[str, dict]]:
     for name, pilot in VARIANTS.items():
         app = build_app(make_catalog(pilots=(pilot,)), str(tmp_path_factory.mktemp(name)))
         out[name] = {s.node.id: json.loads(get_engine().Testing.synth(s)) for s in app.node.children
-                     if s.node.id.startswith("kyc-")}
+                     if s.node.id.startswith("kyb-")}
     return out
 
 
@@ -66,9 +66,9 @@ def aliases(stack: dict) -> dict[str, int]:
 
 def test_each_job_exists_once_per_slot_with_that_slots_code(stacks):
     prod = jobs(stacks["example"][PROD])
-    assert sorted(prod) == ["kyc-document-triage-classify-blue", "kyc-document-triage-classify-green"]
+    assert sorted(prod) == ["kyb-document-triage-classify-blue", "kyb-document-triage-classify-green"]
     for slot, version in (("blue", "1.4.0"), ("green", "1.5.0")):
-        job = prod[f"kyc-document-triage-classify-{slot}"]
+        job = prod[f"kyb-document-triage-classify-{slot}"]
         assert job["tags"]["slot"] == slot
         assert job["task"][1]["library"] == [
             {"whl": f"/Volumes/pilots_prod/releases/wheels/kyc_triage-{version}-py3-none-any.whl"}]
@@ -105,10 +105,10 @@ def test_a_slot_without_model_version_gets_no_served_entity_and_no_alias(stacks)
     prod = stacks["green-without-model"][PROD]
     assert served(prod) == {"blue": "7"} and traffic(prod) == {"blue": 100}
     assert aliases(prod) == {"champion": 7}
-    assert jobs(prod)["kyc-document-triage-classify-green"]["schedule"]["pause_status"] == "PAUSED"
+    assert jobs(prod)["kyb-document-triage-classify-green"]["schedule"]["pause_status"] == "PAUSED"
 
 
 def test_a_slot_without_version_runs_no_job(stacks):
     prod = stacks["green-empty"][PROD]
-    assert list(jobs(prod)) == ["kyc-document-triage-classify-blue"]
+    assert list(jobs(prod)) == ["kyb-document-triage-classify-blue"]
     assert served(prod) == {"blue": "7"} and aliases(prod) == {"champion": 7}

@@ -28,7 +28,7 @@ def test_a_pilot_stack_name_reads_back_as_its_pilot_and_environment(pilot, env):
 @pytest.mark.parametrize("name, owner, env, kind", [
     ("account", "account", None, "account"),
     ("platform-staging", "platform", "staging", "platform"),
-    ("kyc-document-triage-prod", "kyc-document-triage", "prod", "pilot"),
+    ("kyb-document-triage-prod", "kyb-document-triage", "prod", "pilot"),
     ("prod", "prod", None, "pilot"),          # the environment alone names no stack
     ("-prod", "-prod", None, "pilot"),
     ("kyc-preprod", "kyc-preprod", None, "pilot"),
