@@ -27,7 +27,9 @@ SERVICE_PRINCIPALS = {"dev": "0b7c1d2e-3f40-4a51-8b62-7c83d94ea5f6",
                       "prod": "2d9e3f40-5162-4c73-8d84-9ea5fb60c718"}
 
 
-def environments() -> dict:
+def environments(account: bool = False) -> dict:
+    """`account`: the account stack also creates prod's workspace, assigns the metastore and delivers
+    audit logs (as a bank's first workspace on the factory would), instead of only assigning groups."""
     envs = {}
     for name, phase in (("dev", "pilot"), ("staging", "staging"), ("prod", "production")):
         env = {"min_phase": phase,
@@ -38,14 +40,24 @@ def environments() -> dict:
                "run_as": {"application_id": SERVICE_PRINCIPALS[name], "display_name": f"sp-factory-{name}"},
                "artifacts": f"/Volumes/pilots_{name}/releases/wheels",
                "sql_warehouse_id": {"dev": "4f2a9c81d0e3b657", "staging": "9b1e7d3c5a2f8604", "prod": "2c7f0a94e1b6d835"}[name]}
+        if name == "prod" and account:
+            env["workspace"] = {"create": {"workspace_name": "factory-prod", "deployment_name": "factory-prod",
+                                           "region": "eu-west-2",
+                                           "credentials_id": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                                           "storage_configuration_id": "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e"}}
         if name == "prod":
             env["protected"] = True
             # Always open (a 24-hour window every day), so estates never wait for a window.
             env["change_control"] = {"timezone": "Europe/London", "windows": [
                 {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "00:00"}]}
         envs[name] = env
-    return {"apiVersion": "pilotfactory/v1", "kind": "Environments",
-            "account": {"id": "6f1a2b3c-4d5e-4f60-8a71-b2c3d4e5f607"}, "environments": envs}
+    ids = {"id": "6f1a2b3c-4d5e-4f60-8a71-b2c3d4e5f607"}
+    if account:
+        ids |= {"metastore_id": "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a",
+                "audit_logs": {"credentials_id": "806908a2-44c1-43e4-8cb4-b62c4a788ca2",
+                               "storage_configuration_id": "b1cd0de0-bb81-42fd-950b-2383a374055d",
+                               "delivery_path_prefix": "audit-logs"}}
+    return {"apiVersion": "pilotfactory/v1", "kind": "Environments", "account": ids, "environments": envs}
 
 
 STANDARDS = {
@@ -239,10 +251,11 @@ def sign_production(root: Path, only: set[str] | None = None, date: dt.date = AS
         _dump(path, data)
 
 
-def write_estate(root: Path, specs: list[PilotSpec]) -> Estate:
-    """A complete repository under `root` whose every pilot earns its declared phase as of AS_OF."""
+def write_estate(root: Path, specs: list[PilotSpec], account: bool = False) -> Estate:
+    """A complete repository under `root` whose every pilot earns its declared phase as of AS_OF
+    (`account`: see environments())."""
     root.mkdir(parents=True, exist_ok=True)
-    _dump(root / "config" / "environments.yaml", environments())
+    _dump(root / "config" / "environments.yaml", environments(account))
     _dump(root / "config" / "standards.yaml", STANDARDS)
     _dump(root / "config" / "roles.yaml", _roles(specs))
     _dump(root / "config" / "gates.yaml", GATES)

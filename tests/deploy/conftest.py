@@ -1,4 +1,4 @@
-"""Synthesized stacks a first `cdktf deploy` would apply: the example catalog's and a built one's."""
+"""Synthesized stacks a first `cdktf deploy` would apply: a generated estate's and a built one's."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pilotfactory.pipeline import check
-from tests.conftest import ESTATE
+from tests.factory import specs, write_estate
 from tests.stacks.conftest import make_catalog
 
 PROVIDER_TAG = "v1.99.0"   # every citation in this suite is to terraform-provider-databricks at this tag
@@ -24,8 +24,9 @@ def synth_all(catalog, engine: str, outdir: str) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def example_catalog():
-    checked = check(ESTATE)
+def example_catalog(tmp_path_factory):
+    """Written by the catalog factory: every template, phase, serving and slot count."""
+    checked = check(write_estate(tmp_path_factory.mktemp("estate"), specs(4), account=True).root)
     assert checked.ok, [d.render() for d in checked.diagnostics.errors]
     return checked.resolution.catalog
 

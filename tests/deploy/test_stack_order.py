@@ -47,7 +47,13 @@ def test_the_manifest_orders_account_platform_then_pilots(built_catalog, tmp_pat
 def test_a_pilot_stack_rebuilt_alone_still_names_what_it_needs(built_catalog, tmp_path, monkeypatch):
     """The stack cache rebuilds only changed stacks; their manifest entries keep their dependencies."""
     import pilotfactory.synth.cache as stackcache
-    from tests.conftest import ESTATE
+    import yaml
+
+    # the pilot files the cache digests, as the built catalog's sources hold them
+    root = tmp_path / "repo"
+    for rp in built_catalog.pilots:
+        (root / rp.file).parent.mkdir(parents=True, exist_ok=True)
+        (root / rp.file).write_text(yaml.safe_dump(rp.source.data), encoding="utf-8")
 
     cache, real = stackcache.StackCache(tmp_path / "cache"), stackcache.stack_digests
     pilot = built_catalog.pilots[0].stack_id
@@ -56,7 +62,7 @@ def test_a_pilot_stack_rebuilt_alone_still_names_what_it_needs(built_catalog, tm
         monkeypatch.setattr(stackcache, "stack_digests", lambda *a, **k: {
             s: d + "-changed" if s in changed else d for s, d in real(*a, **k).items()})
         (tmp_path / name).mkdir()
-        done = stackcache.synth_incremental(built_catalog, ESTATE, tmp_path / name, "cdktf", cache)
+        done = stackcache.synth_incremental(built_catalog, root, tmp_path / name, "cdktf", cache)
         done.store(cache, tmp_path / name)
         return done, json.loads((tmp_path / name / "manifest.json").read_text())
 

@@ -13,9 +13,9 @@ from ..conftest import ESTATE, REPO
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 
 
-def checkov_failures(directory: Path) -> dict[str, set[str]]:
+def checkov_failures(directory: Path, root: Path = ESTATE) -> dict[str, set[str]]:
     """Relative file -> ids of the PFG checks that failed there, from one checkov run over `directory`,
-    judged by the standards of the tests' own estate."""
+    judged against the config/ of the repository at `root` (default: the tests' own estate)."""
     if not CHECKOV.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHECKOV} is missing; `make setup` installs it")
@@ -24,7 +24,7 @@ def checkov_failures(directory: Path) -> dict[str, set[str]]:
         [str(CHECKOV), "-d", str(directory), "--framework", "terraform_json", "--external-checks-dir",
          str(REPO / "policies"), "--skip-download", "--compact", "-o", "json", "--check", "PFG*"],
         capture_output=True, text=True, cwd=REPO, timeout=120,
-        env={**os.environ, "LOG_LEVEL": "WARNING", "PILOTFACTORY_ROOT": str(ESTATE)})  # the tests' standards
+        env={**os.environ, "LOG_LEVEL": "WARNING", "PILOTFACTORY_ROOT": str(root)})
     assert out.returncode in (0, 1), out.stderr[-2000:]
     report = json.loads(out.stdout)
     report = report[0] if isinstance(report, list) else report

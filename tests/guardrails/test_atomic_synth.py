@@ -8,26 +8,24 @@ import sys
 import time
 from pathlib import Path
 
-from ..conftest import ESTATE, REPO
-
-ENV = {**os.environ, "PILOTFACTORY_ROOT": str(ESTATE), "CI": "true"}
 
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _synth(out: Path) -> subprocess.Popen:
+def _synth(root: Path, out: Path) -> subprocess.Popen:
+    env = {**os.environ, "PILOTFACTORY_ROOT": str(root), "CI": "true"}
     return subprocess.Popen([sys.executable, "-m", "pilotfactory", "synth", "--no-cache", "--out", str(out)],
-                            cwd=REPO, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_a_killed_synth_leaves_the_previous_output_intact(tmp_path):
+def test_a_killed_synth_leaves_the_previous_output_intact(estate_root, tmp_path):
     out = tmp_path / "cdktf.out"
     (out / "stacks" / "previous").mkdir(parents=True)
     (out / "stacks" / "previous" / "cdk.tf.json").write_text('{"previous": true}')
     before = _tree(out)
-    proc = _synth(out)
+    proc = _synth(estate_root, out)
     deadline = time.monotonic() + 60
     # kill once the scratch folder exists: the run is building its output beside ours
     while time.monotonic() < deadline and proc.poll() is None:
@@ -40,9 +38,9 @@ def test_a_killed_synth_leaves_the_previous_output_intact(tmp_path):
     assert _tree(out) == before
 
 
-def test_two_synths_at_once_leave_one_whole_clean_output(synthesized, tmp_path):
+def test_two_synths_at_once_leave_one_whole_clean_output(estate_root, synthesized, tmp_path):
     out = tmp_path / "cdktf.out"
-    procs = [_synth(out), _synth(out)]
+    procs = [_synth(estate_root, out), _synth(estate_root, out)]
     results = [p.communicate(timeout=180) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
     assert _tree(out) == _tree(synthesized)
