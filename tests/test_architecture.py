@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -191,7 +192,7 @@ def test_the_architecture_map_names_every_package_with_its_layer():
 # packages, tests/ holds the two top-level source folders and tests/deploy/ (a stack read against the
 # provider's schema and source: it spans every stack module, so it belongs to none of them).
 TEST_FOLDERS_BESIDES_PACKAGES = {"stacks", "generators", "deploy"}
-TOP_LEVEL_TEST_MODULES = {"test_architecture.py", "test_ci_guards.py", "test_factory.py", "test_example.py"}
+TOP_LEVEL_TEST_MODULES = {"test_architecture.py", "test_ci_guards.py", "test_factory.py"}
 
 
 def _test_layout_problems(tests_root, source_root) -> list[str]:
@@ -217,3 +218,60 @@ def test_the_mirror_check_sees_a_stray_test(tmp_path):
     (tmp_path / "pilotfactory" / "gates").mkdir(parents=True)
     (tmp_path / "pilotfactory" / "gates" / "__init__.py").write_text("")
     assert len(_test_layout_problems(tmp_path / "tests", tmp_path)) == 2
+
+
+# --- tests own their data: only the example's end-to-end test reads the example catalog ---
+# A bank replaces catalog/pilots/ (and evidence/, docs/pilots/) with its own pilots and keeps a green
+# suite: every other test reads tests/estate or a catalog it builds (tests/factory.py).
+EXAMPLE_OWN_TEST = "tests/pipeline/test_example_catalog.py"
+
+# Ways a test reads the repository's own catalog: its files, or a command or check run on REPO.
+_READS_THE_EXAMPLE = re.compile(
+    r"\bREPO\s*/\s*[\"']catalog[\"']\s*/\s*[\"']pilots[\"']"
+    r"|\bREPO\s*/\s*[\"']evidence[\"']|\bREPO\s*/\s*[\"']docs[\"']\s*/\s*[\"']pilots[\"']"
+    r"|[\"']catalog/pilots/?[\"']\s*\)?\s*,?\s*REPO\b"
+    r"|\b(?:check|load|load_catalog|check_catalog|synthesize_stacks)\(\s*REPO\b"
+    r"|\bcwd\s*=\s*(?:str\()?REPO\b"
+    r"|str\(REPO\)[^\n]*--root|--root[^\n]*str\(REPO\)"
+    r"|PILOTFACTORY_ROOT[^\n]*REPO")
+
+
+def example_readers(tests_root) -> dict[str, list[str]]:
+    """Test module -> how it reads the repository's example catalog."""
+    found = {}
+    for path in sorted(tests_root.rglob("*.py")):
+        rel = path.relative_to(tests_root.parent).as_posix()
+        if rel in (EXAMPLE_OWN_TEST, "tests/test_architecture.py"):  # this module spells the patterns
+            continue
+        hits = sorted({m.group(0) for m in _READS_THE_EXAMPLE.finditer(path.read_text(encoding="utf-8"))})
+        if hits:
+            found[rel] = hits
+    return found
+
+
+# Read REPO for what is not the example catalog: the repository itself (git, pytest), or the
+# committed guardrail config the JSON fixtures are checked against. Each says why in its module.
+NOT_THE_CATALOG = {
+    "tests/test_ci_guards.py",        # runs pytest in the repository
+    "tests/cli/test_make_synth.py",   # runs the Makefile with a stand-in BIN that records the calls
+}
+
+
+def test_only_the_example_test_reads_the_example_catalog():
+    found = example_readers(REPO / "tests")
+    assert {m: hits for m, hits in found.items() if m not in NOT_THE_CATALOG} == {}
+    assert sorted(NOT_THE_CATALOG - set(found)) == [], "no longer reads REPO: drop it from the list"
+
+
+@pytest.mark.parametrize("line", [
+    'x = REPO / "catalog" / "pilots" / "a.yaml"', "x = REPO / 'evidence' / 'a'", "checked = check(REPO)",
+    'out = REPO / "docs" / "pilots"',
+    'run("synth", "--root", str(REPO))', "subprocess.run(cmd, cwd=REPO)",
+    'env = {"PILOTFACTORY_ROOT": str(REPO)}', "load_catalog(REPO, diags)",
+])
+def test_the_reader_check_sees_a_read_of_the_example(tmp_path, line):
+    (tmp_path / "tests" / "gates").mkdir(parents=True)
+    (tmp_path / "tests" / "gates" / "test_x.py").write_text(line + "\n")
+    (tmp_path / "tests" / "gates" / "test_ok.py").write_text(
+        'x = ESTATE / "catalog" / "pilots"\ny = REPO / "catalog" / "templates"\nz = REPO / "schema"\n')
+    assert list(example_readers(tmp_path / "tests")) == ["tests/gates/test_x.py"]

@@ -23,7 +23,7 @@ def checkov_failures(directory: Path, root: Path = ESTATE) -> dict[str, set[str]
     out = subprocess.run(
         [str(CHECKOV), "-d", str(directory), "--framework", "terraform_json", "--external-checks-dir",
          str(REPO / "policies"), "--skip-download", "--compact", "-o", "json", "--check", "PFG*"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True, text=True, cwd=root, timeout=120,
         env={**os.environ, "LOG_LEVEL": "WARNING", "PILOTFACTORY_ROOT": str(root)})
     assert out.returncode in (0, 1), out.stderr[-2000:]
     report = json.loads(out.stdout)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from click.testing import CliRunner
 
 import pilotfactory.gates.clock as clock
+from pilotfactory.catalog.schema import SCHEMAS
 from pilotfactory.cli.app import cli
+from tests.conftest import REPO
 from tests.factory import AS_OF
 
 
@@ -29,3 +32,23 @@ def test_the_quick_start_works_years_from_now(example_clone, tmp_path, monkeypat
     # the documents `make synth` writes next do not age either: the committed ones stay current
     docs = run("docs", "--root", root, "--out", str(example_clone / "docs" / "pilots"), "--check")
     assert docs.exit_code == 0, docs.output
+    # and no documents of pilots that are gone
+    written = {p.parent.name for p in (example_clone / "docs" / "pilots").rglob("*.md")}
+    assert written == {p.stem for p in (example_clone / "catalog" / "pilots").glob("*.yaml")}
+
+
+@pytest.mark.parametrize("command", ["codeowners", "atlantis"])
+def test_the_committed_generated_files_are_current(command):
+    result = run(command, "--root", str(REPO), "--check")
+    assert result.exit_code == 0, result.output
+
+
+def test_every_catalog_file_names_its_schema_for_editors():
+    files = sorted((REPO / "catalog" / "pilots").glob("*.yaml")) + sorted((REPO / "config").glob("*.yaml")) \
+        + sorted((REPO / "catalog" / "templates").glob("*/template.yaml"))
+    assert files
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("=", 1)[1]).resolve()
+        assert target.name in SCHEMAS and target.is_file(), path
