@@ -70,6 +70,9 @@ class Code:
     ENV_LAYOUT = _code("PF217", "The environments do not form one promotion path dev -> ... -> prod.")
     UNKNOWN_TIMEZONE = _code("PF218", "A schedule's timezone is not an IANA time zone.")
     UNKNOWN_GROUP = _code("PF219", "A group that config/roles.yaml does not declare.")
+    AMBIGUOUS_STACK_NAME = _code("PF228",
+                                 "A pilot name whose stack names do not read back as that pilot and environment "
+                                 "(it ends in `-<env>`, or `<pilot>-<env>` reads as another pilot's stack).")
     UNKNOWN_JOB = _code("PF220",
                          "An environment overlay names a job or data contract the pilot does not have.")
     OPEN_IP_ACCESS_LIST = _code("PF240",

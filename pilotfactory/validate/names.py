@@ -32,6 +32,24 @@ def pilot_names_are_unique_and_not_reserved(catalog: Catalog, resolution: Resolu
         names.setdefault(typed.pilot.name, typed)
 
 
+@catalog_rule(Code.AMBIGUOUS_STACK_NAME)
+def stack_names_read_back(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+    """Review, drift and CI read a stack's pilot and environment back from its name (tfjson.stacknames).
+    Environment names hold no dash, so `<pilot>-<env>` is ambiguous exactly when the pilot's name
+    itself ends in `-<env>`: `fraud-prod` is also pilot `fraud`'s stack in prod."""
+    if catalog.environments is None:
+        return
+    envs = list(catalog.environments.environments)
+    for typed in resolution.pilots:
+        name = typed.pilot.name
+        ending = next((e for e in envs if name.endswith(f"-{e}")), None)
+        if ending is not None and name not in RESERVED_NAMES:
+            diags.error(Code.AMBIGUOUS_STACK_NAME, f"`{name}` ends in `-{ending}`, an environment's name: it is "
+                        f"also the name of pilot `{name[: -len(ending) - 1]}`'s stack in `{ending}`, so a stack "
+                        "name would not tell which pilot it is; choose a name that ends in no environment",
+                        typed.source.where(("name",)), ("name",))
+
+
 @pilot_rule(Code.FILE_NAME)
 def file_is_named_after_the_pilot(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> None:
     """A pilot named `x` lives in `catalog/pilots/x.yaml`."""
