@@ -12,7 +12,7 @@ from typing import Mapping
 
 __all__ = ["NOUNS", "noun", "NAME_ATTRIBUTES", "PermissionObject", "OBJECTS", "object_of_key",
            "object_of_argument", "object_of_values", "rank", "SECRET_ACL_LEVELS", "GRANT_SECURABLES",
-           "EVERYONE", "is_everyone"]
+           "EVERYONE", "is_everyone", "MANAGE_LEVELS"]
 
 # What a reviewer or auditor calls each resource type.
 NOUNS: dict[str, str] = {
@@ -109,6 +109,12 @@ GRANT_SECURABLES: dict[str, str] = {
 _GENERIC = {"CAN_VIEW": 1, "CAN_READ": 1, "READ": 1, "CAN_MONITOR": 1, "CAN_QUERY": 2, "CAN_USE": 2,
             "CAN_RUN": 2, "CAN_ATTACH_TO": 2, "WRITE": 2, "CAN_MANAGE_RUN": 3, "CAN_EDIT": 3,
             "CAN_RESTART": 3, "CAN_MANAGE": 4, "MANAGE": 4, "IS_OWNER": 5}
+
+# Levels and privileges that let the holder change or hand out access (never to everyone, anywhere):
+# an object's CAN_MANAGE or IS_OWNER, a secret ACL's MANAGE, and the Unity Catalog privileges that
+# manage grants or reach outside the metastore (MANAGE, ALL_PRIVILEGES in either spelling, ...).
+MANAGE_LEVELS = frozenset({"CAN_MANAGE", "IS_OWNER", "MANAGE", "ALL_PRIVILEGES", "ALL PRIVILEGES",
+                           "MANAGE_ALLOWLIST", "CREATE_EXTERNAL_LOCATION"})
 
 # Built-in groups that hold every workspace or account user: a grant to them reaches everyone.
 EVERYONE = frozenset({"users", "account users"})

@@ -9,7 +9,8 @@ import ast
 
 import pytest
 
-from pilotfactory.tfjson.objects import (GRANT_SECURABLES, NAME_ATTRIBUTES, NOUNS, OBJECTS, SECRET_ACL_LEVELS,
+from pilotfactory.tfjson.objects import (GRANT_SECURABLES, MANAGE_LEVELS, NAME_ATTRIBUTES, NOUNS, OBJECTS,
+                                         SECRET_ACL_LEVELS,
                                          is_everyone, noun, object_of_argument, object_of_key, object_of_values,
                                          rank)
 from tests.conftest import REPO
@@ -73,7 +74,10 @@ def test_nouns_and_name_attributes():
 
 def test_the_readers_use_the_table():
     """Guardrails, stacks, review and live all answer from the one table."""
+    from pilotfactory.guardrails.rules import access
     from pilotfactory.guardrails.rules.access import VALID_LEVELS as GUARDED
+
+    assert access.MANAGE_LEVELS is MANAGE_LEVELS
     from pilotfactory.live.emergency import NEEDED
     from pilotfactory.review.labels import label
 
@@ -90,7 +94,7 @@ def _level_tables(root) -> list[str]:
     """Literal tuples, lists or sets outside tfjson/objects.py that spell out every level of an object
     with three or more (a copy of its row); a `Literal[...]` of a few levels is a type, not a copy."""
     home = root / "pilotfactory" / "tfjson" / "objects.py"
-    rows = [frozenset(o.levels) for o in OBJECTS if len(o.levels) >= 3]
+    rows = [frozenset(o.levels) for o in OBJECTS if len(o.levels) >= 3] + [MANAGE_LEVELS]
     offenders = []
     for package in ("pilotfactory", "stacks", "generators"):
         for path in sorted((root / package).rglob("*.py")):
@@ -114,5 +118,6 @@ def test_the_copy_check_sees_a_copied_row(tmp_path):
     module = tmp_path / "stacks" / "copy.py"
     module.parent.mkdir(parents=True)
     module.write_text('from typing import Literal\nJobLevel = Literal["CAN_VIEW", "CAN_MANAGE_RUN", "CAN_MANAGE"]\n'
-                      'LEVELS = {"serving": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"})}\n')
-    assert _level_tables(tmp_path) == ["stacks/copy.py:3"]
+                      'LEVELS = {"serving": frozenset({"CAN_VIEW", "CAN_QUERY", "CAN_MANAGE"})}\n'
+                      f'MANAGE = frozenset({sorted(MANAGE_LEVELS)!r})\n')
+    assert sorted(_level_tables(tmp_path)) == ["stacks/copy.py:3", "stacks/copy.py:4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pilotfactory.guardrails.registry import Finding, rule
 from pilotfactory.guardrails.terraform import blocks
-from pilotfactory.tfjson.objects import OBJECTS, is_everyone
+from pilotfactory.tfjson.objects import MANAGE_LEVELS, OBJECTS, is_everyone
 
 # The databricks_permissions argument naming the object -> the levels Databricks accepts on it.
 VALID_LEVELS: dict[str, frozenset[str]] = {a: frozenset(o.levels) for o in OBJECTS for a in o.arguments}
@@ -24,11 +24,6 @@ def levels_valid(resource, ctx):
         if level not in valid:
             yield Finding(f"{level} is not a permission level of {objects[0].rsplit('_', 1)[0]} "
                           f"(valid: {', '.join(sorted(valid))})", ("access_control",))
-
-
-# Levels and privileges that let the holder change or hand out access: never to everyone, anywhere.
-MANAGE_LEVELS = frozenset({"CAN_MANAGE", "IS_OWNER", "MANAGE", "ALL_PRIVILEGES", "ALL PRIVILEGES",
-                           "MANAGE_ALLOWLIST", "CREATE_EXTERNAL_LOCATION"})
 
 
 def _grantees(resource) -> list[tuple[str, set[str]]]:
