@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from pilotfactory.tfjson.references import reference, resolve_literal
+from pilotfactory.tfjson.slots import model_aliases, pause_status, routes, served_entities
 
 __all__ = ["ExpectedJob", "ExpectedServing", "ExpectedModel", "Expected", "expected_of"]
 
@@ -57,20 +58,14 @@ def expected_of(stacks: Mapping[str, Mapping[str, Any]]) -> Expected:
             if target and target.type == "databricks_job":
                 perms[target.name] = (pname, values)
         for rname, values in resources.get("databricks_job", {}).items():
-            schedule = values.get("schedule") or {}
-            jobs.append(ExpectedJob(stack_name, rname, values["name"],
-                                    schedule.get("pause_status", "UNPAUSED") if schedule else None,
-                                    values, perms.get(rname, (None, None))[1], perms.get(rname, (None, None))[0]))
+            jobs.append(ExpectedJob(stack_name, rname, values["name"], pause_status(values), values, perms.get(rname, (None, None))[1], perms.get(rname, (None, None))[0]))
         for values in resources.get("databricks_model_serving", {}).values():
-            config = values.get("config") or {}
-            routes = (config.get("traffic_config") or {}).get("routes") or []
             serving.append(ExpectedServing(
-                stack_name, values["name"],
-                {r["served_entity_name"]: int(r["traffic_percentage"]) for r in routes},
-                tuple(config.get("served_entities") or ())))
+                stack_name, values["name"], {entity: int(percent) for entity, percent in routes(values).items()},
+                tuple(served_entities(values).values())))
         for values in resources.get("databricks_registered_model", {}).values():
             schema = resolve_literal(values.get("schema_name"), resources)
             full = f"{values['catalog_name']}.{schema}.{values['name']}"
-            models.append(ExpectedModel(stack_name, full, {a["alias_name"]: int(a["version_num"])
-                                                           for a in values.get("aliases") or []}))
+            models.append(ExpectedModel(stack_name, full, {alias: int(version)
+                                                           for alias, version in model_aliases(values).items()}))
     return Expected(tuple(jobs), tuple(serving), tuple(models))

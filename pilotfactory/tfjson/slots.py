@@ -14,7 +14,8 @@ from typing import Any, Iterator
 
 from pilotfactory.tfjson.references import is_reference, resolve_literal
 
-__all__ = ["SlotState", "StackChange", "addresses", "slot_state", "diff_stack"]
+__all__ = ["SlotState", "StackChange", "addresses", "slot_state", "diff_stack", "pause_status", "routes",
+           "served_entities", "model_aliases"]
 
 # Attribute paths a slot switch or release is expected to change, per resource type.
 _SLOT_PATHS = {
@@ -56,6 +57,31 @@ class SlotState:
         return out
 
 
+# --- the slot facts of one resource's values: every reader of stack JSON asks these ---
+
+def pause_status(job: dict) -> str | None:
+    """A databricks_job's schedule: PAUSED or UNPAUSED (the provider's default); None: no schedule."""
+    schedule = job.get("schedule")
+    return schedule.get("pause_status", "UNPAUSED") if schedule else None
+
+
+def routes(endpoint: dict) -> dict[str, Any]:
+    """A databricks_model_serving's traffic: served entity -> percent, in route order."""
+    config = endpoint.get("config") or {}
+    return {r["served_entity_name"]: r["traffic_percentage"]
+            for r in (config.get("traffic_config") or {}).get("routes") or []}
+
+
+def served_entities(endpoint: dict) -> dict[str, dict]:
+    """A databricks_model_serving's served entities by name, in declaration order."""
+    return {e["name"]: e for e in (endpoint.get("config") or {}).get("served_entities") or []}
+
+
+def model_aliases(model: dict) -> dict[str, Any]:
+    """A databricks_registered_model's aliases: alias -> version."""
+    return {a["alias_name"]: a["version_num"] for a in model.get("aliases") or []}
+
+
 def _resources(stack: dict, type_: str) -> dict[str, dict]:
     return stack.get("resource", {}).get(type_, {})
 
@@ -82,19 +108,16 @@ def slot_state(stack: dict) -> SlotState:
     schedules, code, traffic, served, aliases = {}, {}, {}, {}, {}
     for job in _resources(stack, "databricks_job").values():
         name = job.get("name", "?")
-        if "schedule" in job:
-            schedules[name] = job["schedule"].get("pause_status", "UNPAUSED")
+        if pause_status(job) is not None:
+            schedules[name] = pause_status(job)
         if _job_code(job):
             code[name] = _job_code(job)
     for endpoint in _resources(stack, "databricks_model_serving").values():
-        config = endpoint.get("config", {})
         name = endpoint.get("name", "?")
-        traffic[name] = {r["served_entity_name"]: r["traffic_percentage"]
-                         for r in config.get("traffic_config", {}).get("routes", [])}
-        served[name] = {e["name"]: str(e.get("entity_version")) for e in config.get("served_entities", [])}
+        traffic[name] = routes(endpoint)
+        served[name] = {n: str(e.get("entity_version")) for n, e in served_entities(endpoint).items()}
     for model in _resources(stack, "databricks_registered_model").values():
-        aliases[_model_name(stack, model)] = {a["alias_name"]: a["version_num"]
-                                              for a in model.get("aliases", [])}
+        aliases[_model_name(stack, model)] = model_aliases(model)
     return SlotState(schedules, code, traffic, served, aliases)
 
 

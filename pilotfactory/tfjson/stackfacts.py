@@ -14,6 +14,7 @@ from typing import Any
 from pilotfactory.tfjson.objects import GRANT_SECURABLES, NAME_ATTRIBUTES, OBJECTS, noun
 from pilotfactory.tfjson.policy import POLICY, policy_rules
 from pilotfactory.tfjson.references import reference, resolve_literal
+from pilotfactory.tfjson.slots import model_aliases, pause_status, routes, served_entities
 from pilotfactory.tfjson.workspace_paths import wsfs_path
 
 __all__ = ["Access", "JobFacts", "StackFacts", "read_stack", "principal_kind"]
@@ -99,7 +100,7 @@ class StackFacts:
                 name=values["name"], slot=values.get("tags", {}).get("slot"),
                 cron=schedule["quartz_cron_expression"] if schedule else None,
                 timezone=schedule["timezone_id"] if schedule else None,
-                paused=(schedule.get("pause_status") == "PAUSED") if schedule else None,
+                paused=(pause_status(values) == "PAUSED") if schedule else None,
                 timeout_seconds=values.get("timeout_seconds"),
                 on_failure=tuple(values.get("email_notifications", {}).get("on_failure", [])),
                 tasks=tuple((t["task_key"], tuple(d["task_key"] for d in t.get("depends_on", [])))
@@ -114,12 +115,11 @@ class StackFacts:
 
     def serving(self) -> dict | None:
         for values in self.resources("databricks_model_serving").values():
-            entities = {e["name"]: e for e in values["config"]["served_entities"]}
-            routes = [(r["served_entity_name"], r["traffic_percentage"],
-                       entities[r["served_entity_name"]]["entity_version"])
-                      for r in values["config"]["traffic_config"]["routes"]]
+            entities = served_entities(values)
+            shares = [(entity, percent, entities[entity]["entity_version"])
+                      for entity, percent in routes(values).items()]
             first = next(iter(entities.values()))
-            return {"name": values["name"], "routes": routes, "model": first["entity_name"],
+            return {"name": values["name"], "routes": shares, "model": first["entity_name"],
                     "scale_to_zero": first.get("scale_to_zero_enabled"),
                     "workload_size": first.get("workload_size")}
         return None
@@ -187,7 +187,7 @@ class StackFacts:
 
     def model_aliases(self) -> dict[str, int]:
         for values in self.resources("databricks_registered_model").values():
-            return {a["alias_name"]: a["version_num"] for a in values.get("aliases", [])}
+            return model_aliases(values)
         return {}
 
     def contract_files(self) -> dict[str, str]:

@@ -98,3 +98,57 @@ def test_state_lines_and_addresses():
         "endpoint p-dev: traffic blue 90% (model version 7), green 10% (model version 8)",
         "model dev.p_schema.m: champion -> version 7, challenger -> version 8",
     ]
+
+
+# --- the slot facts of one resource, and their one home ---
+
+def test_slot_facts_of_one_resource():
+    from pilotfactory.tfjson.slots import model_aliases, pause_status, routes, served_entities
+
+    assert pause_status({"schedule": {"quartz_cron_expression": "0 0 * * * ?"}}) == "UNPAUSED"  # provider default
+    assert pause_status({"schedule": {"pause_status": "PAUSED"}}) == "PAUSED"
+    assert pause_status({"name": "no schedule"}) is None
+    endpoint = STACK["resource"]["databricks_model_serving"]["serving_3"]
+    assert list(routes(endpoint).items()) == [("blue", 90), ("green", 10)]
+    assert list(served_entities(endpoint)) == ["blue", "green"] and routes({"config": {}}) == {}
+    assert model_aliases({"aliases": [{"alias_name": "champion", "version_num": 7}]}) == {"champion": 7}
+    assert model_aliases({}) == {} and served_entities({}) == {}
+
+
+SLOT_KEYS = frozenset({"pause_status", "traffic_config", "served_entities", "aliases"})
+
+
+def _slot_fact_reads(root) -> list[str]:
+    """`x["key"]` or `x.get("key")` of a slot key outside tfjson/slots.py: a second reading of stack JSON.
+    (The live modules read the SDK's objects by attribute; stacks/ writes these keys, never reads them.)"""
+    import ast
+
+    home = root / "pilotfactory" / "tfjson" / "slots.py"
+    found = []
+    for package in ("pilotfactory", "generators"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path == home:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                key = None
+                if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+                    key = node.slice.value
+                elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                      and node.args and isinstance(node.args[0], ast.Constant)):
+                    key = node.args[0].value
+                if key in SLOT_KEYS:
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_only_the_slots_module_reads_slot_facts_out_of_stack_json():
+    from tests.conftest import REPO
+
+    assert _slot_fact_reads(REPO) == []
+
+
+def test_the_slot_fact_check_sees_a_second_reading(tmp_path):
+    module = tmp_path / "pilotfactory" / "live" / "reader.py"
+    module.parent.mkdir(parents=True)
+    module.write_text('def f(v):\n    return v["config"]["traffic_config"], v.get("aliases"), v.aliases\n')
+    assert _slot_fact_reads(tmp_path) == ["pilotfactory/live/reader.py:2", "pilotfactory/live/reader.py:2"]
