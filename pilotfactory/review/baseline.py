@@ -84,10 +84,8 @@ def _ip_list(change: ResourceChange) -> list[Finding]:
                                 "it governed are no longer checked against it"))
         return out
     if kind_a == "ALLOW":
+        # the whole-internet finding judges the workspace's lists together (review/allowlists.py)
         opened = open_to_internet(a.get("ip_addresses") or [])
-        if opened and (change.before is None or open_to_internet(b.get("ip_addresses") or []) != opened):
-            out.append(_finding(change, "PFR031", f"IP access list {label} allows **every address on the internet**"
-                                f" (its ranges cover {opened})"))
         added = [x for x in a.get("ip_addresses") or [] if x not in (b.get("ip_addresses") or [])]
         if added and not opened:
             out.append(_finding(change, "PFR031", f"IP access list {label} allows **+ {', '.join(map(str, added))}**"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
+from pilotfactory.review.allowlists import allow_list_findings, sides_of
 from pilotfactory.review.baseline import baseline_findings
 from pilotfactory.review.changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
 from pilotfactory.review.compute import compute_findings
@@ -285,8 +286,12 @@ def _stack_rename(stack: StackRef, gone: Sequence[ResourceChange], new_stack: St
 def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
                  rates: Mapping[str, float], removed_stacks: Iterable[str] = (),
                  releases: Iterable[Finding] = (), gates: Iterable[Finding] = (),
-                 governance: Iterable[Finding] = (), lts: Collection[str] = ()) -> Review:
-    """Findings for every change, riskiest first; changes keep their stack order."""
+                 governance: Iterable[Finding] = (), lts: Collection[str] = (),
+                 stacks: Mapping[str, tuple[Mapping | None, Mapping | None]] | None = None) -> Review:
+    """Findings for every change, riskiest first; changes keep their stack order.
+
+    `stacks`: stack -> (base, head) documents, for what is judged over a whole workspace (its IP
+    allow lists together); without them only the changed lists are added up."""
     removed = set(removed_stacks)
     review = Review(base, head)
     findings: list[Finding] = []
@@ -306,6 +311,10 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
         review.changes.append(change)
         if change.stack not in review.stacks:
             review.stacks.append(change.stack)
+    sides = stacks if stacks is not None else sides_of(review.changes)
+    listed = {c.stack.name: c.stack for c in review.changes if c.type == "databricks_ip_access_list"}
+    for name, stack in listed.items():
+        findings += allow_list_findings(stack, *sides.get(name, (None, None)))
     renames = _resource_renames(review.changes, removed)
     findings = [f for f in findings if not (f.rule_id == "PFR050" and f.resource in renames)] + list(renames.values())
     created = {}

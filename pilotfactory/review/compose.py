@@ -154,7 +154,8 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         rates=_rates(_catalog(head)) or _rates(_catalog(base)),
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
-        releases=releases, gates=gates, governance=governance)
+        releases=releases, gates=gates, governance=governance,
+        stacks={n: (base.stacks.get(n), head.stacks.get(n)) for n in {*base.stacks, *head.stacks}})
     # waivers come from the base: a pull request cannot waive its own findings
     waivers, problems = load_waivers(base.root)
     review.findings = apply_waivers(review.findings, waivers, clock.today())
@@ -242,11 +243,13 @@ def review_plans(root: Path, plans: Sequence[tuple[str, Path]], base: str = "sta
     envs: Mapping[str, bool] = {}
     if catalog is not None and catalog.environments is not None:
         envs = {n: e.protected for n, e in catalog.environments.environments.items()}
-    changes, releases = [], []
+    changes, releases, sides = [], [], {}
     for stack_name, path in plans:
         plan = load_plan(path)
         stack = stack_ref(stack_name, envs)
         changes += plan_changes(plan, stack, str(path))
         before, after = plan_stacks(plan)
+        sides[stack.name] = (before, after)
         releases += release_findings(stack, before, after)
-    return build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases)
+    return build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases,
+                        stacks=sides)

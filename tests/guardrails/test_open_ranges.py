@@ -49,3 +49,13 @@ def test_open_ranges(tmp_path, case):
 def test_a_disabled_list_lets_nobody_in(tmp_path):
     lists, _ = ACROSS_LISTS["halves-in-two-lists"]
     assert _violations(tmp_path, _document(lists, disabled=1)) == []
+
+
+def test_lists_of_two_workspaces_do_not_add_up(tmp_path):
+    """Each provider is a workspace: a half allowed in each opens neither; both halves in one does."""
+    lists, _ = ACROSS_LISTS["halves-in-two-lists"]
+    doc = _document(lists)
+    doc["resource"]["databricks_ip_access_list"]["list1"]["provider"] = "databricks.other"
+    assert _violations(tmp_path, doc) == []
+    doc["resource"]["databricks_ip_access_list"]["list0"]["provider"] = "databricks.other"
+    assert len(_violations(tmp_path, doc)) == 1

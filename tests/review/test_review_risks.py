@@ -27,7 +27,8 @@ SP = "5d2b9f0e-8a47-4c36-91d8-f6e3a0c2b758"
 def run(base: dict, head: dict, fail_on: str = "broadening", lts=LTS):
     ref = lambda name: stack_ref(name, ENVS)  # noqa: E731
     review = build_review("base", "head", diff_stacks(base, head, ref), rates={}, lts=lts,
-                          removed_stacks=[s for s in base if s not in head])
+                          removed_stacks=[s for s in base if s not in head],
+                          stacks={n: (base.get(n), head.get(n)) for n in {*base, *head}})
     status, reason = exit_code(review, fail_on)
     return review, status, review_markdown(review, status, reason), review_json(review, fail_on, status, reason)
 

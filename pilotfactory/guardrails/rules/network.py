@@ -15,8 +15,9 @@ def _allows(resource) -> bool:
 def allow_not_open(resource, ctx):
     if not _allows(resource):
         return
-    # a connection may enter through any allow list, so the file's lists are judged together
-    lists = [r for r in ctx.document.resources if r.type == "databricks_ip_access_list" and _allows(r)]
+    # a connection may enter through any allow list of its workspace (one provider), so they are judged together
+    lists = [r for r in ctx.document.resources if r.type == "databricks_ip_access_list" and _allows(r)
+             and r.values.get("provider") == resource.values.get("provider")]
     found = open_allow_lists([r.values.get("ip_addresses") or [] for r in lists])
     if found is None or lists[found.at[0]] is not resource:
         return
