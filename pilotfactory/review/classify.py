@@ -287,11 +287,13 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
                  rates: Mapping[str, float], removed_stacks: Iterable[str] = (),
                  releases: Iterable[Finding] = (), gates: Iterable[Finding] = (),
                  governance: Iterable[Finding] = (), lts: Collection[str] = (),
-                 stacks: Mapping[str, tuple[Mapping | None, Mapping | None]] | None = None) -> Review:
+                 stacks: Mapping[str, tuple[Mapping | None, Mapping | None]] | None = None,
+                 libraries: Mapping[str, tuple[str, ...]] | None = None) -> Review:
     """Findings for every change, riskiest first; changes keep their stack order.
 
     `stacks`: stack -> (base, head) documents, for what is judged over a whole workspace (its IP
-    allow lists together); without them only the changed lists are added up."""
+    allow lists together); without them only the changed lists are added up. `libraries`:
+    environment -> where its jobs may install library files from besides the pilot's folder."""
     removed = set(removed_stacks)
     review = Review(base, head)
     findings: list[Finding] = []
@@ -303,7 +305,7 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
         findings += _access_findings(change)
         findings += baseline_findings(change)
         findings += compute_findings(change, lts)
-        findings += job_control_findings(change)
+        findings += job_control_findings(change, (libraries or {}).get(change.stack.env or "", ()))
         if change.stack.name in removed and change.action == "delete":
             by_removed.setdefault(change.stack.name, []).append(change)
         else:

@@ -47,6 +47,15 @@ def _rates(catalog) -> dict[str, float]:
     return {name: n.dbu_per_hour for name, n in standards.node_types.items()} if standards else {}
 
 
+def _libraries(catalog) -> dict[str, tuple[str, ...]]:
+    """Environment -> its vetted library places: the artifacts volume and the standards' JARs."""
+    if catalog is None or catalog.environments is None:
+        return {}
+    standards = catalog.standards
+    jars = tuple(standards.libraries.jar) if standards is not None and standards.libraries is not None else ()
+    return {name: (env.artifacts, *jars) for name, env in catalog.environments.environments.items()}
+
+
 def _withheld(side: Side) -> list[dict]:
     """Stacks the gates keep from being built on this side, each with why and the sign-offs it lacks."""
     checked = side.checked
@@ -155,7 +164,9 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates, governance=governance,
-        stacks={n: (base.stacks.get(n), head.stacks.get(n)) for n in {*base.stacks, *head.stacks}})
+        stacks={n: (base.stacks.get(n), head.stacks.get(n)) for n in {*base.stacks, *head.stacks}},
+        # the base's places: a change cannot vet its own new library location
+        libraries=_libraries(_catalog(base)))
     # waivers come from the base: a pull request cannot waive its own findings
     waivers, problems = load_waivers(base.root)
     review.findings = apply_waivers(review.findings, waivers, clock.today())
@@ -252,4 +263,4 @@ def review_plans(root: Path, plans: Sequence[tuple[str, Path]], base: str = "sta
         sides[stack.name] = (before, after)
         releases += release_findings(stack, before, after)
     return build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases,
-                        stacks=sides)
+                        stacks=sides, libraries=_libraries(catalog))

@@ -7,9 +7,10 @@ reviewed with the pilot. Judged on values, so a catalog review, a plan and drift
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from pilotfactory.review.changes import ABSENT, UNKNOWN, Finding, ResourceChange
+from pilotfactory.review.task_libraries import library_findings
 from pilotfactory.tfjson.references import reference
 from pilotfactory.tfjson.workspace_paths import inside, pilot_folder_of
 
@@ -105,11 +106,12 @@ def _code(change: ResourceChange) -> list[Finding]:
     return out
 
 
-def job_control_findings(change: ResourceChange) -> list[Finding]:
-    """Policy swaps on a job or cluster; task code from outside the pilot's folder or repository."""
+def job_control_findings(change: ResourceChange, places: Iterable[str] = ()) -> list[Finding]:
+    """Policy swaps on a job or cluster; task code or libraries from outside the pilot's folder or
+    repository (`places`: the environment's vetted library locations)."""
     if change.action == "delete" or change.type not in ("databricks_job", "databricks_cluster"):
         return []
     out = _policies(change) if change.before is not None else []
     if change.type == "databricks_job":
-        out += _code(change)
+        out += _code(change) + library_findings(change, places)
     return out

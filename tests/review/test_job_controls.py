@@ -114,3 +114,82 @@ def test_code_origin_reads_what_an_empty_source_means():
     assert code_origin({"spark_python_task": {"python_file": "f.py"}}, job_, FOLDER)[1] is False
     assert code_origin({"sql_task": [{"file": [{"path": "q.sql"}]}]}, job_, FOLDER)[1] is True
     assert code_origin({"python_wheel_task": {"package_name": "p"}}, job_, FOLDER) is None
+
+
+# ---- libraries: provider v1.99.0 docs/resources/library.md:138 (jar), :140 (egg), :142 (whl),
+# :144 (requirements); job.md:338 (a task's `library` block is the cluster's), :372 (dependencies) ----
+
+ARTIFACTS = "/Volumes/prod/platform/artifacts/wheels"
+WHEEL = f"{ARTIFACTS}/p-1.0.0-py3-none-any.whl"
+PLACES = {"prod": (ARTIFACTS, "/Volumes/platform/libraries/approved/udfs-1.4.0.jar")}
+
+
+def libjob(*libraries: dict) -> dict:
+    return with_task(pjob(), "score", library=[{"whl": WHEEL}, *libraries])
+
+
+def run_with(base_: dict, head_: dict, places=PLACES):
+    from pilotfactory.review import build_review
+    from pilotfactory.review.diff import diff_stacks, stack_ref
+    ref = lambda name: stack_ref(name, {"dev": False, "prod": True})  # noqa: E731
+    return build_review("b", "h", diff_stacks(base_, head_, ref), rates={}, libraries=places)
+
+
+def _libraries_flagged(base_: dict, head_: dict, places=PLACES) -> list[str]:
+    return [f.text for f in run_with(base_, head_, places).findings if f.rule_id == "PFR026"]
+
+
+@pytest.mark.parametrize("library, where", [
+    ({"whl": "dbfs:/FileStore/p-1.0.0-py3-none-any.whl"}, "DBFS"),
+    ({"whl": "/dbfs/FileStore/p.whl"}, "DBFS"),
+    ({"jar": "s3://bucket/app.jar"}, "cloud storage"),
+    ({"whl": "/Volumes/dev/scratch/wheels/p-1.0.0-py3-none-any.whl"}, "/Volumes/dev/scratch"),
+    ({"whl": f"{ARTIFACTS}/../../other/p.whl"}, "other/p.whl"),
+    ({"requirements": "/Workspace/Users/mallory@bank.example/requirements.txt"}, "requirements file"),
+    ({"egg": "/Workspace/pilotfactory/other/prod/p.egg"}, "egg"),
+    ({"jar": "/Volumes/platform/libraries/approved/udfs-1.5.0.jar"}, "udfs-1.5.0.jar"),
+], ids=["dbfs-uri", "dbfs-fuse", "s3-jar", "another-volume", "dot-dot", "someones-requirements",
+        "another-pilots-egg", "a-jar-not-in-the-standards"])
+def test_a_library_from_elsewhere_is_broadening(library, where):
+    texts = _libraries_flagged(base(), head(libjob(library)))
+    assert len(texts) == 1 and where in texts[0] and "`score`" in texts[0] and FOLDER in texts[0], texts
+    assert_flagged(base(), head(libjob(library)), "PFR026", words=where)   # also with no places known
+
+
+@pytest.mark.parametrize("library", [
+    {"whl": f"{ARTIFACTS}/p-1.1.0-py3-none-any.whl"},
+    {"requirements": f"/Workspace{FOLDER}/requirements.txt"},
+    {"whl": "${databricks_workspace_file.wheel_1A.workspace_path}"},
+    {"jar": "/Volumes/platform/libraries/approved/udfs-1.4.0.jar"},
+    {"pypi": {"package": "requests==2.32.3"}},
+], ids=["artifacts-volume", "own-folder", "own-object", "standards-jar", "a-package-not-a-file"])
+def test_libraries_from_vetted_places_are_not_flagged(library):
+    assert _libraries_flagged(base(), head(libjob(library))) == []
+
+
+def test_an_unchanged_library_is_not_flagged_again_and_no_places_means_only_the_folder():
+    outside = {"whl": "dbfs:/FileStore/p.whl"}
+    renamed = {**libjob(outside), "name": "p-score-renamed"}
+    assert _libraries_flagged(head(libjob(outside)), head(renamed)) == []
+    # with no vetted places known (drift, a plan without config/), the artifacts volume is not vetted
+    assert _libraries_flagged(base(), head(libjob()), places={}) != []
+    assert _libraries_flagged(base(), head(libjob()), places={"dev": (ARTIFACTS,)}) != []
+    assert _libraries_flagged(base(), head(libjob())) == []
+
+
+def test_a_serverless_environment_installing_a_file_from_elsewhere_is_broadening():
+    body = with_task(pjob(), "score", environment_key="default")
+    body["environment"] = [{"environment_key": "default", "spec": {"environment_version": "2", "dependencies": [
+        "requests==2.32.3", "-r /Workspace/Users/mallory@bank.example/req.txt", f"{ARTIFACTS}/p.whl"]}}]
+    (text,) = _libraries_flagged(base(), head(body))
+    assert "environment dependency" in text and "/Users/mallory" in text
+
+
+def test_compose_vets_the_base_catalogs_artifacts_volume_and_jars(repo_copy):
+    from pilotfactory.catalog.load import load_catalog
+    from pilotfactory.diagnostics.diagnostic import Diagnostics
+    from pilotfactory.review.compose import _libraries
+    catalog = load_catalog(repo_copy, Diagnostics())
+    places = _libraries(catalog)
+    for name, env in catalog.environments.environments.items():
+        assert places[name][0] == env.artifacts and set(catalog.standards.libraries.jar) <= set(places[name])
