@@ -77,9 +77,10 @@ def _verify(root, env, host, profile, timeout, retry_timeout, record: bool = Tru
     _print_checks(checks, f"verify of {env} ({ws.host})")
 
 
-def _drift(root, env, host, profile, timeout, retry_timeout, fmt) -> None:
+def _drift(root, env, host, profile, timeout, retry_timeout, fmt, fail_on) -> None:
     from pilotfactory.live.client import LiveError
     from pilotfactory.live.drift import drift
+    from pilotfactory.live.drift_verdict import drift_exit
     from pilotfactory.live.expected import expected_of
     from pilotfactory.live.membership import membership
     from pilotfactory.review.render_json import review_json
@@ -95,14 +96,9 @@ def _drift(root, env, host, profile, timeout, retry_timeout, fmt) -> None:
         members = [c for c in membership(ws, checked.resolution.catalog.roles) if not c.ok]
     except LiveError as err:
         fail(str(err))
-    drifted = len(review.changes) + len(unmatched)
-    status, reason = (1, f"{drifted} object{'s differ' if drifted != 1 else ' differs'} from the synthesized stacks: "
-                      "a hand edit in the workspace, or a deploy not yet applied") if drifted else (0, "no drift")
-    if members:
-        status, reason = 1, (reason if drifted else "no drift in the stacks") + (
-            f"; {len(members)} group membership difference{'s' * (len(members) != 1)} from config/roles.yaml")
+    status, reason = drift_exit(review, unmatched, members, fail_on)
     if fmt == "json":
-        click.echo(json.dumps({**review_json(review, "any", status, reason), "unmatched": unmatched,
+        click.echo(json.dumps({**review_json(review, fail_on, status, reason), "unmatched": unmatched,
                                "membership": [{"group": c.subject, "finding": c.detail} for c in members]},
                               indent=2))
     else:
@@ -150,8 +146,12 @@ def register(cli: click.Group) -> None:
     @_ENV
     @live_options
     @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown")
+    @click.option("--fail-on", type=click.Choice(["broadening", "destructive", "any", "never"]),
+                  default="broadening", show_default=True,
+                  help="As `review`: exit 1 on broadening (and governance, protected destroys); on destructive "
+                       "too; on any drift; or never. What cannot be compared fails under all but `never`.")
     @_ROOT
-    def drift_(env, host, profile, timeout, retry_timeout, fmt, root):
+    def drift_(env, host, profile, timeout, retry_timeout, fmt, fail_on, root):
         """Live job settings and permissions against the synthesized ones, in review's words.
-        Exit 1 on any drift."""
-        _drift(root, env, host, profile, timeout, retry_timeout, fmt)
+        Exit 1 on drift that `--fail-on` names (default: broadening or a weakened control)."""
+        _drift(root, env, host, profile, timeout, retry_timeout, fmt, fail_on)
