@@ -12,6 +12,7 @@ from pilotfactory.review.allowlists import allow_list_findings, sides_of
 from pilotfactory.review.baseline import baseline_findings
 from pilotfactory.review.changes import ABSENT, KINDS, AttributeChange, Finding, ResourceChange, Review, StackRef
 from pilotfactory.review.compute import compute_findings
+from pilotfactory.review.controls import CONTROL_TYPES, control_findings
 from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
 from pilotfactory.review.fold import fold_access
@@ -306,9 +307,11 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
         findings += baseline_findings(change)
         findings += compute_findings(change, lts)
         findings += job_control_findings(change, (libraries or {}).get(change.stack.env or "", ()))
+        if change.stack.name not in removed:   # a removed stack's monitors go with its pilot: PFR052 says so
+            findings += control_findings(change)
         if change.stack.name in removed and change.action == "delete":
             by_removed.setdefault(change.stack.name, []).append(change)
-        else:
+        elif not (change.action == "delete" and change.type in CONTROL_TYPES):   # its own finding says more
             findings += _destructive(change)
         review.changes.append(change)
         if change.stack not in review.stacks:
