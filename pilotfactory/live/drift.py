@@ -16,6 +16,7 @@ from pilotfactory.review import Review, build_review
 from pilotfactory.review.changes import ResourceChange
 from pilotfactory.review.diff import resource_change, stack_labels, stack_ref
 from pilotfactory.live.client import LiveError, Workspace
+from pilotfactory.live.controls import control_changes
 from pilotfactory.live.expected import Expected, ExpectedJob
 from pilotfactory.tfjson.references import is_reference
 from pilotfactory.live.references import References
@@ -151,7 +152,8 @@ def _job_changes(ws: Workspace, job: ExpectedJob, live: Any, labels: Mapping, en
 
 def drift(ws: Workspace, expected: Expected, stacks: Mapping[str, Mapping[str, Any]],
           envs: Mapping[str, bool]) -> tuple[Review, list[str]]:
-    """(review of every job that differs from its synthesis, jobs that could not be compared)."""
+    """(review of every job, quality monitor and artifact allowlist that differs from its synthesis,
+    what could not be compared)."""
     jobs = live_jobs(ws)
     refs = References(ws)
     labels = {name: stack_labels(stack, name) for name, stack in stacks.items()}
@@ -170,4 +172,5 @@ def drift(ws: Workspace, expected: Expected, stacks: Mapping[str, Mapping[str, A
             if err.fatal:
                 raise
             missing.append(f"job `{job.name}`: {err}")
+    changes += control_changes(ws, stacks, envs, labels, missing)
     return build_review("synthesized", "workspace", changes, rates={}), missing

@@ -143,6 +143,10 @@ def deploy(ws: FakeWorkspace, stacks: dict[str, dict]) -> dict[str, int]:
         for rname, file in resources.get("databricks_workspace_file", {}).items():
             # docs/resources/workspace_file.md:54 (provider v1.99.0): /Workspace + path
             refs[f"${{databricks_workspace_file.{rname}.workspace_path}}"] = "/Workspace" + file["path"]
+        for monitor in resources.get("databricks_quality_monitor", {}).values():
+            ws.monitors[monitor["table_name"]] = {"assets_dir": monitor.get("assets_dir"), "status": "MONITOR_STATUS_ACTIVE"}
+        for allowlist in resources.get("databricks_artifact_allowlist", {}).values():
+            ws.artifact_allowlists[allowlist["artifact_type"]] = [m["artifact"] for m in allowlist["artifact_matcher"]]
     ids = {}
     for job in expected.jobs:
         settings = _api_shape(_applied(dict(job.settings), live[job.stack]))

@@ -39,6 +39,8 @@ class FakeWorkspace:
     catalogs: dict[str, str] = field(default_factory=dict)        # catalog name -> owner
     catalog_privileges: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # catalog -> principal -> privileges
     rule_sets: dict[str, list[dict]] = field(default_factory=dict)  # rule set name -> grant rules
+    monitors: dict[str, dict] = field(default_factory=dict)       # table full name -> quality monitor
+    artifact_allowlists: dict[str, list[str]] = field(default_factory=dict)  # artifact type -> artifacts
     admin: bool = True                                            # the caller is in `admins`
     page_size: int = 2
     fail: dict[str, list[int]] = field(default_factory=dict)      # path prefix -> statuses to answer first
@@ -226,6 +228,16 @@ class FakeWorkspace:
             if wid not in self.warehouses:
                 return self._missing(f"warehouse {wid}")
             return 200, {"id": wid, "name": self.warehouses[wid], "state": "RUNNING"}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/tables/([^/]+)/monitor", path)
+        if match and method == "GET":
+            table = unquote(match.group(1))
+            return (200, {"table_name": table, **self.monitors[table]}) if table in self.monitors \
+                else self._missing(f"monitor for table {table}")
+        match = re.fullmatch(r"/api/2.1/unity-catalog/artifact-allowlists/([A-Z_]+)", path)
+        if match and method == "GET":
+            # an allowlist nobody set reads as an empty one
+            return 200, {"artifact_matchers": [{"artifact": a, "match_type": "PREFIX_MATCH"}
+                                               for a in self.artifact_allowlists.get(match.group(1), [])]}
         if path == "/api/2.0/policies/clusters/list":
             return 200, {"policies": [{"policy_id": pid, **p} for pid, p in sorted(self.policies.items())]}
         if path == "/api/2.2/jobs/list":
