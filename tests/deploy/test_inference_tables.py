@@ -9,9 +9,14 @@ import re
 
 from .conftest import pilot_stacks, resources
 
-# Columns of the AI Gateway inference table (docs.databricks.com, "AI Gateway-enabled inference table schema";
-# the same twelve, with Databricks' own column comments, in a live `<prefix>_payload` table's CREATE TABLE
-# found by code search; the docs page's table itself was not retrievable offline, so not line-cited).
+# Columns of the AI Gateway inference table: Databricks docs "Monitor served models using AI
+# Gateway-enabled inference tables", section "AI Gateway-enabled inference table schema"
+# (https://docs.databricks.com/ai-gateway/inference-tables.html, found with the search tool; its
+# stored excerpt ends before the schema table, so the page cannot be line-cited here). The same
+# twelve names, with Databricks' own column comments, are the CREATE TABLE of a live `<prefix>_payload`
+# table in a public repository (code search, find_string "logging_error_codes"). The provider only
+# configures the table: docs/resources/model_serving.md:84-86 (`ai_gateway.inference_table_config`,
+# `table_name_prefix`), :261; the `_payload` suffix is Databricks' naming, as generators/observability_sql.py says.
 GATEWAY_COLUMNS = frozenset({
     "request_date", "databricks_request_id", "client_request_id", "request_time", "status_code",
     "sampling_fraction", "execution_duration_ms", "request", "response", "served_entity_id",
@@ -58,3 +63,70 @@ def test_dashboard_reads_the_gateway_table_by_its_columns(stacks):
             used = set(re.findall(r"\bi\.([a-z_]+)", sql))
             assert used and used <= GATEWAY_COLUMNS, used - GATEWAY_COLUMNS
             assert f"endpoint_name = '{endpoint['name']}'" in sql
+
+
+# Spark SQL words the generated queries use; any other bare word in a query over the payload table
+# must be one of its documented columns (or an alias the query defines).
+_SQL_WORDS = frozenset({
+    "select", "from", "where", "as", "and", "or", "not", "in", "is", "null", "interval", "hour", "day",
+    "minute", "count", "count_if", "coalesce", "nullif", "percentile_approx", "current_timestamp",
+    "current_date", "date_trunc", "date_sub", "group", "by", "order", "left", "join", "on", "with",
+    "limit", "desc", "asc", "sum", "avg", "max", "min", "case", "when", "then", "else", "end",
+})
+
+
+def _columns(sql: str, table: str) -> set[str]:
+    """The payload table's columns a query reads: `i.<col>` where it is aliased `AS i`, else every
+    bare word that is neither SQL, nor an alias the query defines, nor a name in quotes."""
+    if f"{table} AS i" in sql:
+        return set(re.findall(r"\bi\.([A-Za-z_][A-Za-z0-9_]*)", sql))
+    text = re.sub(r"'[^']*'|`[^`]*`", " ", sql)
+    aliases = set(re.findall(r"\bAS\s+([A-Za-z_][A-Za-z0-9_]*)", text, flags=re.IGNORECASE))
+    words = set(re.findall(r"(?<![.\w])([A-Za-z_][A-Za-z0-9_]*)\b", text))
+    return {w for w in words if w.lower() not in _SQL_WORDS and w not in aliases}
+
+
+def _payload_queries(stack: dict, table: str):
+    """(what, SQL) of every alert and dashboard dataset that reads the payload table."""
+    for name, alert in resources(stack, "databricks_alert_v2").items():
+        if table in alert["query_text"]:
+            yield f"alert {name}", alert["query_text"]
+    for dash in resources(stack, "databricks_dashboard").values():
+        for d in json.loads(dash["serialized_dashboard"])["datasets"]:
+            sql = "".join(d["queryLines"])
+            if table in sql:
+                yield f"dataset {d['name']}", sql
+
+
+def test_every_column_the_generated_sql_reads_is_documented(stacks):
+    """Alerts, dashboard datasets and the quality monitor read only GATEWAY_COLUMNS of the payload table."""
+    kinds, expected = set(), set()
+    for stack_id, stack, endpoint in _endpoints(stacks):
+        # a serving stack with alerts or a dashboard watches its endpoint: those must read the table
+        expected |= {"alert"} if resources(stack, "databricks_alert_v2") else set()
+        expected |= {"dataset"} if resources(stack, "databricks_dashboard") else set()
+        table = endpoint["ai_gateway"]["inference_table_config"]
+        payload = f"`{table['catalog_name']}`.`{table['schema_name']}`.`{table['table_name_prefix']}_payload`"
+        for what, sql in _payload_queries(stack, payload):
+            kinds.add(what.split()[0])
+            used = _columns(sql, payload)
+            assert used, (stack_id, what, sql)
+            assert used <= GATEWAY_COLUMNS, (stack_id, what, sorted(used - GATEWAY_COLUMNS))
+        plain = payload.replace("`", "")
+        for monitor in resources(stack, "databricks_quality_monitor").values():
+            if monitor["table_name"] == plain:
+                kinds.add("monitor")
+                log = monitor["inference_log"]
+                log = log[0] if isinstance(log, list) else log
+                cols = {log[k] for k in ("timestamp_col", "model_id_col", "prediction_col", "label_col") if k in log}
+                assert cols <= GATEWAY_COLUMNS, (stack_id, sorted(cols - GATEWAY_COLUMNS))
+    assert expected <= kinds, (expected, kinds)
+
+
+def test_the_column_reader_sees_an_undocumented_column():
+    """The check above can fail: a legacy or misspelt column is read as a column, not skipped."""
+    table = "`c`.`s`.`inference_payload`"
+    sql = (f"SELECT count(*) AS requests, coalesce(percentile_approx(latency_ms, 0.95), 0) AS p95\n"
+           f"FROM {table}\nWHERE timestamp_ms >= current_timestamp() - INTERVAL 1 HOUR AND status = 'x'")
+    assert _columns(sql, table) == {"latency_ms", "timestamp_ms", "status"}
+    assert _columns(f"SELECT i.execution_time_ms FROM {table} AS i", table) == {"execution_time_ms"}

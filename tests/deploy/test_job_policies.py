@@ -58,6 +58,29 @@ def test_pfg003_refuses_a_job_policy_that_sets_autotermination():
         "type": "range", "maxValue": 30, "isOptional": True}}), None)) == []
 
 
+# Databricks docs "Compliance security profile" (https://docs.databricks.com/security/privacy/security-profile.html,
+# found with the search tool): the profile "enables ... enforced instance types for inter-node encryption";
+# the stored excerpt ends before the page's own list of families, so that list is not line-cited here.
+# The inter-node encryption it enforces is AWS's (docs.aws.amazon.com/AWSEC2/latest/UserGuide/
+# data-protection.html#encryption-transit): these families, the earliest AWS named for it (as
+# cloudposse/terraform-aws-service-control-policies catalog/ec2-policies.yaml lists them), minus
+# Graviton `c6gn` and AMD-GPU `g4ad`, which the profile's list was not checked for.
+AWS_ENCRYPTION_IN_TRANSIT = ("c5a", "c5ad", "c5n", "d3", "d3en", "g4dn", "i3en", "m5dn", "m5n", "m5zn",
+                             "p3dn", "p4d", "r5dn", "r5n")
+
+
 def test_profile_families_exclude_the_families_without_encryption_in_transit():
     assert {instance_family(n) for n in ("m5d.xlarge", "r5d.2xlarge", "i3.xlarge")} & CSP_INSTANCE_FAMILIES == set()
     assert instance_family("M6ID.XLARGE") in CSP_INSTANCE_FAMILIES
+
+
+def test_profile_families_keep_every_family_aws_encrypts_between_nodes():
+    assert set(AWS_ENCRYPTION_IN_TRANSIT) <= CSP_INSTANCE_FAMILIES
+
+
+def test_every_node_type_a_tier_allows_runs_under_the_profile(catalog_and_stacks):
+    """The example's and the built catalog's tiers: what prod may pick is what the profile starts."""
+    catalog, _ = catalog_and_stacks
+    tiers = catalog.standards.sizes
+    families = {instance_family(n) for tier in tiers.values() for n in tier.node_types}
+    assert families and families <= CSP_INSTANCE_FAMILIES, sorted(families - CSP_INSTANCE_FAMILIES)
