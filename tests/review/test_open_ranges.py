@@ -115,3 +115,14 @@ def test_plan_mode_adds_up_the_unchanged_list_too(tmp_path):
     assert result.exit_code == 1, result.output
     found = [f for f in json.loads(result.output)["findings"] if f["rule"] == "PFR031" and WHOLE in f["text"]]
     assert found and "`l0`, `l1` together" in found[0]["text"], result.output
+
+
+def test_catalog_mode_adds_up_the_unchanged_list_too(tmp_path):
+    """compare_sides hands build_review both sides' whole stacks, so an unchanged list counts."""
+    from pilotfactory.review.compose import compare_sides
+    from pilotfactory.review.source import Side
+    lists, _ = ACROSS_LISTS["halves-in-two-lists"]
+    base = Side("base", tmp_path, None, {"platform-prod": platform(ips=_lists([lists[0], ["198.51.100.0/24"]]))})
+    head = Side("head", tmp_path, None, {"platform-prod": platform(ips=_lists(lists))})
+    opened = _opened(compare_sides(base, head))
+    assert len(opened) == 1 and "`l0`, `l1` together" in opened[0], opened
