@@ -14,11 +14,14 @@ from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
 from tests.live.conftest import deploy
-from tests.live.test_live_commands import FAST
+
+# The stand-in workspace always answers here: a patient client, so that a loaded machine (one
+# request slower than 0.5 s) never reads as a workspace that did not answer.
+PATIENT = ["--timeout", "10", "--retry-timeout", "20"]
 
 
 def drift(workspace, fmt: str = "json"):
-    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", fmt, *FAST,
+    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", fmt, *PATIENT,
                                       "--root", str(workspace.root)])
     return result, (json.loads(result.stdout) if fmt == "json" else None)
 

@@ -13,7 +13,7 @@ from pilotfactory.review import build_review
 from pilotfactory.review.changes import StackRef
 from pilotfactory.review.diff import resource_change
 from tests.live.conftest import deploy
-from tests.live.test_live_commands import FAST
+from tests.live.test_drift import PATIENT
 
 DEV = StackRef("p-dev", "p", "dev", False)
 JOB = {"name": "p-score", "max_concurrent_runs": 1}
@@ -62,7 +62,7 @@ def test_an_unknown_value_is_refused():
 
 
 def _drift(workspace, *args):
-    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", *args, *FAST,
+    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", *args, *PATIENT,
                                       "--root", str(workspace.root)])
     return result, json.loads(result.stdout)
 
