@@ -10,6 +10,7 @@ import click
 
 from pilotfactory.cli.options import engine_setting, repo_root
 from pilotfactory.cli.output import checked_catalog
+from pilotfactory.tfjson.stacknames import platform_stack
 
 __all__ = ["fail", "checked_env", "connect_env", "env_stacks"]
 
@@ -41,9 +42,13 @@ def connect_env(checked, env: str, host, profile, timeout, retry_timeout):
         fail(str(err))
 
 
-def env_stacks(base: Path, checked, env: str) -> dict[str, dict]:
-    """The `<pilot>-<env>` stacks synth would write now: what a deploy of this catalog leaves live."""
-    from pilotfactory.synth.build import synth_pilot_stacks
+def env_stacks(base: Path, checked, env: str, platform: bool = False) -> dict[str, dict]:
+    """The `<pilot>-<env>` stacks synth would write now (and `platform-<env>` with `platform`):
+    what a deploy of this catalog leaves live."""
+    from pilotfactory.synth.build import synth_pilot_stacks, synth_platform_stack
 
-    pilots = checked.resolution.catalog.env_pilots(env)
-    return {name: json.loads(data) for name, data in synth_pilot_stacks(pilots, engine_setting(base, None)).items()}
+    catalog, engine = checked.resolution.catalog, engine_setting(base, None)
+    stacks = {name: json.loads(data) for name, data in synth_pilot_stacks(catalog.env_pilots(env), engine).items()}
+    if platform:
+        stacks[platform_stack(env)] = json.loads(synth_platform_stack(catalog, env, engine))
+    return stacks

@@ -19,6 +19,7 @@ from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
 from pilotfactory.isolation import Withheld
 from pilotfactory.synth.cache import StackCache, synth_incremental, write_manifest
 from pilotfactory.synth.guard import GuardrailViolations, check_synthesized, violations_by_stack
+from pilotfactory.tfjson.stacknames import platform_stack
 
 __all__ = ["synthesize", "synthesize_estate", "Synthesized", "synth_pilot_stacks", "DEFAULT_ENGINE",
            "WITHHELD_FILE"]
@@ -159,6 +160,18 @@ def synth_pilot_stacks(pilots: Sequence[ResolvedPilot], engine: str = DEFAULT_EN
         app.synth()
         return {rp.stack_id: (Path(outdir) / "stacks" / rp.stack_id / "cdk.tf.json").read_bytes()
                 for rp in pilots}
+
+
+def synth_platform_stack(catalog: ResolvedCatalog, env: str, engine: str = DEFAULT_ENGINE) -> bytes:
+    """`cdk.tf.json` bytes of the `platform-<env>` stack, synthesized in a throwaway folder."""
+    from stacks.engine import get_engine  # the CDK loads only when something is synthesized
+    from stacks.platform_stack import define_platform_stack
+
+    with tempfile.TemporaryDirectory(prefix="pilotfactory-stacks-") as outdir:
+        app = get_engine(engine).app(outdir)
+        define_platform_stack(app, catalog, env)
+        app.synth()
+        return (Path(outdir) / "stacks" / platform_stack(env) / "cdk.tf.json").read_bytes()
 
 
 def _swap(new: Path, target: Path) -> None:

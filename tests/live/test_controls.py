@@ -4,7 +4,10 @@ The real databricks-sdk against tests/live/workspace_server.py; facts: provider 
 catalog/resource_quality_monitor.go:132, catalog/resource_artifact_allowlist.go:100-103."""
 from __future__ import annotations
 
+import os
+
 import pytest
+import yaml
 
 from pilotfactory.live.client import connect
 from pilotfactory.live.controls import control_changes
@@ -55,3 +58,41 @@ def test_an_allowlist_emptied_or_widened_live_is_flagged(workspace, artifacts, s
 def test_an_allowlist_as_declared_is_not_drift(workspace):
     review = _allowlist_review(workspace, [ALLOW["artifact_matcher"][0]["artifact"]])
     assert review.changes == [] and review.findings == []
+
+
+def test_drift_reads_the_platform_stack_of_the_environment(workspace, example_checked):
+    """The command, not only the function: `drift --env` compares the `platform-<env>` stack too,
+    where the artifact allowlist lives, so an allowlist widened by hand fails the run."""
+    import json
+
+    from click.testing import CliRunner
+
+    from pilotfactory.cli.app import cli
+    from pilotfactory.synth.build import synth_pilot_stacks, synth_platform_stack
+    from stacks.artifact_allowlist import allowlist_environment
+    from tests.live.test_drift import PATIENT
+
+    catalog = example_checked.resolution.catalog
+    env = allowlist_environment(catalog.environments)
+    config = workspace.root / "config" / "environments.yaml"
+    document = yaml.safe_load(config.read_text())
+    document["environments"][env]["workspace"] = {"host": os.environ["DATABRICKS_HOST"]}  # the stand-in
+    config.write_text(yaml.safe_dump(document, sort_keys=False))
+    stacks = {k: json.loads(v) for k, v in synth_pilot_stacks(catalog.env_pilots(env)).items()}
+    stacks[f"platform-{env}"] = json.loads(synth_platform_stack(catalog, env))
+    assert stacks[f"platform-{env}"]["resource"].get("databricks_artifact_allowlist"), "the estate allows libraries"
+    deploy(workspace, stacks)
+
+    def drift_of_env():
+        result = CliRunner().invoke(cli, ["drift", "--env", env, "--format", "json", *PATIENT,
+                                          "--root", str(workspace.root)])
+        assert result.stdout, result.output
+        return result, json.loads(result.stdout)
+
+    result, data = drift_of_env()
+    assert result.exit_code == 0 and findings(data, "PFR035") == [], result.output
+    kind = sorted(workspace.artifact_allowlists)[0]
+    workspace.artifact_allowlists[kind] = [*workspace.artifact_allowlists[kind], "/Volumes/"]
+    result, data = drift_of_env()
+    assert result.exit_code == 1, result.output
+    assert [f["rule"] for f in findings(data, "PFR035")] == ["PFR035"], data["findings"]

@@ -87,7 +87,8 @@ def _drift(root, env, host, profile, timeout, retry_timeout, fmt, fail_on) -> No
     from pilotfactory.review.render_markdown import review_markdown
 
     base, checked = checked_env(root, env)
-    stacks = env_stacks(base, checked, env)
+    # the platform stack too: the artifact allowlist and the policies' library rules live there
+    stacks = env_stacks(base, checked, env, platform=True)
     ws = connect_env(checked, env, host, profile, timeout, retry_timeout)
     envs = {n: e.protected for n, e in checked.resolution.catalog.environments.environments.items()}
     try:
