@@ -80,7 +80,7 @@ def _ip_list(change: ResourceChange) -> list[Finding]:
     out = []
     if change.after is None:
         if kind_b == "BLOCK" or (kind_b == "ALLOW" and b.get("enabled", True) is not False):
-            out.append(_finding(change, "PFR031", f"removes IP access list {label} ({kind_b}): the addresses "
+            out.append(_finding(change, "PFR031", f"removes {label} ({kind_b}): the addresses "
                                 "it governed are no longer checked against it"))
         return out
     if kind_a == "ALLOW":
@@ -88,16 +88,16 @@ def _ip_list(change: ResourceChange) -> list[Finding]:
         opened = open_to_internet(a.get("ip_addresses") or [])
         added = [x for x in a.get("ip_addresses") or [] if x not in (b.get("ip_addresses") or [])]
         if added and not opened:
-            out.append(_finding(change, "PFR031", f"IP access list {label} allows **+ {', '.join(map(str, added))}**"))
+            out.append(_finding(change, "PFR031", f"{label} allows **+ {', '.join(map(str, added))}**"))
     if kind_a == "BLOCK" and change.before is not None:
         dropped = [x for x in b.get("ip_addresses") or [] if x not in (a.get("ip_addresses") or [])]
         if dropped:
-            out.append(_finding(change, "PFR031", f"IP block list {label} no longer blocks "
+            out.append(_finding(change, "PFR031", f"{label} (BLOCK) no longer blocks "
                                 f"**{', '.join(map(str, dropped))}**"))
     if change.before is not None and b.get("enabled", True) is not False and a.get("enabled", True) is False:
-        out.append(_finding(change, "PFR031", f"IP access list {label}: enabled → **disabled**"))
+        out.append(_finding(change, "PFR031", f"{label}: enabled → **disabled**"))
     if change.before is not None and kind_b == "BLOCK" and kind_a == "ALLOW":
-        out.append(_finding(change, "PFR031", f"IP access list {label}: BLOCK → **ALLOW**"))
+        out.append(_finding(change, "PFR031", f"{label}: BLOCK → **ALLOW**"))
     return out
 
 

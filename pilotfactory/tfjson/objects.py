@@ -21,6 +21,7 @@ NOUNS: dict[str, str] = {
     "databricks_permissions": "permissions",
     "databricks_secret_scope": "secret scope",
     "databricks_secret_acl": "secret ACL",
+    "databricks_ip_access_list": "IP access list",
     "databricks_grants": "grants",
     "databricks_grant": "grant",
     "databricks_schema": "schema",

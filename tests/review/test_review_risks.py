@@ -430,3 +430,10 @@ def test_a_new_waiver_is_itself_a_governance_finding(tmp_path: Path):
     (tmp_path / "head" / "config" / "review-waivers.yaml").write_text(WAIVER)
     [found] = governance_findings(tmp_path / "base", tmp_path / "head")
     assert found.rule_id == "PFR005" and "PFR022" in found.text
+
+
+def test_an_ip_list_finding_names_the_list_once():
+    """The object table's noun (`IP access list`) is the label's; the finding does not say it again."""
+    head = platform(ips=({**IP, "ip_addresses": ["198.51.100.0/24", "192.0.2.0/24"]},))
+    found = assert_flagged({"platform-prod": platform()}, {"platform-prod": head}, "PFR031", words="192.0.2.0/24")
+    assert found["text"].lower().count("ip access list") == 1, found["text"]
