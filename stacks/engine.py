@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
+import sys
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -52,6 +54,7 @@ class Engine:
 
     def databricks(self, submodule: str) -> ModuleType:
         """A provider submodule such as "job"; the package is huge, so import only what is used."""
+        _bare_package(self._provider_package)
         return importlib.import_module(f"{self._provider_package}.{submodule}")
 
     def app(self, outdir: str) -> Any:
@@ -67,6 +70,17 @@ class Engine:
 
     def __repr__(self) -> str:
         return f"Engine({self.name!r})"
+
+
+def _bare_package(name: str) -> None:
+    """Register the provider package without running its `__init__`, which imports all ~250
+    resource modules (seconds per process); each submodule then loads alone, with `_jsii`."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None:
+        raise ImportError(f"No module named {name!r}")
+    sys.modules[name] = importlib.util.module_from_spec(spec)
 
 
 @lru_cache(maxsize=None)

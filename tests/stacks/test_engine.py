@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,24 @@ def test_cdktn_builds_the_same_resources_as_cdktf(catalog, tmp_path):
         return json.loads(get_engine(engine_name).Testing.synth(stack))["resource"]
 
     assert resources_of("cdktn") == resources_of("cdktf")
+
+
+def test_a_stack_imports_only_the_provider_modules_it_uses():
+    # The provider package's __init__ imports all ~250 resource modules (seconds per process).
+    script = (
+        "import sys\n"
+        "from tests.stacks.conftest import make_catalog\n"
+        "from stacks.engine import get_engine\n"
+        "from stacks.pilot_stack import define_pilot_stack\n"
+        "import tempfile\n"
+        "rp = make_catalog().pilots[0]\n"
+        "with tempfile.TemporaryDirectory() as out:\n"
+        "    app = get_engine('cdktf').app(out)\n"
+        "    define_pilot_stack(app, rp)\n"
+        "    app.synth()\n"
+        "loaded = [m for m in sys.modules if m.startswith('cdktf_cdktf_provider_databricks.')]\n"
+        "print(len(loaded), 'cdktf_cdktf_provider_databricks.job' in loaded)\n")
+    out = subprocess.run([sys.executable, "-c", script], cwd=STACKS_DIR.parent, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[1] == "True"
+    assert 0 < int(out[0]) <= 60, out  # the package has ~250; a pilot stack uses a few dozen
