@@ -1,6 +1,7 @@
 """The load step: read every YAML file under config/ and catalog/ into typed documents."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Mapping
@@ -18,6 +19,7 @@ from pilotfactory.yamlio.source import MAX_FILE_BYTES, Source, load_yaml_text, r
 __all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
 
 _NAME = "pilot-name"  # content-cache kind: the name a pilot file declares
+_NAMES = "pilot-names"  # content-cache kind: every pilot file's declared name, in one entry
 
 CONFIG_FILES = {
     "environments": ("config/environments.yaml", Environments),
@@ -100,6 +102,40 @@ def _declared_name(path: Path, display: str, replaced: Mapping[str, str], cache:
     if cache is not None and display not in replaced:
         cache.put(_NAME, key, (name,))
     return name
+
+
+def _declared_names(root: Path, paths: list[Path], replaced: Mapping[str, str],
+                    cache: ContentCache | None) -> dict[str, str | None]:
+    """Pilot file -> the `name` it declares, for every file in `paths`; when no file changed since
+    a run that read them all, one cache entry instead of one per file (a one-pilot command's cost)."""
+    displays = [_display(root, path) for path in paths]
+    parts: list[str] | None = [] if cache is not None else None
+    for path, display in zip(paths, displays):
+        if parts is None or display in replaced:
+            continue
+        try:
+            parts += [display, hashlib.sha256(path.read_bytes()).hexdigest()]
+        except OSError:
+            parts = None  # that file's problem is reported per file below
+    key = cache.key(_NAMES, *parts) if parts is not None else ""
+    kept = {d for d in displays if d not in replaced}
+    hit = cache.get(_NAMES, key, lambda v: _names_fact(v, kept)) if parts is not None else None
+    names = dict(hit) if hit is not None else {}
+    for path, display in zip(paths, displays):
+        if display not in names:
+            names[display] = _declared_name(path, display, replaced, cache)
+    if parts is not None and hit is None:
+        cache.put(_NAMES, key, {d: names[d] for d in kept})
+    return names
+
+
+def _names_fact(value, expected: set[str]) -> dict[str, str | None]:
+    if not isinstance(value, dict) or set(value) != expected:
+        raise TypeError("not the names of these files")
+    for name in value.values():
+        if name is not None and not isinstance(name, str):
+            raise TypeError("not a pilot name")
+    return value
 
 
 def _name_fact(value) -> tuple[str | None]:
@@ -193,10 +229,12 @@ def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | N
                 continue
             catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
 
-    for path in _yaml_files(root / "catalog" / "pilots"):
+    pilot_files = _yaml_files(root / "catalog" / "pilots")
+    if catalog.only is not None:
+        catalog.names = _declared_names(root, pilot_files, replaced, cache)
+    for path in pilot_files:
         display = _display(root, path)
         if catalog.only is not None:
-            catalog.names[display] = _declared_name(path, display, replaced, cache)
             if path.stem not in catalog.only and catalog.names[display] not in catalog.only:
                 continue
         source = read(path, display)

@@ -55,8 +55,27 @@ def test_other_pilots_are_read_for_their_names_only(make_estate):
     check(estate.root, only={"pilot-002"}, cache=cache)
     warm = ContentCache(estate.root / "cache", "v1")
     check(estate.root, only={"pilot-002"}, cache=warm)
-    # warm: 4 config files, 2 templates and the one pilot parsed from the cache; the 5 names read back
-    assert warm.hits == {"yaml": 7, "pilot-name": 5, "junit": 2} and not warm.misses
+    # warm: 4 config files, 2 templates and the one pilot parsed from the cache; the 5 names in one entry
+    assert warm.hits == {"yaml": 7, "pilot-names": 1, "junit": 2} and not warm.misses
+
+
+def test_the_names_entry_follows_every_pilot_file(make_estate):
+    estate = make_estate(4)
+    check(estate.root, only={"pilot-002"}, cache=ContentCache(estate.root / "cache", "v1"))
+    estate.edit_pilot("pilot-001", lambda d: d.update(name="renamed"))
+    changed = ContentCache(estate.root / "cache", "v1")
+    one = check(estate.root, only={"pilot-002"}, cache=changed)
+    assert one.catalog.names["catalog/pilots/pilot-001.yaml"] == "renamed"
+    # the whole entry missed; the three unchanged files' names came from their own entries
+    assert changed.misses["pilot-names"] == 1 and changed.hits["pilot-name"] == 3
+    path = "catalog/pilots/pilot-003.yaml"
+    edited = estate.pilot_file("pilot-003").read_text(encoding="utf-8").replace("name: pilot-003", "name: other")
+    replaced = check(estate.root, {path: edited}, only={"pilot-002"},
+                     cache=ContentCache(estate.root / "cache", "v1"))
+    assert replaced.catalog.names[path] == "other"
+    (estate.root / "catalog" / "pilots" / "pilot-000.yaml").unlink()
+    gone = check(estate.root, only={"pilot-002"}, cache=ContentCache(estate.root / "cache", "v1"))
+    assert "catalog/pilots/pilot-000.yaml" not in gone.catalog.names
 
 
 def test_an_unknown_pilot_still_gets_a_did_you_mean_from_every_file(make_estate):
