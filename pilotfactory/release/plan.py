@@ -24,8 +24,11 @@ from pilotfactory.pipeline import Checked, check, unknown_pilot
 from pilotfactory.catalog.resolve import TypedPilot, reached_environments
 from pilotfactory.tfjson.slots import StackChange, diff_stack
 from pilotfactory.synth.build import synth_pilot_stacks
+from pilotfactory.synth.cache import pilot_stack_digests
 from pilotfactory.catalog.traffic import Traffic, traffic_of
 from pilotfactory.yamlio.edit import AppendItem, DeleteKey, Edit, SetValue, apply_edits
+
+_STACKS = "pilot-stack"  # content-cache kind: a pilot stack's synthesized JSON, by its stack digest
 
 __all__ = ["SlotPlan", "Prepared", "find_pilot", "plan_release", "plan_switch", "plan_rehearsal_record",
            "with_change_record",
@@ -318,11 +321,30 @@ def plan_rehearsal_record(typed: TypedPilot, env: str, result: str) -> SlotPlan:
                     f"dated {today}", standby, (f"evidence: + rollback_rehearsal {env} {today} {result}",))
 
 
-def _pilot_stacks(checked: Checked, pilot: str, envs: list[str] | None, engine: str) -> dict[str, bytes]:
+def _pilot_stacks(checked: Checked, pilot: str, envs: list[str] | None, engine: str,
+                  replaced: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The pilot's stacks as synthesized; with the content cache, a stack whose digest (its files,
+    `replaced` read in their place, config, code, engine) was synthesized before is read back."""
     declared = checked.resolution.declared or checked.resolution.catalog
     chosen = [rp for rp in declared.pilots
               if rp.name == pilot and (envs is None or rp.env_name in envs)]
-    return synth_pilot_stacks(chosen, engine)
+    cache = checked.catalog.cache
+    if cache is None or not chosen:
+        return synth_pilot_stacks(chosen, engine)
+    keys = {stack: cache.key(_STACKS, digest) for stack, digest in
+            pilot_stack_digests(checked.catalog.root, chosen, engine, replaced).items()}
+    found = {rp.stack_id: cache.get(_STACKS, keys[rp.stack_id], _stack_json) for rp in chosen}
+    missing = [rp for rp in chosen if found[rp.stack_id] is None]
+    built = synth_pilot_stacks(missing, engine) if missing else {}
+    for stack, data in built.items():
+        cache.put(_STACKS, keys[stack], data)
+    return {rp.stack_id: found[rp.stack_id] or built[rp.stack_id] for rp in chosen}
+
+
+def _stack_json(value) -> bytes:
+    if not isinstance(value, bytes):
+        raise TypeError("not a synthesized stack")
+    return value
 
 
 def read_text(path: Path) -> str:
@@ -341,7 +363,7 @@ def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *,
     approves the new content (maker-checker), so that is not a reason to refuse the edit."""
     before_text = read_text(root / plan.file) if text is None else text
     after_text = apply_edits(before_text, plan.edits, plan.file)
-    after = check(root, {plan.file: after_text}, only=checked.catalog.only)
+    after = check(root, {plan.file: after_text}, only=checked.catalog.only, cache=checked.catalog.cache)
     # Other pilots' errors are theirs (blast radius): only shared ones and this file's count here.
     shared, own = split_errors(after.diagnostics.errors)
     relevant = shared + own.get(plan.file, [])
@@ -351,8 +373,8 @@ def prepare(root: Path, checked: Checked, plan: SlotPlan, diags: Diagnostics, *,
     if relevant and not (allow_gate_errors and gate_only):
         return None
     return Prepared(plan, before_text, after_text, after,
-                    _pilot_stacks(checked, plan.pilot, envs, engine),
-                    _pilot_stacks(after, plan.pilot, envs, engine))
+                    _pilot_stacks(checked, plan.pilot, envs, engine, {plan.file: before_text}),
+                    _pilot_stacks(after, plan.pilot, envs, engine, {plan.file: after_text}))
 
 
 def commit(root: Path, prepared: Prepared) -> None:

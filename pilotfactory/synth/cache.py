@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Collection, Iterable
+from typing import Callable, Collection, Iterable, Mapping
 
-from pilotfactory.catalog.resolved import ResolvedCatalog
+from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
 from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
-__all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests",
+__all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests", "pilot_stack_digests",
            "StackCache", "Incremental", "synth_incremental", "write_manifest"]
 
 CACHE_DIR = Path(".pilotfactory") / "cache"   # under the repository root; gitignored
@@ -77,6 +77,11 @@ def _config_files(root: Path) -> list[Path]:
         if directory.is_dir() else []
 
 
+def _pilot_inputs(root: Path, rp: ResolvedPilot, config: list[Path]) -> list[Path]:
+    template = root / "catalog" / "templates" / rp.pilot.template
+    return [root / rp.file, *_files(template), *config]
+
+
 def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
     """Stack id -> the catalog files that shape it (code and engine are added to every digest)."""
     config = _config_files(root)
@@ -84,25 +89,41 @@ def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
     for env in catalog.environments.environments:
         out[platform_stack(env)] = list(config)
     for rp in catalog.pilots:
-        template = root / "catalog" / "templates" / rp.pilot.template
-        out[rp.stack_id] = [root / rp.file, *_files(template), *config]
+        out[rp.stack_id] = _pilot_inputs(root, rp, config)
+    return out
+
+
+def _digests(root: Path, inputs: dict[str, list[Path]], engine: str, code: str | None,
+             replaced: Mapping[str, str]) -> dict[str, str]:
+    file_hashes: dict[Path, bytes] = {}
+    common = f"{code or code_digest()}\0{engine_fingerprint(engine)}".encode()
+    out = {}
+    for stack, files in inputs.items():
+        h = hashlib.sha256(b"pilotfactory-stack/1\0" + stack.encode() + b"\0" + common)
+        for path in files:
+            relpath = path.relative_to(root).as_posix()
+            if path not in file_hashes:
+                data = replaced[relpath].encode("utf-8") if relpath in replaced else path.read_bytes()
+                file_hashes[path] = hashlib.sha256(data).digest()
+            h.update(b"\0" + relpath.encode() + b"\0" + file_hashes[path])
+        out[stack] = h.hexdigest()
     return out
 
 
 def stack_digests(root: Path, catalog: ResolvedCatalog, engine: str, code: str | None = None) -> dict[str, str]:
     """Stack id -> digest of everything that shapes that stack; `code`: another tree's code digest."""
     root = root.resolve()
-    file_hashes: dict[Path, bytes] = {}
-    common = f"{code or code_digest()}\0{engine_fingerprint(engine)}".encode()
-    out = {}
-    for stack, files in stack_inputs(root, catalog).items():
-        h = hashlib.sha256(b"pilotfactory-stack/1\0" + stack.encode() + b"\0" + common)
-        for path in files:
-            if path not in file_hashes:
-                file_hashes[path] = hashlib.sha256(path.read_bytes()).digest()
-            h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0" + file_hashes[path])
-        out[stack] = h.hexdigest()
-    return out
+    return _digests(root, stack_inputs(root, catalog), engine, code, {})
+
+
+def pilot_stack_digests(root: Path, pilots: Iterable[ResolvedPilot], engine: str,
+                        replaced: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The digests `stack_digests` gives these pilot stacks, with `replaced` (repository-relative
+    file -> text) read in place of the file on disk: an edit's stacks digest as once it is written."""
+    root = root.resolve()
+    config = _config_files(root)
+    return _digests(root, {rp.stack_id: _pilot_inputs(root, rp, config) for rp in pilots}, engine, None,
+                    replaced or {})
 
 
 class StackCache:
