@@ -8,7 +8,12 @@ The estate comes from tests/factory.py (every pilot earns its declared phase; ph
 production/staging/pilot, so a pilot has 1 to 3 stacks), committed in a scratch git repository.
 Each measurement is one `pilotfactory` command in a fresh process under `nice -n 10` (other work
 shares the cores): wall time, CPU (user + system of the process and the jsii Node.js runtime it
-waits for, from wait4), and peak RSS of the whole process tree (sampled from /proc every 0.1 s).
+waits for, from wait4), peak RSS of the whole process tree (sampled from /proc every 0.1 s), and
+the 1-minute load average when it started.
+
+The `floor` group (with `synth`) writes the cold synth's JSON again with bare cdktf: an App, one
+TerraformStack per stack, one `add_override` per provider, backend and resource, no provider
+classes and no catalog logic: the cost of the engine alone, against which synth is compared.
 """
 from __future__ import annotations
 
@@ -42,6 +47,7 @@ class Measure:
     cpu: float        # seconds, user + system
     rss: int          # peak bytes of the process tree
     status: int
+    load: float       # 1-minute load average at start: the machine is shared
 
 
 def _tree(pid: int) -> list[int]:
@@ -71,14 +77,16 @@ def _rss(pids: list[int]) -> int:
     return total
 
 
-def run(step: str, args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> Measure:
-    """One command under nice, measured; a status outside `ok` stops the benchmark with its output."""
+def run(step: str, args: list[str], cwd: Path, ok: tuple[int, ...] = (0,), python: list[str] | None = None) -> Measure:
+    """One command under nice, measured; a status outside `ok` stops the benchmark with its output.
+    `python`: arguments to the interpreter instead of `-m pilotfactory`."""
     log = tempfile.TemporaryFile()
     env = {**os.environ, "CI": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "16,18,20",
            "CHECKPOINT_DISABLE": "1"}
+    load = os.getloadavg()[0]
     started = time.perf_counter()
-    proc = subprocess.Popen(["nice", "-n", "10", sys.executable, "-m", "pilotfactory", *args], cwd=cwd,
-                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(["nice", "-n", "10", sys.executable, *(python or ["-m", "pilotfactory"]), *args],
+                            cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
     peak = [0]
     done = threading.Event()
 
@@ -99,7 +107,31 @@ def run(step: str, args: list[str], cwd: Path, ok: tuple[int, ...] = (0,)) -> Me
                          + log.read().decode(errors="replace")[-4000:])
     # wait4's maxrss (KiB) is the largest single process: a floor when sampling missed a short run
     rss = max(peak[0], usage.ru_maxrss * 1024)
-    return Measure(step, wall, usage.ru_utime + usage.ru_stime, rss, proc.returncode)
+    return Measure(step, wall, usage.ru_utime + usage.ru_stime, rss, proc.returncode, load)
+
+
+# The engine alone: the same JSON from an App, stacks and overrides (the provider package's
+# __init__, which imports every resource module, is not loaded: no provider class is used).
+FLOOR = r"""
+import json, sys
+from pathlib import Path
+import cdktf
+out = Path(sys.argv[1])
+manifest = json.loads((out / "manifest.json").read_text())
+app = cdktf.App(outdir=sys.argv[2])
+for name, entry in manifest["stacks"].items():
+    doc = json.loads((out / entry["synthesizedStackPath"]).read_text())
+    stack = cdktf.TerraformStack(app, name)
+    for kind, config in doc.get("terraform", {}).get("backend", {}).items():
+        stack.add_override(f"terraform.backend.{kind}", config)
+    for kind, configs in doc.get("provider", {}).items():
+        stack.add_override(f"provider.{kind}", configs)
+    for block in ("data", "resource"):
+        for rtype, items in doc.get(block, {}).items():
+            for logical, values in items.items():
+                stack.add_override(f"{block}.{rtype}.{logical}", {k: v for k, v in values.items() if k != "//"})
+app.synth()
+"""
 
 
 def git(root: Path, *args: str) -> None:
@@ -153,6 +185,9 @@ def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
         if want("synth"):
             shutil.rmtree(root / CACHE, ignore_errors=True)
             out.append(run("synth, cold", ["synth"], root))
+            if want("floor"):
+                out.append(run("bare cdktf floor (same JSON, cold)", [str(root / "cdktf.out"), tmp + "/floor"], root,
+                               python=["-c", FLOOR]))
             cutover_edit(root, changed)
             out.append(run("synth, warm, 1 pilot changed", ["synth"], root))
             if want("review"):
@@ -163,10 +198,15 @@ def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
             out.append(run("gates PILOT", ["gates", acted], root))
             out.append(run("approve PILOT", ["approve", acted, "--gate", "production", "--role", "security"], root))
             git(root, "checkout", "--", ".")
-            out.append(run("release PILOT --dry-run", ["release", acted, "--env", "staging", "--version", "v1.2.0",
-                                                       "--dry-run"], root))
-            out.append(run("cutover PILOT --dry-run", ["cutover", acted, "--env", "prod", "--dry-run"], root))
-            out.append(run("rollback PILOT --dry-run", ["rollback", acted, "--env", "prod", "--dry-run"], root))
+            # The first release computes the pilot's stacks; the second finds them by digest (as a
+            # release after its dry run does); cutover starts where release started, and rollback
+            # ends where cutover started, so each needs only the stacks the one before did not.
+            release = ["release", acted, "--env", "staging", "--version", "v1.2.0", "--dry-run"]
+            out.append(run("release PILOT --dry-run", release, root))
+            out.append(run("release PILOT --dry-run, again", release, root))
+            change = ["--change", "CHG-1", "--dry-run"]  # prod is protected: a change reference
+            out.append(run("cutover PILOT --dry-run", ["cutover", acted, "--env", "prod", *change], root))
+            out.append(run("rollback PILOT --dry-run", ["rollback", acted, "--env", "prod", *change], root))
     return stacks, out
 
 
@@ -185,7 +225,8 @@ def table(results: dict[int, tuple[int, list[Measure], str]]) -> str:
         cells = []
         for n in sizes:
             m = next((m for m in results[n][1] if m.step == step), None)
-            cells.append("–" if m is None else f"{m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {m.rss / 2**20:.0f} MiB")
+            cells.append("–" if m is None else f"{m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {m.rss / 2**20:.0f} MiB, "
+                                               f"load {m.load:.1f}")
         lines.append(f"| {step} | " + " | ".join(cells) + " |")
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machines = "; ".join(f"{n} pilots: {results[n][2]}" for n in sizes)
@@ -203,8 +244,8 @@ def write_readme(text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pilots", type=int, action="append", help="estate size (repeatable; default 100 300 1000)")
-    parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "pilot"],
-                        help="measure only these groups (review needs synth)")
+    parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "floor", "pilot"],
+                        help="measure only these groups (review and floor need synth)")
     parser.add_argument("--readme", action="store_true", help=f"write the table into README.md between {START} and {END}")
     args = parser.parse_args(argv)
     results = {}
