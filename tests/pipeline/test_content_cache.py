@@ -84,6 +84,25 @@ def test_a_new_tool_version_finds_nothing_of_the_old_one(make_estate):
     assert content_cache(estate.root).version != "v1" and len(content_cache(estate.root).version) > 64
 
 
+def test_the_repository_cache_changes_with_the_package_version_and_with_the_code(make_estate, monkeypatch):
+    from importlib import metadata
+
+    import pilotfactory.synth.cache as stackcache
+
+    estate = make_estate(1)
+    check(estate.root, cache=content_cache(estate.root))
+    base = content_cache(estate.root).version
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda dist: "99.0.0" if dist == "pilotfactory" else real(dist))
+    bumped = content_cache(estate.root)
+    assert bumped.version != base
+    check(estate.root, cache=bumped)
+    assert not bumped.hits and bumped.misses["yaml"] == 7  # 4 config files, 2 templates, 1 pilot
+    monkeypatch.undo()
+    monkeypatch.setattr(stackcache, "code_digest", lambda: "0" * 64)
+    assert content_cache(estate.root).version not in (base, bumped.version)
+
+
 def test_a_report_is_read_again_when_its_bytes_change(make_estate):
     estate = make_estate(1)
     check(estate.root, cache=_cache(estate.root))
