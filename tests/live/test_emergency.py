@@ -235,9 +235,11 @@ def test_the_audit_record_is_written_before_the_first_call_even_when_none_succee
     assert record["to"] == "active `blue` 100%, idle `green`"
 
 
-def test_two_runs_in_one_second_get_records_of_their_own(tmp_path):
+def test_two_runs_in_one_second_get_records_of_their_own(tmp_path, monkeypatch):
     from pilotfactory.live import audit
 
+    # one second for both, whatever the machine's load (two real calls may straddle a second)
+    monkeypatch.setattr(audit, "_now", lambda: "2026-11-25T10:00:00Z")
     first = audit.start(tmp_path, "p", "staging", {})
     second = audit.start(tmp_path, "p", "staging", {})
     assert first.path != second.path and first.path.name[:17] == second.path.name[:17]
