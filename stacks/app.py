@@ -43,7 +43,8 @@ def stack_dependencies(catalog: ResolvedCatalog) -> dict[str, tuple[str, ...]]:
 def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf", *,
               on_stack: Callable[[str], None] | None = None,
               only: Collection[str] | None = None) -> Any:
-    """The app with every stack defined (or those named in `only`); the caller runs `app.synth()`.
+    """The app with every stack defined (or those named in `only`, their dependencies as empty
+    placeholder stacks); the caller runs `app.synth()`.
 
     `on_stack` is called with each stack id once that stack is defined (progress reporting).
     """
@@ -51,9 +52,13 @@ def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf",
     app = get_engine(engine_name).app(outdir)
     report = on_stack or (lambda _name: None)
     needs = stack_dependencies(catalog)
-    # A stack's dependencies are defined with it: the manifest records an order only between stacks of one app.
-    wanted = set(needs) if only is None else set(only) | {d for name in only for d in needs.get(name, ())}
-    defined: dict[str, Any] = {}
+    wanted = set(needs) if only is None else set(only)
+    # The manifest records an order only between stacks of one app, so a dependency not asked
+    # for is there as an empty stack of its id (no resource: the account stack grows with the
+    # catalog); its output folder is a placeholder the caller replaces (synth/cache.py does).
+    placeholders = {d for name in wanted for d in needs.get(name, ())} - wanted
+    engine = get_engine(engine_name)
+    defined: dict[str, Any] = {name: engine.TerraformStack(app, name) for name in sorted(placeholders)}
     if names.ACCOUNT_STACK in wanted:
         defined[names.ACCOUNT_STACK] = define_account_stack(app, catalog)
     for env_name in catalog.environments.environments:
@@ -63,6 +68,8 @@ def build_app(catalog: ResolvedCatalog, outdir: str, engine_name: str = "cdktf",
         if rp.stack_id in wanted:
             defined[rp.stack_id] = define_pilot_stack(app, rp)
     for name, stack in defined.items():
+        if name in placeholders:
+            continue
         for dependency in needs[name]:
             stack.add_dependency(defined[dependency])
         report(name)

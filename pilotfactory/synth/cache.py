@@ -199,17 +199,17 @@ def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine
     if missing:
         from stacks.app import build_app  # the CDK loads only when something is synthesized
 
-        # build_app also defines what the missing stacks depend on, so their manifest entries name it.
+        # build_app defines what the missing stacks depend on as empty placeholders, so their
+        # manifest entries name it; each placeholder is replaced by its cached copy below.
         build_app(catalog, str(outdir), engine, on_stack=on_stack, only=missing).synth()
         built = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
         version = built["version"]
-        entries.update({name: built["stacks"][name] for name in digests if name in built["stacks"]})
+        entries.update({name: built["stacks"][name] for name in missing})
     reused = [name for name in digests if name not in missing]
     if reused or not missing:
         for name in reused:
-            if name in entries:
-                continue  # built beside a stack that depends on it, from the same inputs
             stack_dir, entry = hits[name]
+            shutil.rmtree(outdir / "stacks" / name, ignore_errors=True)  # a placeholder, if any
             shutil.copytree(stack_dir, outdir / "stacks" / name)
             entries[name] = entry["entry"]
             version = version or entry["version"]

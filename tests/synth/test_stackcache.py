@@ -153,3 +153,25 @@ def test_the_code_digest_covers_the_code_it_names():
     from pilotfactory.synth.cache import code_digest, tree_digest
 
     assert code_digest() == tree_digest(REPO) != hashlib.sha256().hexdigest()
+
+
+def test_a_rebuilt_pilot_stack_does_not_rebuild_what_it_depends_on(warm, tmp_path: Path, monkeypatch):
+    # The account stack grows with the catalog: defining it for every changed pilot cost seconds.
+    import stacks.app
+
+    root, _, run = warm
+    path, _ = _pilot_with_template(root)
+    path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Renamed ", 1))
+    defined = []
+    for fn in ("define_account_stack", "define_platform_stack"):
+        real = getattr(stacks.app, fn)
+        monkeypatch.setattr(stacks.app, fn, lambda *a, _real=real, _fn=fn, **k: defined.append(_fn) or _real(*a, **k))
+    rebuilt, reused, out = run()
+    assert rebuilt and all(not name.startswith(("account", "platform-")) for name in rebuilt)
+    assert defined == []
+    monkeypatch.undo()
+    full = tmp_path / "full"
+    synthesize(_catalog(root), full)
+    whole = _tree(full)
+    whole.pop("withheld.json")
+    assert _tree(out) == whole  # every stack and manifest.json (its dependencies) byte for byte
