@@ -8,7 +8,7 @@ import sys
 import click
 
 from pilotfactory.cli.options import engine_setting
-from pilotfactory.cli.slotedit import load_pilot, print_change, refuse
+from pilotfactory.cli.slotedit import change_ref_or_refuse, load_pilot, print_change, refuse
 from pilotfactory.cli.workspace import connect_env, fail
 from pilotfactory.tfjson.stacknames import pilot_stack
 
@@ -31,8 +31,6 @@ def _window(checked, env: str):
 
 def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, yes: bool = False,
                        change: str | None = None) -> None:
-    from pilotfactory.catalog.change_refs import change_ref_problem
-    from pilotfactory.diagnostics.codes import Code
     from pilotfactory.diagnostics.diagnostic import Diagnostics
     from pilotfactory.gates import clock
     from pilotfactory.live import audit, emergency
@@ -40,12 +38,11 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, 
     from pilotfactory.release.plan import commit, plan_switch, prepare, with_change_record
 
     base, checked, typed = load_pilot(root, pilot, env)
-    diags = Diagnostics()
     # Always allowed, with or without a reference; a reference given must still be well-formed.
-    problem = change_ref_problem(env, checked.catalog.environments.environments.get(env), change) if change else None
-    if problem is not None:
-        diags.error(Code.BAD_CHANGE_REF, f"{problem}; run without --change to record the reference later")
-        refuse(diags, typed.file)
+    if change:
+        change_ref_or_refuse(checked, env, change, typed.file,
+                             hint="; run without --change to record the reference later")
+    diags = Diagnostics()
     plan = plan_switch(checked, typed, env, "rollback", diags)
     if plan is None:
         refuse(diags, typed.file)

@@ -18,13 +18,27 @@ if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
     from pilotfactory.pipeline import Checked
     from pilotfactory.release.plan import Prepared
 
-__all__ = ["refuse", "load_pilot", "print_change", "print_file_warnings"]
+__all__ = ["refuse", "change_ref_or_refuse", "load_pilot", "print_change", "print_file_warnings"]
 
 
 def refuse(diags: Diagnostics, unchanged: str | None) -> None:
     print_diagnostics(diags, "text")
     click.echo(f"refused: {unchanged} unchanged" if unchanged else "refused: nothing changed", err=True)
     sys.exit(1)
+
+
+def change_ref_or_refuse(checked: "Checked", env: str, change: str | None, unchanged: str, hint: str = "") -> None:
+    """Refuse before anything is planned when `env` asks for a change reference `change` is not."""
+    from pilotfactory.catalog.change_refs import change_ref_problem
+    from pilotfactory.diagnostics.codes import Code
+
+    problem = change_ref_problem(env, checked.catalog.environments.environments.get(env), change)
+    if problem is not None:
+        diags = Diagnostics()
+        source = checked.catalog.config_sources.get("environments")
+        path = ("environments", env, "change_control", "ticket_pattern")
+        diags.error(Code.BAD_CHANGE_REF, problem + hint, source.where(path) if source else None, path)
+        refuse(diags, unchanged)
 
 
 def commit_or_refuse(base: Path, prepared) -> None:

@@ -87,3 +87,27 @@ def test_the_ci_run_is_read_from_each_ci_system():
         "system": "gitlab-ci", "id": "7", "url": "https://gitlab/p/7"}
     assert ci_run({"BUILD_BUILDID": "9"}) == {"system": "azure-pipelines", "id": "9"}
     assert ci_run({"GITHUB_RUN_ID": "1"}) == {"system": "github-actions", "id": "1"}
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_the_record_names_the_commit_of_the_repository_verified_not_of_the_working_directory(workspace, staging_stacks):
+    deploy(workspace, staging_stacks)
+    _git(workspace.root, "init", "-q")
+    _git(workspace.root, "add", "-A")
+    _git(workspace.root, "-c", "user.name=ci", "-c", "user.email=ci@bank.example", "commit", "-q", "-m", "deploy")
+    head = _git(workspace.root, "rev-parse", "HEAD")
+    assert run(workspace.root, "verify", "--env", "staging").exit_code == 0
+    (record,) = records(workspace.root)
+    assert record["commit"] == head and len(head) == 40
+
+
+def test_outside_a_git_repository_the_record_says_no_commit(workspace, staging_stacks):
+    deploy(workspace, staging_stacks)
+    assert run(workspace.root, "verify", "--env", "staging").exit_code == 0
+    (record,) = records(workspace.root)
+    assert record["commit"] is None

@@ -2,6 +2,8 @@
 (the real databricks-sdk over HTTPS on 127.0.0.1), with faults injected at each step."""
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 
@@ -356,5 +358,7 @@ def test_an_emergency_reference_in_the_wrong_format_is_refused_before_the_worksp
     before = pilot_text(live.root)
     result = emergency(live.root, "--yes", "--change", "CHG1")
     assert result.exit_code == 1 and "does not match" in result.output and "without --change" in result.output
+    # located like every other refused reference: at the pattern the environment asks for
+    assert re.search(r"config/environments\.yaml:\d+:\d+: error\[PF262\]", result.output), result.output
     assert records(live.root) == [] and pilot_text(live.root) == before
     assert routes(live) == {"blue": 0, "green": 100}

@@ -12,7 +12,8 @@ import click
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.cli.options import dry_run_option as _DRY_RUN, engine_setting, env_option as _ENV, live_options, root_option as _ROOT
 from pilotfactory.cli.output import print_diagnostics
-from pilotfactory.cli.slotedit import commit_or_refuse, load_pilot, print_change, print_file_warnings, refuse
+from pilotfactory.cli.slotedit import (change_ref_or_refuse, commit_or_refuse, load_pilot, print_change,
+                                       print_file_warnings, refuse)
 
 __all__ = ["register"]
 
@@ -23,20 +24,6 @@ if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
     from pilotfactory.release.plan import SlotPlan
 
 Planner = Callable[["Checked", "TypedPilot", Diagnostics], Optional["SlotPlan"]]
-
-
-def change_ref_or_refuse(checked: "Checked", env: str, change: str | None, unchanged: str) -> None:
-    """Refuse before anything is planned when `env` asks for a change reference `change` is not."""
-    from pilotfactory.catalog.change_refs import change_ref_problem
-    from pilotfactory.diagnostics.codes import Code
-
-    problem = change_ref_problem(env, checked.catalog.environments.environments.get(env), change)
-    if problem is not None:
-        diags = Diagnostics()
-        source = checked.catalog.config_sources.get("environments")
-        path = ("environments", env, "change_control", "ticket_pattern")
-        diags.error(Code.BAD_CHANGE_REF, problem, source.where(path) if source else None, path)
-        refuse(diags, unchanged)
 
 
 def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
