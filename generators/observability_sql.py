@@ -62,12 +62,12 @@ def max_failure_rate(rp: ResolvedPilot) -> float:
 
 
 def metrics_table(rp: ResolvedPilot) -> str:
-    return _ident(rp.env.catalog, rp.schema_name, METRICS_TABLE)
+    return _ident(rp.catalog, rp.schema_name, METRICS_TABLE)
 
 
 def inference_table(rp: ResolvedPilot) -> str:
     """The AI Gateway inference table: Databricks appends `_payload` to the configured prefix."""
-    return _ident(rp.env.catalog, rp.schema_name, f"{INFERENCE_PREFIX}_payload")
+    return _ident(rp.catalog, rp.schema_name, f"{INFERENCE_PREFIX}_payload")
 
 
 def freshness_query(contract: DataContract) -> str:
@@ -258,7 +258,7 @@ def _serving(rp: ResolvedPilot) -> str:
 
 def _audit(rp: ResolvedPilot) -> str:
     # Most services name objects in request_params; jobs only by id, so those match through pilot_jobs.
-    markers = [rp.stack_id, f"{rp.env.catalog}.{rp.schema_name}", f"/pilotfactory/{rp.name}/"]
+    markers = [rp.stack_id, f"{rp.catalog}.{rp.schema_name}", f"/pilotfactory/{rp.name}/"]
     match = " OR ".join(f"contains(v, {_lit(m)})" for m in markers)
     return (
         f"WITH {_pilot_jobs_cte(rp)}\n"

@@ -79,8 +79,9 @@ def merged(entries: list[AccessEntry], object_type: str) -> tuple[AccessEntry, .
     return tuple(best.values())
 
 
-def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]:
-    """Entries on one pilot object: run-as principal first, then builders, approvers, on-call."""
+def pilot_access(rp: ResolvedPilot, object_type: str, *, emergency: bool = True) -> tuple[AccessEntry, ...]:
+    """Entries on one pilot object: run-as principal first, then builders, approvers, on-call.
+    `emergency=False`: an object the emergency rollback never touches (a housekeeping job)."""
     access = rp.env.job_access
     owners = rp.pilot.owners
     entries = [AccessEntry(principal=Principal(kind="service_principal", name=rp.env.run_as.application_id),
@@ -91,7 +92,7 @@ def pilot_access(rp: ResolvedPilot, object_type: str) -> tuple[AccessEntry, ...]
         groups.append(("on_call", owners.on_call_group, access.on_call))
     for role, group, job_level in groups:
         level = level_for(job_level, object_type)
-        if role == "on_call" and rp.blue_green:
+        if role == "on_call" and rp.blue_green and emergency:
             # The runbook's emergency rollback runs as on-call: exactly what it needs (pilotfactory.catalog.emergency_access).
             level = EMERGENCY_LEVEL.get(object_type, level)
         if level is not None:

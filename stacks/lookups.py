@@ -33,7 +33,7 @@ class Lookups(Construct):
         names = sorted({owners.builders, owners.approvers, rp.platform_admins, owners.on_call_group} - {None})
         self.groups = {name: group(self, f"group-{name}", display_name=name) for name in names}
         self.catalog = engine.databricks("data_databricks_catalog").DataDatabricksCatalog(
-            self, "catalog", name=rp.env.catalog)
+            self, "catalog", name=rp.catalog)
         self.warehouse = None
         if rp.env.sql_warehouse_id is not None:
             self.warehouse = engine.databricks("data_databricks_sql_warehouse").DataDatabricksSqlWarehouse(

@@ -34,7 +34,7 @@ class ModelMonitorProps:
 
 def inference_table_name(rp: ResolvedPilot) -> str:
     """catalog.schema.table of the AI Gateway payload table (the prefix plus `_payload`)."""
-    return f"{rp.env.catalog}.{rp.schema_name}.{INFERENCE_PREFIX}_payload"
+    return f"{rp.catalog}.{rp.schema_name}.{INFERENCE_PREFIX}_payload"
 
 
 class ModelMonitor(Construct):
@@ -52,7 +52,7 @@ class ModelMonitor(Construct):
                 Construct(self, key), "Resource", table_name=table,
                 assets_dir=f"{names.pilot_folder(rp)}/monitoring/{key}",
                 # Metric tables stay beside the pilot's other objects, under its schema's grants.
-                output_schema_name=f"{rp.env.catalog}.{rp.schema_name}",
+                output_schema_name=f"{rp.catalog}.{rp.schema_name}",
                 baseline_table_name=baseline,
                 inference_log=[mod.QualityMonitorInferenceLog(
                     granularities=GRANULARITIES, problem_type=problem_type, **columns)],
@@ -70,5 +70,5 @@ class ModelMonitor(Construct):
                        "prediction_col": monitoring.prediction_column}
             if monitoring.label_column is not None:
                 columns["label_col"] = monitoring.label_column
-            scored = f"{rp.env.catalog}.{rp.schema_name}.{monitoring.scored_table}"
+            scored = f"{rp.catalog}.{rp.schema_name}.{monitoring.scored_table}"
             monitor("scored", scored, columns, monitoring.training_table, base)

@@ -10,12 +10,19 @@ from pilotfactory.catalog.resolved import ResolvedPilot
 from .access import model_privileges
 from .engine import Engine
 
-__all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases", "model_comment"]
+__all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases", "model_comment", "RETENTION_PRIVILEGES"]
+
+
+# What the retention job's DELETE needs on the inference table, inherited from the schema.
+RETENTION_PRIVILEGES = ("USE_SCHEMA", "SELECT", "MODIFY")
 
 
 @dataclass(frozen=True, kw_only=True)
 class ModelRegistryProps:
     pilot: ResolvedPilot   # with `pilot.model` set
+    # The run-as principal deletes old inference-table rows: the endpoint's creator owns that table, and a
+    # schema owner holds no table privileges by itself, so the schema grants it SELECT and MODIFY.
+    prunes_inference_table: bool = False
 
 
 def model_aliases(rp: ResolvedPilot) -> list[tuple[str, int]]:
@@ -45,21 +52,22 @@ class ModelRegistry(Construct):
         lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
 
         self.schema = engine.databricks("schema").Schema(
-            self, "Schema", catalog_name=rp.env.catalog, name=rp.schema_name, owner=owner,
+            self, "Schema", catalog_name=rp.catalog, name=rp.schema_name, owner=owner,
             comment=f"Pilot Factory: {rp.pilot.title}", lifecycle=lifecycle)
         mod = engine.databricks("registered_model")
         aliases = [mod.RegisteredModelAliases(alias_name=a, version_num=v) for a, v in model_aliases(rp)]
         self.resource = mod.RegisteredModel(
-            self, "Resource", catalog_name=rp.env.catalog, schema_name=self.schema.name,
+            self, "Resource", catalog_name=rp.catalog, schema_name=self.schema.name,
             name=rp.pilot.model.name, owner=owner, aliases=aliases or None, lifecycle=lifecycle,
             comment=model_comment(rp))
 
         grants = engine.databricks("grants")
         groups = (rp.pilot.owners.builders, rp.pilot.owners.approvers)
         # Without USE_SCHEMA the model privileges below would be unusable.
-        self.schema_grants = grants.Grants(
-            self, "SchemaGrants", schema=self.schema.id,
-            grant=[grants.GrantsGrant(principal=group, privileges=["USE_SCHEMA"]) for group in groups])
+        schema_grants = [grants.GrantsGrant(principal=group, privileges=["USE_SCHEMA"]) for group in groups]
+        if props.prunes_inference_table:
+            schema_grants.insert(0, grants.GrantsGrant(principal=owner, privileges=list(RETENTION_PRIVILEGES)))
+        self.schema_grants = grants.Grants(self, "SchemaGrants", schema=self.schema.id, grant=schema_grants)
         self.grants = grants.Grants(
             self, "Grants", model=self.resource.id,
             grant=[grants.GrantsGrant(principal=p, privileges=list(privs)) for p, privs in model_privileges(rp)])

@@ -10,6 +10,7 @@ from pilotfactory.tfjson.workspace_paths import WORKSPACE_ROOT, pilot_folder_of
 __all__ = [
     "ACCOUNT_STACK", "WORKSPACE_ROOT", "platform_stack", "workspace_url_output", "job_id", "job_name", "pilot_object_name",
     "pilot_folder", "experiment_name", "contract_file_path", "wheel_path", "model_full_name", "slot_version",
+    "housekeeping_job_name", "housekeeping_file_path",
 ]
 
 ACCOUNT_STACK = ACCOUNT
@@ -49,8 +50,18 @@ def contract_file_path(rp: ResolvedPilot, contract: str) -> str:
     return f"{pilot_folder(rp)}/contracts/{contract}.py"
 
 
+def housekeeping_job_name(rp: ResolvedPilot, key: str) -> str:
+    """`<pilot>/<key>`: a slash no job of the catalog can have (job names are slugs), so never a clash."""
+    return f"{rp.name}/{key}"
+
+
+def housekeeping_file_path(rp: ResolvedPilot, key: str) -> str:
+    """Workspace path of a housekeeping job's SQL file (the provider adds the /Workspace prefix)."""
+    return f"{pilot_folder(rp)}/housekeeping/{key}.sql"
+
+
 def model_full_name(rp: ResolvedPilot) -> str:
-    return f"{rp.env.catalog}.{rp.schema_name}.{rp.pilot.model.name}"
+    return f"{rp.catalog}.{rp.schema_name}.{rp.pilot.model.name}"
 
 
 def slot_version(rp: ResolvedPilot, slot: SlotRun, task: Task | None = None) -> str:

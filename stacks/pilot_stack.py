@@ -5,6 +5,7 @@ from typing import Any
 
 from constructs import Construct
 
+from generators.housekeeping_sql import pilot_metrics_sql, retention_sql
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
@@ -19,12 +20,19 @@ from .lookups import Lookups, LookupsProps
 from .model_monitor import ModelMonitor, ModelMonitorProps
 from .model_registry import ModelRegistry, ModelRegistryProps
 from .observability import Observability, ObservabilityProps
+from .scheduled_sql import ScheduledSql, ScheduledSqlProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .secret_scope import SecretScope, SecretScopeProps
 from .serving import ServingEndpoint, ServingEndpointProps
 from .workspace_host import workspace_host
 
-__all__ = ["define_pilot_stack"]
+__all__ = ["define_pilot_stack", "METRICS_JOB", "RETENTION_JOB", "METRICS_CRON", "RETENTION_CRON"]
+
+METRICS_JOB, RETENTION_JOB = "pilot-metrics", "inference-retention"
+# Early UTC morning, after the night's batch runs have finished and before the sponsor's working day.
+METRICS_CRON = "0 30 5 * * ?"
+# Daily: a row is never kept more than a day past its classification's retention.
+RETENTION_CRON = "0 0 4 * * ?"
 
 
 def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
@@ -67,9 +75,13 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
             PilotJob(jobs, names.job_id(rp, job, slot), PilotJobProps(
                 pilot=rp, job=job, slot=slot, policy_id=policy.policy_id, contract_paths=contract_paths))
 
+    warehouse = rp.env.sql_warehouse_id
+    serves = rp.pilot.model is not None and rp.pilot.model.serving is not None
+    # The provider sets no retention on an inference table: a daily job deletes what is past it.
+    prunes = serves and rp.inference_retention_days is not None and warehouse is not None
     if rp.pilot.model is not None:
         Experiment(stack, "experiment", ExperimentProps(pilot=rp, folder=folder))
-        registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp))
+        registry = ModelRegistry(stack, "model", ModelRegistryProps(pilot=rp, prunes_inference_table=prunes))
         endpoint = None
         if rp.pilot.model.serving is not None:
             endpoint = ServingEndpoint(stack, "serving", ServingEndpointProps(pilot=rp, model=registry.resource)).resource
@@ -77,7 +89,18 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
             ModelMonitor(stack, "monitoring", ModelMonitorProps(
                 pilot=rp, schema=registry.schema, folder=folder, endpoint=endpoint))
     # Without a warehouse there is nothing to run SQL on; validate warns (PF241) once per environment.
-    if rp.env.sql_warehouse_id is not None:
-        Observability(stack, "observability", ObservabilityProps(
-            pilot=rp, warehouse_id=rp.env.sql_warehouse_id, folder=folder))
+    if warehouse is not None:
+        Observability(stack, "observability", ObservabilityProps(pilot=rp, warehouse_id=warehouse, folder=folder))
+        housekeeping = Construct(stack, "housekeeping")
+        if rp.pilot.model is not None:  # pilot_metrics lives in the pilot's schema, which the model brings
+            ScheduledSql(housekeeping, METRICS_JOB, ScheduledSqlProps(
+                pilot=rp, key=METRICS_JOB, sql=pilot_metrics_sql(rp), cron=METRICS_CRON, warehouse_id=warehouse,
+                folder=folder, description="Writes the sponsor scorecard's rows (success-metric readings, job runs, "
+                                           "releases and rollbacks) into pilot_metrics."))
+        if prunes:
+            ScheduledSql(housekeeping, RETENTION_JOB, ScheduledSqlProps(
+                pilot=rp, key=RETENTION_JOB, sql=retention_sql(rp, rp.inference_retention_days), cron=RETENTION_CRON,
+                warehouse_id=warehouse, folder=folder,
+                description=f"Deletes inference-table rows older than {rp.inference_retention_days} days "
+                            f"(data classification {rp.pilot.data_classification})."))
     return stack

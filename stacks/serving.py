@@ -63,7 +63,7 @@ class ServingEndpoint(Construct):
             # Inference tables through AI Gateway: the legacy auto_capture_config is no longer accepted.
             ai_gateway=mod.ModelServingAiGateway(
                 inference_table_config=mod.ModelServingAiGatewayInferenceTableConfig(
-                    enabled=True, catalog_name=rp.env.catalog, schema_name=rp.schema_name,
+                    enabled=True, catalog_name=rp.catalog, schema_name=rp.schema_name,
                     table_name_prefix=INFERENCE_PREFIX)),
             tags=[mod.ModelServingTags(key=k, value=v) for k, v in rp.tags.items()],
             depends_on=[props.model],

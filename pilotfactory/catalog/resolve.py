@@ -34,6 +34,11 @@ class Resolution:
     declared: ResolvedCatalog | None = None
 
 
+def _retention_days(catalog: Catalog, pilot: Pilot) -> int | None:
+    retention = catalog.standards.inference_retention_days
+    return getattr(retention, pilot.data_classification) if retention is not None else None
+
+
 def reached_environments(catalog: Catalog, phase: str) -> list[str]:
     """Environments a pilot in `phase` deploys to, in promotion order."""
     rank = PHASES.index(phase)
@@ -105,7 +110,9 @@ def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
         return result
     resolved: list[ResolvedPilot] = []
     for typed in result.pilots:
-        for env_name in reached_environments(catalog, typed.pilot.phase):
+        # A decommissioned pilot has no stack anywhere: CI plans the destruction of what it had.
+        reached = [] if typed.pilot.decommission is not None else reached_environments(catalog, typed.pilot.phase)
+        for env_name in reached:
             pilot = typed.pilot
             if env_name in pilot.overrides:
                 overlay = pilot.overrides[env_name]
@@ -128,6 +135,7 @@ def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
                 pilot=pilot, env_name=env_name, env=env, compute=compute, slots=slots,
                 tags=_tags(catalog, pilot, env_name), platform_admins=catalog.roles.platform_admins,
                 file=typed.file, account_backend=catalog.environments.account_backend,
+                inference_retention_days=_retention_days(catalog, pilot),
                 source=merged if env_name in typed.pilot.overrides else typed.source,
             ))
     result.catalog = ResolvedCatalog(environments=catalog.environments, standards=catalog.standards,

@@ -56,6 +56,8 @@ class ResolvedPilot:
     platform_admins: str         # group with MANAGE on secret scopes
     file: str                    # the pilot file, repository-relative
     account_backend: Backend     # where the `account` stack keeps state (its outputs give new hosts)
+    # days its inference-table rows are kept (standards, per its data classification); None: for ever
+    inference_retention_days: int | None = None
     # positions of every value (pilot file, template, overlay): guardrail findings point back here
     source: Source | None = field(default=None, compare=False, repr=False)
 
@@ -70,6 +72,14 @@ class ResolvedPilot:
     @property
     def blue_green(self) -> bool:
         return self.pilot.release.strategy == "blue_green"
+
+    @property
+    def catalog(self) -> str:
+        """Unity Catalog catalog the pilot's schema lives in: restricted data only where approved for it
+        (validate refuses a restricted pilot where there is none, PF223)."""
+        if self.pilot.data_classification == "restricted" and self.env.restricted_catalog is not None:
+            return self.env.restricted_catalog
+        return self.env.catalog
 
     @property
     def schema_name(self) -> str:

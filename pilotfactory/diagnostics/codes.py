@@ -92,6 +92,10 @@ class Code:
                               "in config/roles.yaml (or is a pattern): a key no one governs could sign approvals.")
     MONITOR_WITHOUT_TABLE = _code("PF222", "A model's monitoring names a baseline or nothing to watch: a batch pilot "
                                   "needs `scored_table`, and a training-set baseline needs it too.")
+    RESTRICTED_PLACEMENT = _code("PF223", "A pilot classified `restricted` reaches an environment whose catalog is "
+                                 "not approved for restricted data (no `restricted_catalog` in config/environments.yaml).")
+    DECOMMISSION = _code("PF224", "A pilot is marked `decommission` without the executive sponsor's latest "
+                         "outcome decision being `stop`.")
     AMBIGUOUS_DAY_OF_WEEK = _code("PF221",
                                   "A cron day-of-week written in numbers: in Quartz 1 is Sunday, not Monday (warning).")
     BAD_CHANGE_CONTROL = _code("PF260", "A change window, freeze or change-reference pattern cannot be read "

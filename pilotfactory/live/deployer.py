@@ -69,29 +69,38 @@ def deployer_checks(ws: Workspace, catalog: ResolvedCatalog, env: str) -> list[C
             if err.fatal:
                 raise
             checks.append(Check("deployer", f"use {sp.display_name}", False, str(err)))
+    # The restricted catalog holds restricted pilots' schemas: the deployer needs the same rights there.
+    for uc in dict.fromkeys(c for c in (environment.catalog, environment.restricted_catalog) if c):
+        checks.extend(_catalog_checks(ws, uc, grant_names, name))
+    return checks
+
+
+def _catalog_checks(ws, catalog: str, grant_names, name: str) -> list[Check]:
+    """The catalog exists, and the deployer owns it or holds MANAGE on it."""
+    checks: list[Check] = []
     try:
-        info = ws.call(f"catalog `{environment.catalog}`", ws.client.catalogs.get, environment.catalog)
+        info = ws.call(f"catalog `{catalog}`", ws.client.catalogs.get, catalog)
     except LiveError as err:
         if err.fatal:
             raise
-        checks.append(Check("catalog", environment.catalog, False, str(err)))
+        checks.append(Check("catalog", catalog, False, str(err)))
         return checks
-    checks.append(Check("catalog", environment.catalog, True, f"exists, owner {info.owner}"))
+    checks.append(Check("catalog", catalog, True, f"exists, owner {info.owner}"))
     if info.owner in grant_names:
-        checks.append(Check("deployer", f"catalog {environment.catalog}", True, f"owner ({info.owner})"))
+        checks.append(Check("deployer", f"catalog {catalog}", True, f"owner ({info.owner})"))
         return checks
     try:
-        effective = ws.call(f"effective permissions on `{environment.catalog}`", ws.client.grants.get_effective,
-                            "catalog", environment.catalog, principal=name)
+        effective = ws.call(f"effective permissions on `{catalog}`", ws.client.grants.get_effective,
+                            "catalog", catalog, principal=name)
         held = {p.privilege.value for a in effective.privilege_assignments or [] for p in a.privileges or []
                 if p.privilege is not None}
     except LiveError as err:
         if err.fatal:
             raise
-        checks.append(Check("deployer", f"catalog {environment.catalog}", False, str(err)))
+        checks.append(Check("deployer", f"catalog {catalog}", False, str(err)))
         return checks
     ok = bool(held & CATALOG_RIGHTS)
-    checks.append(Check("deployer", f"catalog {environment.catalog}", ok, "MANAGE" if ok else
+    checks.append(Check("deployer", f"catalog {catalog}", ok, "MANAGE" if ok else
                         f"neither owner ({info.owner}) nor MANAGE (holds {', '.join(sorted(held)) or 'nothing'}): "
                         "the schema grants are authoritative and need one of them"))
     return checks

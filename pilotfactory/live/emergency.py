@@ -181,7 +181,8 @@ def _job_moves(ws: Workspace, caller: _Caller, jobs, missing: list[str]) -> list
     found_by_name = live_jobs(ws)
     unpauses, pauses = [], []
     for job in jobs:
-        if job.pause_status is None:
+        # Only slot jobs move in a rollback: housekeeping jobs (retention, pilot_metrics) carry no slot tag.
+        if job.pause_status is None or not (job.settings.get("tags") or {}).get("slot"):
             continue
         found = found_by_name.get(job.name, [])
         if len(found) != 1:

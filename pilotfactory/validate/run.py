@@ -9,7 +9,7 @@ from pilotfactory.validate.registry import RULES
 # The one list of rule areas: importing a module registers its rules.
 from pilotfactory.validate import (  # noqa: F401  (imported for registration)
     config, change_control, security, names, owners, tasks, schedules, environments, compute, release,
-    monitoring,
+    monitoring, placement, decommission,
 )
 
 __all__ = ["validate"]

@@ -85,6 +85,8 @@ def workspace(token, monkeypatch, example_checked, tls_files, repo_copy):
             ws.warehouses[env.sql_warehouse_id] = "pilot-alerts"
         # What a first deploy needs: the catalog (owned by the deployer) and its use of the run-as principal.
         ws.catalogs[env.catalog] = ws.user
+        if env.restricted_catalog:
+            ws.catalogs[env.restricted_catalog] = ws.user
         ws.rule_sets[rule_set_name(cat.environments.account.id, env.run_as.application_id)] = [
             {"role": "roles/servicePrincipal.user", "principals": [f"users/{ws.user}"]}]
     ws.model_versions.update(registered_versions(cat))

@@ -52,7 +52,9 @@ def routes(ws) -> dict[str, int]:
 
 
 def pauses(ws) -> dict[str, str]:
-    return {s["name"]: s["schedule"]["pause_status"] for s in ws.jobs.values() if "schedule" in s and s["name"].startswith(KYC)}
+    # the slot jobs a rollback moves; housekeeping jobs (`<pilot>/<key>`) carry no slot and never move
+    return {s["name"]: s["schedule"]["pause_status"] for s in ws.jobs.values()
+            if "schedule" in s and s["name"].startswith(f"{KYC}-")}
 
 
 def records(root: Path) -> list[dict]:

@@ -142,6 +142,10 @@ class Environment(Model):
     min_phase: Phase = doc("The lowest pilot phase deployed here.")
     workspace: Workspace
     catalog: Identifier = doc("Unity Catalog catalog holding pilot schemas and models.")
+    restricted_catalog: Identifier | None = doc(
+        "Catalog approved for restricted data (its own grants, storage and audit): pilots classified "
+        "`restricted` are placed there, and refused where there is none (PF223). May name `catalog` "
+        "itself when that whole catalog is approved.", default=None)
     run_as: ServicePrincipal
     artifacts: NonEmpty = doc("Where release wheels live, e.g. /Volumes/<catalog>/<schema>/<volume>.")
     protected: bool = doc("Destroy needs an explicit decommission.", default=False)
@@ -215,6 +219,15 @@ class Libraries(Model):
         "JAR files in Unity Catalog volumes (/Volumes/<catalog>/<schema>/<volume>/...jar).", default=[])
 
 
+class InferenceRetention(Model):
+    """Days inference-table rows are kept, one number per data classification (the provider sets none)."""
+
+    public: int = Field(ge=1)
+    internal: int = Field(ge=1)
+    confidential: int = Field(ge=1)
+    restricted: int = Field(ge=1)
+
+
 class Standards(Model):
     api_version: ApiVersion = Field(alias="apiVersion")
     kind: Literal["Standards"]
@@ -231,6 +244,9 @@ class Standards(Model):
     libraries: Libraries | None = doc(
         "Library allow list: every cluster policy installs it; Maven and JAR entries become the metastore's "
         "artifact allowlist (platform stack of the production environment).", default=None)
+    inference_retention_days: InferenceRetention | None = doc(
+        "Days a serving pilot's inference-table rows are kept, per data classification; a daily job of "
+        "the pilot stack deletes older rows. None: rows are kept for ever.", default=None)
 
 # ---- roles.yaml --------------------------------------------------------------------------
 
