@@ -2,6 +2,7 @@
 and a clone of the repository for the example catalog's end-to-end tests."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20
 # The example evidence is judged as of this day, so in-process tests do not age with the calendar
 # (subprocess tests see the real date); the catalog factory dates its evidence relative to it.
 TODAY = AS_OF
+NOW = dt.datetime.combine(AS_OF, dt.time(12, 0), tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -28,6 +30,8 @@ def _pinned_today():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pilotfactory.gates.clock, "today", lambda: TODAY)
+        # Noon UTC that day (a Wednesday): change windows in goldens do not move with the calendar.
+        patch.setattr(pilotfactory.gates.clock, "now", lambda: NOW)
         yield
 
 

@@ -4,13 +4,18 @@ No synth is needed: a stack whose digest (stackcache.py) is unchanged synthesize
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pilotfactory.catalog.model.config import Environments
+from pilotfactory.gates import clock
+from pilotfactory.gates.stack_windows import StackWindow, stack_window
 from pilotfactory.pipeline import check
 from pilotfactory.synth.cache import code_digest, stack_digests, tree_digest
+from pilotfactory.tfjson.stacknames import parse_stack
 
 __all__ = ["MatrixEntry", "BASE_OUT", "output_dir", "changed_stacks"]
 
@@ -24,12 +29,20 @@ class MatrixEntry:
     stack: str
     directory: str   # where `terraform plan` runs, relative to the repository root
     change: str      # added | changed | removed | unchanged
+    # a protected stack's change window now (None: unprotected): plan at any time, apply when it is open
+    window: StackWindow | None = None
+    decommission: bool = False           # removed because its pilot is decommissioned (a recorded decision)
+    destroy_order: int | None = None     # removed stacks: apply destroys in this order (last environment first)
 
     def as_dict(self) -> dict[str, object]:
         # a removed stack is planned from the base's synthesis, with `terraform plan -destroy`:
         # dropping it from the matrix would leave its jobs running, unmanaged
-        return {"stack": self.stack, "directory": self.directory, "change": self.change,
-                "destroy": self.change == "removed"}
+        out: dict[str, object] = {"stack": self.stack, "directory": self.directory, "change": self.change,
+                                  "destroy": self.change == "removed",
+                                  "window": self.window.as_dict() if self.window else None}
+        if self.change == "removed":
+            out.update(decommission=self.decommission, destroy_order=self.destroy_order)
+        return out
 
 
 def output_dir(root: Path) -> str:
@@ -40,14 +53,29 @@ def output_dir(root: Path) -> str:
         return "cdktf.out"
 
 
-def _digests(root: Path, engine: str, code: str | None) -> tuple[dict[str, str], set[str]] | None:
-    """(digest of each stack synth would build, stacks withheld by their pilots' own errors or gates);
-    None when an error everyone shares (config/, templates) stops everything."""
+def _digests(root: Path, engine: str, code: str | None
+             ) -> tuple[dict[str, str], set[str], Environments, set[str]] | None:
+    """(digest of each stack synth would build, stacks withheld by their pilots' own errors or gates, the
+    environments, decommissioned pilots); None when an error everyone shares (config/, templates) stops everything."""
     checked = check(root)
     if not checked.usable:
         return None
     return (stack_digests(root, checked.resolution.catalog, engine, code),
-            {w.stack for w in checked.withheld()})
+            {w.stack for w in checked.withheld()}, checked.resolution.catalog.environments,
+            {t.pilot.name for t in checked.resolution.pilots if t.pilot.decommission is not None})
+
+
+def _destroy_order(entries: list[MatrixEntry], environments: Environments) -> list[MatrixEntry]:
+    """Removed stacks numbered in the order to destroy them: per pilot, the last environment first
+    (prod, staging, dev), so nothing downstream outlives what it came from; others keep their place."""
+    envs = list(environments.environments)
+
+    def rank(entry: MatrixEntry):
+        name = parse_stack(entry.stack, envs)
+        return (name.owner, -(envs.index(name.env) if name.env in envs else len(envs)))
+    removed = sorted((e for e in entries if e.change == "removed"), key=rank)
+    numbered = [dataclasses.replace(e, destroy_order=i) for i, e in enumerate(removed)]
+    return [e for e in entries if e.change != "removed"] + numbered
 
 
 def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[MatrixEntry], list[str]]:
@@ -59,7 +87,9 @@ def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[
         from pilotfactory.review.source import CatalogErrors
 
         raise CatalogErrors("working tree", check(root).diagnostics)
-    head, withheld = found
+    head, withheld, environments, retired = found
+    now = clock.now()
+    window = lambda stack: stack_window(stack, environments, now)  # noqa: E731
     out_dir = output_dir(root)
     notes: list[str] = []
     base: dict[str, str] | None = None
@@ -77,12 +107,14 @@ def changed_stacks(root: Path, engine: str, base_ref: str | None) -> tuple[list[
             change = "changed"
         else:
             change = "added" if stack not in base else "changed" if base[stack] != digest else "unchanged"
-        entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", change))
+        entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", change, window(stack)))
     for stack in (base or {}):
         if stack not in head:
             # a stack its pilot's own errors or gates withhold is not removed: it stays as deployed
             if stack in withheld:
-                entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", "withheld"))
+                entries.append(MatrixEntry(stack, f"{out_dir}/stacks/{stack}", "withheld", window(stack)))
             else:
-                entries.append(MatrixEntry(stack, f"{BASE_OUT}/stacks/{stack}", "removed"))
-    return entries, notes
+                owner = parse_stack(stack, environments.environments).owner
+                entries.append(MatrixEntry(stack, f"{BASE_OUT}/stacks/{stack}", "removed", window(stack),
+                                           decommission=owner in retired))
+    return _destroy_order(entries, environments), notes

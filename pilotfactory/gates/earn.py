@@ -190,6 +190,10 @@ def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
         if typed.file in skip:
             continue
         result = evaluate_pilot(catalog, typed, results.as_of)
+        if typed.pilot.decommission is not None:
+            # Nothing of it deploys any more: its gates are shown, never enforced, and withhold nothing.
+            results.pilots.append(dataclasses.replace(result, unearned_environments=()))
+            continue
         results.pilots.append(result)
         _warn(result, diags)
         if not result.ok:

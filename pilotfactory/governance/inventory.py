@@ -42,7 +42,7 @@ def inventory_rows(catalog: Catalog, pilots: list[TypedPilot], results: GateResu
         if pilot.model is None:
             continue
         gates = by_name[pilot.name]
-        envs = reached_environments(catalog, gates.earned) if gates.earned else []
+        envs = reached_environments(catalog, gates.earned) if gates.earned and not pilot.decommission else []
         validation = latest(pilot, ModelValidation)
         v = validation[1] if validation else None
         rows.append({

@@ -17,6 +17,9 @@ from pilotfactory.review.gatediff import gate_findings
 from pilotfactory.review.governance import governance_findings
 from pilotfactory.review.waivers import apply_waivers, load_waivers
 from pilotfactory.gates import clock
+from pilotfactory.gates.evidence import latest
+from pilotfactory.gates.stack_windows import stack_window
+from pilotfactory.catalog.model.pilot import OutcomeDecision
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import change_record_findings, release_findings
 from pilotfactory.files.content_cache import ContentCache
@@ -171,9 +174,49 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     waivers, problems = load_waivers(base.root)
     review.findings = apply_waivers(review.findings, waivers, clock.today())
     review.withheld = withheld
-    review.banner = _banner(base, head, withheld) + _aging(head) + problems
+    review.banner = (_banner(base, head, withheld) + _aging(head) + problems + _decommissions(base, head, envs)
+                     + _windows(review, head, base))
     review.errors = _new_errors(base, head)
     return review
+
+
+def _decommissions(base: Side, head: Side, envs: Mapping[str, bool]) -> list[str]:
+    """A pilot the head decommissions: its removed stacks are a deliberate, recorded retirement. The
+    destroys are still classified as such (a protected one needs its sign-off); this says why they happen."""
+    if head.checked is None:
+        return []
+    promotion = list(envs)
+    out = []
+    for typed in head.checked.resolution.pilots:
+        record = typed.pilot.decommission
+        if record is None:
+            continue
+        gone = [n for n in base.stacks if n not in head.stacks and stack_ref(n, envs).pilot == typed.pilot.name]
+        if not gone:
+            continue
+        gone.sort(key=lambda n: -(promotion.index(stack_ref(n, envs).env) if stack_ref(n, envs).env in promotion
+                                  else len(promotion)))
+        found = latest(typed.pilot, OutcomeDecision)
+        decision = (f"on {found[1].decided_by}'s `{found[1].decision}` decision of {found[1].date}" if found
+                    else "with no outcome decision")
+        out.append(f"🗑 deliberate decommission of `{typed.pilot.name}` recorded at "
+                   f"{typed.source.where(('decommission',), key=True)} (change {record.ref or 'none'}, "
+                   f"{record.date}) {decision}: its stacks are destroyed in this order: "
+                   + ", ".join(f"`{n}`" for n in gone)
+                   + f". Its file and evidence/{typed.pilot.name}/ stay; each destroy in a protected "
+                   "environment still needs its sign-off.")
+    return out
+
+
+def _windows(review: Review, *sides: Side) -> list[str]:
+    """Each changed protected stack's change window now: deployable, or when its next window opens."""
+    envs = next((s.checked.catalog.environments for s in sides
+                 if s.checked is not None and s.checked.catalog.environments is not None), None)
+    if envs is None:
+        return []
+    now = clock.now()
+    windows = (stack_window(stack.name, envs, now) for stack in review.stacks if stack.protected)
+    return [f"🕒 stack `{w.stack}` is {w.words()}" for w in windows if w is not None]
 
 
 def _typed_pilot(side: Side, name: str):

@@ -218,9 +218,10 @@ def findings(reviewed, case: str, kind: str) -> list[dict]:
 def test_broadening_names_principal_object_and_levels(reviewed):
     found = findings(reviewed, "permission-broadening", "broadening")
     assert found and all(f["env"] == "prod" for f in found)
-    # one principal raised the same way on both slots' jobs is one finding naming both jobs
+    # one principal raised the same way on every job (both slots' and the two housekeeping jobs) is one finding
     [jobs] = [f for f in found if "CAN_MANAGE_RUN → CAN_MANAGE" in f["text"] and "job `" in f["text"]]
-    assert "on 2 objects" in jobs["text"] and jobs["text"].count("job `") == 2
+    assert "on 4 objects" in jobs["text"] and jobs["text"].count("job `") == 4
+    assert "job `classify-blue`" in jobs["text"] and "job `inference-retention`" in jobs["text"]
 
 
 def test_narrowing_is_not_broadening(reviewed):

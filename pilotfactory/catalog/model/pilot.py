@@ -283,6 +283,16 @@ class OutcomeDecision(Model):
     rationale: NonEmpty = doc("Why, in the sponsor's words.")
 
 
+class Decommission(Model):
+    """The pilot is retired after the sponsor's `stop`: every stack is destroyed, prod first, as one
+    reviewed change; this file and its evidence stay."""
+
+    date: Date
+    ref: NonEmpty | None = doc(
+        "Change reference the decommission is made under; each protected environment the pilot reached "
+        "checks it against its `change_control.ticket_pattern`.", default=None)
+
+
 Evidence = Annotated[Union[TestReport, RollbackRehearsal, SecurityReview, ModelValidation, OutcomeDecision],
                      Field(discriminator="kind")]
 
@@ -358,6 +368,9 @@ class Pilot(Model):
     release: Release
     evidence: list[Evidence] = []
     approvals: list[Approval] = []
+    decommission: Decommission | None = doc(
+        "Retire the pilot (needs the latest outcome decision to be `stop`, PF224): synth builds none of its "
+        "stacks, so CI plans their destruction, prod first; its file and evidence stay.", default=None)
     overrides: dict[EnvName, Overlay] = doc("Per-environment overlay, applied last.", default={})
 
     @property

@@ -17,7 +17,8 @@ __all__ = ["register"]
 @engine_option
 def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> None:
     """Print JSON of the stacks to plan (`include`, for a CI matrix; removed ones with `destroy: true`),
-    and those withheld by their own pilot's errors or gates (neither planned nor removed)."""
+    and those withheld by their own pilot's errors or gates (neither planned nor removed). Each stack of a
+    protected environment names its change window (`window`: open now, or when it next opens)."""
     from pilotfactory.ci.matrix import changed_stacks
     from pilotfactory.cli.options import engine_setting, repo_root
     from pilotfactory.cli.output import print_diagnostics
@@ -40,8 +41,14 @@ def ci_matrix(root: str | None, base_ref: str | None, engine: str | None) -> Non
     removed = [e.as_dict() for e in entries if e.change == "removed"]
     withheld = [e.as_dict() for e in entries if e.change == "withheld"]
     for entry in removed:
-        click.echo(f"note: stack `{entry['stack']}` is removed: its destruction is planned (terraform plan "
-                   "-destroy) from the base ref's synthesis; applying that plan is what removes its jobs", err=True)
+        why = "its pilot is decommissioned" if entry["decommission"] else "it is removed"
+        click.echo(f"note: stack `{entry['stack']}`: {why}: its destruction is planned (terraform plan "
+                   "-destroy) from the base ref's synthesis; applying that plan is what removes its jobs "
+                   f"(destroy order {entry['destroy_order']}: last environment first)", err=True)
+    for entry in entries:
+        if entry.change in ("added", "changed", "removed") and entry.window is not None and not entry.window.open:
+            click.echo(f"note: stack `{entry.stack}` is {entry.window.words()}: plan it now, apply it then",
+                       err=True)
     click.echo(json.dumps({"base": base_ref, "count": len(include), "include": include,
                            "removed": removed, "withheld": withheld}, indent=2))
 
