@@ -25,7 +25,8 @@ def test_each_pilot_stack_looks_up_its_run_as_principal_groups_catalog_and_wareh
         groups = {v["display_name"] for v in _data(stack, "databricks_group").values()}
         owners = rp.pilot.owners
         assert groups == {owners.builders, owners.approvers, owners.on_call_group, rp.platform_admins} - {None}
-        assert [v["name"] for v in _data(stack, "databricks_catalog").values()] == [rp.env.catalog]
+        # the catalog the pilot's data lives in: restricted pilots' is the environment's restricted_catalog
+        assert [v["name"] for v in _data(stack, "databricks_catalog").values()] == [rp.catalog]
         warehouses = [v["id"] for v in _data(stack, "databricks_sql_warehouse").values()]
         assert warehouses == ([rp.env.sql_warehouse_id] if rp.env.sql_warehouse_id else [])
 
