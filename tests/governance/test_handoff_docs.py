@@ -87,7 +87,7 @@ def test_the_security_review_shows_secrets_declared_never_values_and_the_policy_
     assert "- Maximum workers: at most 3.\n" in review  # prod's overlay, as synthesized
     # the emergency rollback's rights, and why: pilotfactory.catalog.emergency_access.py
     # (housekeeping jobs, which the rollback never touches, keep on-call's plain level)
-    assert ("| doc-triage-oncall (group: on-call) | CAN_MANAGE | CAN_MANAGE | CAN_MANAGE_RUN | CAN_MANAGE_RUN | - "
+    assert ("| doc-triage-oncall (group: on-call) | CAN_MANAGE | CAN_MANAGE | CAN_MANAGE_RUN | - "
             "| CAN_READ | CAN_MANAGE |") in review
     assert "the least Databricks allows for the\nemergency rollback" in review
 
