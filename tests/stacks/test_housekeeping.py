@@ -108,9 +108,11 @@ def test_the_run_as_principal_may_delete_from_the_inference_table_through_its_sc
 
 def test_no_retention_job_without_an_inference_table_or_a_warehouse(synthed):
     # FRAUD here is a batch pilot: no endpoint, no inference table, no retention job (and no MODIFY grant)
-    jobs = [j["name"] for j in resources(synthed["card-fraud-scoring-dev"], "databricks_job").values()]
-    assert "card-fraud-scoring/pilot-metrics" in jobs and not any(n.endswith("/inference-retention") for n in jobs)
-    grants = resources(synthed["card-fraud-scoring-dev"], "databricks_grants")
+    batch = FRAUD["name"]
+    assert "serving" not in FRAUD["model"]
+    jobs = [j["name"] for j in resources(synthed[f"{batch}-dev"], "databricks_job").values()]
+    assert f"{batch}/pilot-metrics" in jobs and not any(n.endswith("/inference-retention") for n in jobs)
+    grants = resources(synthed[f"{batch}-dev"], "databricks_grants")
     assert all(g["principal"] != SP_DEV for v in grants.values() if "schema" in v for g in v["grant"])
     # staging has no warehouse in these environments: no SQL jobs at all
     staging = [j["name"] for j in resources(synthed["kyc-restricted-staging"], "databricks_job").values()]
@@ -138,10 +140,10 @@ def test_without_retention_in_the_standards_no_job_deletes_anything(tmp_path_fac
     envs["environments"]["dev"]["sql_warehouse_id"] = WAREHOUSE
     catalog = make_catalog(envs, (KYC,))
     app = build_app(catalog, str(tmp_path_factory.mktemp("out")), "cdktf")
-    stack = next(c for c in app.node.children if c.node.id == "kyc-document-triage-dev")
+    stack = next(c for c in app.node.children if c.node.id == f"{KYC['name']}-dev")
     synthed = json.loads(get_engine("cdktf").Testing.synth(stack))
     names = [j["name"] for j in resources(synthed, "databricks_job").values()]
-    assert "kyc-document-triage/pilot-metrics" in names
+    assert f"{KYC['name']}/pilot-metrics" in names
     assert not any(n.endswith("/inference-retention") for n in names)
 
 
