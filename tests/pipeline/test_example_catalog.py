@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 import pilotfactory.gates.clock as clock
+from generators.pilot_docs import DOCUMENTS
 from pilotfactory.catalog.schema import SCHEMAS
 from pilotfactory.cli.app import cli
 from tests.conftest import REPO
@@ -33,8 +34,10 @@ def test_the_quick_start_works_years_from_now(example_clone, tmp_path, monkeypat
     docs = run("docs", "--root", root, "--out", str(example_clone / "docs" / "pilots"), "--check")
     assert docs.exit_code == 0, docs.output
     # and no documents of pilots that are gone
-    written = {p.parent.name for p in (example_clone / "docs" / "pilots").rglob("*.md")}
-    assert written == {p.stem for p in (example_clone / "catalog" / "pilots").glob("*.yaml")}
+    written = {p.relative_to(example_clone / "docs" / "pilots").as_posix()
+               for p in (example_clone / "docs" / "pilots").rglob("*.md")}
+    pilots = {p.stem for p in (example_clone / "catalog" / "pilots").glob("*.yaml")}
+    assert written == {f"{pilot}/{document}" for pilot in pilots for document in DOCUMENTS}
 
 
 @pytest.mark.parametrize("command", ["codeowners", "atlantis"])
