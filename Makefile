@@ -9,9 +9,16 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 16,18,20
 export CHECKPOINT_DISABLE := 1
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 
-.PHONY: setup synth validate test bench checkov clean
+.PHONY: setup history synth validate test bench checkov clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed history
+
+# Approvals are verified against the commits that signed them (config/gates.yaml `approvals.verify`):
+# a shallow clone lacks them, so fetch the rest of the history when the remote can be reached.
+history:
+	@if [ "$$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then \
+	  git fetch --quiet --unshallow || echo "warning: shallow clone: signed approvals cannot be verified (git fetch --unshallow)" >&2; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

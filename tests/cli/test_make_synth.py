@@ -33,3 +33,20 @@ def test_make_synth_writes_the_documents_past_withheld_stacks(tmp_path, synth, d
                           capture_output=True, text=True)
     assert (tmp_path / "calls").read_text().split() == calls
     assert (done.returncode == 0) is ok, done.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_setup_fetches_the_history_a_shallow_clone_lacks(tmp_path):
+    """Signed approvals are verified against the commits that introduced them: `make setup`
+    unshallows a clone made with --depth 1 (here from this repository, which answers)."""
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{REPO}", str(clone)], check=True)
+
+    def shallow() -> str:
+        return subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=clone,
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    assert shallow() == "true"
+    done = subprocess.run(["make", "-s", "history"], cwd=clone, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert shallow() == "false"
