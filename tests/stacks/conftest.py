@@ -196,11 +196,16 @@ def catalog() -> ResolvedCatalog:
 @pytest.fixture(scope="session", params=["cdktf"])
 def synthed(catalog, tmp_path_factory, request) -> dict[str, dict]:
     """Every stack of the catalog, synthesized once per session: stack id -> Terraform JSON."""
+    return synth_catalog(catalog, tmp_path_factory.mktemp("out"), request.param)
+
+
+def synth_catalog(catalog: ResolvedCatalog, folder, engine: str = "cdktf") -> dict[str, dict]:
+    """Every stack of `catalog` through the engine's Testing.synth: stack id -> Terraform JSON."""
     from stacks import build_app
     from stacks.engine import get_engine
 
-    app = build_app(catalog, str(tmp_path_factory.mktemp("out")), request.param)
-    testing = get_engine(request.param).Testing
+    app = build_app(catalog, str(folder), engine)
+    testing = get_engine(engine).Testing
     return {stack.node.id: json.loads(testing.synth(stack)) for stack in _stacks(app)}
 
 

@@ -7,31 +7,21 @@ Citations are to databricks/terraform-provider-databricks at tag v1.99.0:
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 
 from pilotfactory.catalog.model.config import Environments
 
-from .conftest import ENVIRONMENTS, STANDARDS, make_catalog, resources
+from .conftest import ENVIRONMENTS, STANDARDS, make_catalog, resources, synth_catalog
 
 LIBRARIES = {"pypi": ["databricks-sdk==0.38.0"], "maven": ["com.databricks:spark-xml_2.12:0.18.0"],
              "jar": ["/Volumes/platform/libraries/approved/udfs-1.0.0.jar"]}
 
 
-def _synth(catalog, tmp_path_factory) -> dict[str, dict]:
-    from stacks import build_app
-    from stacks.engine import get_engine
-
-    app = build_app(catalog, str(tmp_path_factory.mktemp("out")), "cdktf")
-    testing = get_engine("cdktf").Testing
-    return {c.node.id: json.loads(testing.synth(c)) for c in app.node.children
-            if type(c).__name__ == "TerraformStack"}
-
-
 @pytest.fixture(scope="module")
 def synthed(tmp_path_factory):
-    return _synth(make_catalog(standards={**STANDARDS, "libraries": LIBRARIES}), tmp_path_factory)
+    catalog = make_catalog(standards={**STANDARDS, "libraries": LIBRARIES})
+    return synth_catalog(catalog, tmp_path_factory.mktemp("out"))
 
 
 def test_every_policy_installs_the_allow_list(synthed):
@@ -66,9 +56,10 @@ def test_the_artifact_allowlist_lives_in_the_production_platform_stack_only(synt
 
 
 def test_an_empty_type_is_left_unmanaged_and_no_list_means_no_policy_libraries(tmp_path_factory):
-    stacks = _synth(make_catalog(standards={**STANDARDS, "libraries": {"pypi": ["a==1"]}}), tmp_path_factory)
+    catalog = make_catalog(standards={**STANDARDS, "libraries": {"pypi": ["a==1"]}})
+    stacks = synth_catalog(catalog, tmp_path_factory.mktemp("out"))
     assert not any(resources(s, "databricks_artifact_allowlist") for s in stacks.values())
-    plain = _synth(make_catalog(), tmp_path_factory)
+    plain = synth_catalog(make_catalog(), tmp_path_factory.mktemp("out"))
     for stack in plain.values():
         assert all("libraries" not in p for p in resources(stack, "databricks_cluster_policy").values())
 

@@ -8,7 +8,6 @@ Citations are to databricks/terraform-provider-databricks at tag v1.99.0:
 from __future__ import annotations
 
 import copy
-import json
 
 import pytest
 import sqlglot
@@ -16,7 +15,7 @@ from sqlglot import exp
 
 from generators.observability_sql import alert_queries, inference_table
 
-from .conftest import ENVIRONMENTS, FRAUD, KYC, make_catalog, resources
+from .conftest import ENVIRONMENTS, FRAUD, KYC, make_catalog, resources, synth_catalog
 
 WAREHOUSE = "0a1b2c3d4e5f6789"
 TRAINING = "main.ml.cnp_fraud_training"
@@ -35,16 +34,6 @@ def _catalog(kyc_monitoring: dict | None, fraud_monitoring: dict | None, serving
     return make_catalog(envs, (kyc, fraud))
 
 
-def _synth(catalog, tmp_path_factory) -> dict[str, dict]:
-    from stacks import build_app
-    from stacks.engine import get_engine
-
-    app = build_app(catalog, str(tmp_path_factory.mktemp("out")), "cdktf")
-    testing = get_engine("cdktf").Testing
-    return {c.node.id: json.loads(testing.synth(c)) for c in app.node.children
-            if type(c).__name__ == "TerraformStack"}
-
-
 @pytest.fixture(scope="module")
 def synthed(tmp_path_factory):
     catalog = _catalog(
@@ -53,7 +42,7 @@ def synthed(tmp_path_factory):
          "timestamp_column": "scored_at", "prediction_column": "fraud_score", "model_id_column": "model_version",
          "label_column": "confirmed_fraud"},
         serving={"max_p95_latency_ms": 250, "max_error_rate": 0.02})
-    return _synth(catalog, tmp_path_factory)
+    return synth_catalog(catalog, tmp_path_factory.mktemp("out"))
 
 
 def _monitors(stack: dict) -> dict[str, dict]:
@@ -149,7 +138,7 @@ def test_monitor_failure_tells_on_call_and_dashboard_uses_the_warehouse(synthed)
 
 
 def test_no_monitoring_key_no_monitor(tmp_path_factory):
-    stacks = _synth(_catalog(None, None), tmp_path_factory)
+    stacks = synth_catalog(_catalog(None, None), tmp_path_factory.mktemp("out"))
     assert not any(resources(s, "databricks_quality_monitor") for s in stacks.values())
 
 
