@@ -212,6 +212,11 @@ def _windows(review: Review, *sides: Side) -> list[str]:
     """Each changed protected stack's change window now: deployable, or when its next window opens."""
     envs = next((s.checked.catalog.environments for s in sides
                  if s.checked is not None and s.checked.catalog.environments is not None), None)
+    return _window_lines(review, envs)
+
+
+def _window_lines(review: Review, envs) -> list[str]:
+    """The windows banner of `review` under `envs` (None: no environments known, nothing to say)."""
     if envs is None:
         return []
     now = clock.now()
@@ -305,5 +310,8 @@ def review_plans(root: Path, plans: Sequence[tuple[str, Path]], base: str = "sta
         before, after = plan_stacks(plan)
         sides[stack.name] = (before, after)
         releases += release_findings(stack, before, after)
-    return build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases,
-                        stacks=sides, libraries=_libraries(catalog))
+    review = build_review(base, head, changes, rates=_rates(catalog), lts=_lts(catalog), releases=releases,
+                          stacks=sides, libraries=_libraries(catalog))
+    # the same window line as catalog mode: a plan is applied now, under its environment's window
+    review.banner = _window_lines(review, catalog.environments if catalog is not None else None)
+    return review
