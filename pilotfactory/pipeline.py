@@ -25,13 +25,14 @@ from pilotfactory.catalog.parse import suggest
 from pilotfactory.catalog.resolve import Resolution, TypedPilot, reached_environments, resolve as resolve_catalog
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, PilotFactoryError
 from pilotfactory.files.content_cache import ContentCache, enabled_by_default
-from pilotfactory.gates.earn import GateResults, gates as earn_gates, withhold_unearned
+from pilotfactory.gates.earn import GateResults, gates as earn_gates, unearned_reason, withhold_unearned
 from pilotfactory.isolation import Withheld, split_errors
 from pilotfactory.tfjson.stacknames import pilot_stack
 from pilotfactory.validate.run import validate as run_rules
 from pilotfactory.controls.coverage import check_controls
 
-__all__ = ["Checked", "check", "load", "resolve", "validate", "gates", "synth", "unknown_pilot", "STEPS"]
+__all__ = ["Checked", "check", "load", "resolve", "validate", "gates", "synth", "unknown_pilot", "withheld_stacks",
+           "STEPS"]
 
 STEPS = ("load", "resolve", "validate", "gates", "synth")
 
@@ -66,26 +67,10 @@ class Checked:
         """Each stack a healthy catalog would have and this one does not build, with the reason."""
         if self.gates is None:
             return []
-        typed = {t.file: t for t in self.resolution.pilots}
-        out = []
-        for file, errors in sorted(self.broken.items()):
-            t = typed.get(file)
-            name = t.pilot.name if t else PurePosixPath(file).stem
-            # a file that does not even type says no phase: any of its stacks may exist already
-            envs = reached_environments(self.catalog, t.pilot.phase) if t else \
-                list(self.catalog.environments.environments)
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            reason = f"{file} has errors: {errors[0].render()}{more}"
-            out += [Withheld(pilot_stack(name, env), name, file, "errors", reason) for env in envs]
-        for p in self.gates.pilots:
-            if p.unearned_environments:
-                failing = [f"{g.title}: {c.reason}" for g in p.gates if not g.passed
-                           for c in g.criteria if not c.passed]
-                reason = (f"phase `{p.declared}` not earned (earned: {p.earned or 'none'}); "
-                          f"{failing[0] if failing else 'a gate fails'}")
-                out += [Withheld(pilot_stack(p.pilot, env), p.pilot, p.file, "gates", reason)
-                        for env in p.unearned_environments]
-        return out
+        typed = {t.file: (t.pilot.name, t.pilot.phase) for t in self.resolution.pilots}
+        return withheld_stacks(self.catalog, self.broken, typed,
+                               [(p.pilot, p.file, p.unearned_environments, unearned_reason(p))
+                                for p in self.gates.pilots if p.unearned_environments])
 
     def pilot(self, name: str) -> TypedPilot:
         """The pilot named `name`; a user error naming the closest one otherwise."""
@@ -95,6 +80,25 @@ class Checked:
         known = [n for n in self.catalog.names.values() if n] if self.catalog.only is not None else \
             [t.pilot.name for t in self.resolution.pilots]
         raise PilotFactoryError(unknown_pilot(name, known))
+
+
+def withheld_stacks(catalog: Catalog, broken: Mapping[str, list], typed: Mapping[str, tuple[str, str]],
+                    unearned: list[tuple[str, str, tuple[str, ...], str]]) -> list[Withheld]:
+    """The stacks withheld: every stack of a file with errors of its own (`broken`: file -> its
+    errors in the order reported; `typed`: file -> (name, phase) of each file that typed), then the
+    unearned environments (pilot, file, environments, reason) of each pilot whose gates fail."""
+    out = []
+    for file, errors in sorted(broken.items()):
+        t = typed.get(file)
+        name = t[0] if t else PurePosixPath(file).stem
+        # a file that does not even type says no phase: any of its stacks may exist already
+        envs = reached_environments(catalog, t[1]) if t else list(catalog.environments.environments)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        reason = f"{file} has errors: {errors[0].render()}{more}"
+        out += [Withheld(pilot_stack(name, env), name, file, "errors", reason) for env in envs]
+    for pilot, file, envs, reason in unearned:
+        out += [Withheld(pilot_stack(pilot, env), pilot, file, "gates", reason) for env in envs]
+    return out
 
 
 def unknown_pilot(name: str, known) -> str:

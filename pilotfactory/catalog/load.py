@@ -16,7 +16,8 @@ from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.yamlio.cached import load_yaml_cached
 from pilotfactory.yamlio.source import MAX_FILE_BYTES, Source, load_yaml_text, read_yaml_bytes
 
-__all__ = ["Catalog", "TemplateEntry", "load_catalog", "CONFIG_FILES", "OPTIONAL_CONFIG_FILES"]
+__all__ = ["Catalog", "TemplateEntry", "load_catalog", "pilot_files", "template_files", "CONFIG_FILES",
+           "OPTIONAL_CONFIG_FILES"]
 
 _NAME = "pilot-name"  # content-cache kind: the name a pilot file declares
 _NAMES = "pilot-names"  # content-cache kind: every pilot file's declared name, in one entry
@@ -74,6 +75,19 @@ def _display(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def pilot_files(root: Path) -> list[Path]:
+    """The pilot files under root, in the order every step reads them."""
+    return _yaml_files(root / "catalog" / "pilots")
+
+
+def template_files(root: Path) -> list[Path]:
+    """Each template folder's template.yaml (present or not), in the order load reads them."""
+    templates_dir = root / "catalog" / "templates"
+    if not templates_dir.is_dir():
+        return []
+    return [directory / "template.yaml" for directory in sorted(p for p in templates_dir.iterdir() if p.is_dir())]
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -168,13 +182,15 @@ def _signers(root: Path, relpath: str, replaced: Mapping[str, str], diags: Diagn
 
 
 def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | None = None,
-                 cache: ContentCache | None = None, only: Collection[str] | None = None) -> Catalog:
+                 cache: ContentCache | None = None, only: Collection[str] | None = None,
+                 pilots: bool = True) -> Catalog:
     """Read config/*.yaml, catalog/templates/*/template.yaml and catalog/pilots/*.yaml under root.
 
     `replaced` maps a repository-relative file to text read in its place: an edit checked before
     it is written. `cache`: parsed files by content digest (an unchanged file is not parsed again).
     `only`: load just the pilot files declaring these names (or named after them); every other
-    pilot file is read for the name it declares only, into `Catalog.names`.
+    pilot file is read for the name it declares only, into `Catalog.names`. `pilots=False`: config/
+    and templates only (the validate cache reads the pilot files itself).
     """
     root = root.resolve()
     catalog = Catalog(root, cache=cache, only=None if only is None else frozenset(only))
@@ -206,29 +222,29 @@ def load_catalog(root: Path, diags: Diagnostics, replaced: Mapping[str, str] | N
     if catalog.gates is not None:
         catalog.signers = _signers(root, catalog.gates.approvals.allowed_signers, replaced, diags)
 
-    templates_dir = root / "catalog" / "templates"
-    if templates_dir.is_dir():
-        for directory in sorted(p for p in templates_dir.iterdir() if p.is_dir()):
-            path = directory / "template.yaml"
-            display = _display(root, path)
-            if not path.is_file():
-                diags.error(Code.MISSING_FILE, f"template folder `{directory.name}` has no template.yaml",
-                            Location(_display(root, directory), 1, 1))
-                catalog.broken_templates.add(directory.name)
-                continue
-            source = read(path, display)
-            template = parse_document(source, Template, diags) if source is not None else None
-            if template is None:
-                catalog.broken_templates.add(directory.name)
-                continue
-            if template.name != directory.name:
-                diags.error(Code.FILE_NAME, f"template `{template.name}` lives in folder "
-                            f"`{directory.name}`; the folder name is the template's name",
-                            source.where(("name",)), ("name",))
-                catalog.broken_templates.add(directory.name)
-                continue
-            catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
+    for path in template_files(root):
+        directory = path.parent
+        display = _display(root, path)
+        if not path.is_file():
+            diags.error(Code.MISSING_FILE, f"template folder `{directory.name}` has no template.yaml",
+                        Location(_display(root, directory), 1, 1))
+            catalog.broken_templates.add(directory.name)
+            continue
+        source = read(path, display)
+        template = parse_document(source, Template, diags) if source is not None else None
+        if template is None:
+            catalog.broken_templates.add(directory.name)
+            continue
+        if template.name != directory.name:
+            diags.error(Code.FILE_NAME, f"template `{template.name}` lives in folder "
+                        f"`{directory.name}`; the folder name is the template's name",
+                        source.where(("name",)), ("name",))
+            catalog.broken_templates.add(directory.name)
+            continue
+        catalog.templates[template.name] = TemplateEntry(template, source, _display(root, directory))
 
+    if not pilots:
+        return catalog
     pilot_files = _yaml_files(root / "catalog" / "pilots")
     if catalog.only is not None:
         catalog.names = _declared_names(root, pilot_files, replaced, cache)

@@ -13,7 +13,7 @@ from pilotfactory.catalog.resolved import EffectiveCompute, ResolvedCatalog, Res
 from pilotfactory.catalog.traffic import traffic_of
 from pilotfactory.yamlio.source import Source
 
-__all__ = ["TypedPilot", "Resolution", "resolve", "reached_environments"]
+__all__ = ["TypedPilot", "Resolution", "resolve", "reached_environments", "type_pilot", "resolve_pilot"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def reached_environments(catalog: Catalog, phase: str) -> list[str]:
             if PHASES.index(env.min_phase) <= rank]
 
 
-def _type_pilot(catalog: Catalog, source: Source, diags: Diagnostics) -> TypedPilot | None:
+def type_pilot(catalog: Catalog, source: Source, diags: Diagnostics) -> TypedPilot | None:
+    """One pilot file typed, its template's defaults layered under it; None when it does not type."""
     layers = [(source, ())]
     template_name = source.data.get("template")
     if isinstance(template_name, str):
@@ -99,47 +100,51 @@ def _tags(catalog: Catalog, pilot: Pilot, env_name: str) -> dict[str, str]:
     return dict(sorted(known.items()))
 
 
+def resolve_pilot(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> list[ResolvedPilot]:
+    """One typed pilot expanded into a ResolvedPilot per environment its phase reaches (a complete catalog)."""
+    resolved: list[ResolvedPilot] = []
+    # A decommissioned pilot has no stack anywhere: CI plans the destruction of what it had.
+    reached = [] if typed.pilot.decommission is not None else reached_environments(catalog, typed.pilot.phase)
+    for env_name in reached:
+        pilot = typed.pilot
+        if env_name in pilot.overrides:
+            overlay = pilot.overrides[env_name]
+            job_names = {job.name for job in pilot.jobs}
+            contract_names = {c.name for c in pilot.data_contracts}
+            if any(job.name not in job_names for job in overlay.jobs) or \
+                    any(c.name not in contract_names for c in overlay.data_contracts):
+                continue  # validate reports the overlay naming an unknown job or contract
+            merged = layer((typed.source, ()), (typed.source, ("overrides", env_name)),
+                           drop=("overrides",))
+            pilot = parse_document(merged, Pilot, diags)
+            if pilot is None:
+                continue
+        env = catalog.environments.environments[env_name]
+        compute = _compute(catalog, pilot)
+        slots = _slots(pilot, env_name)
+        if compute is None or slots is None:
+            continue  # validate reports the missing size or slot
+        resolved.append(ResolvedPilot(
+            pilot=pilot, env_name=env_name, env=env, compute=compute, slots=slots,
+            tags=_tags(catalog, pilot, env_name), platform_admins=catalog.roles.platform_admins,
+            file=typed.file, account_backend=catalog.environments.account_backend,
+            inference_retention_days=_retention_days(catalog, pilot),
+            source=merged if env_name in typed.pilot.overrides else typed.source,
+        ))
+    return resolved
+
+
 def resolve(catalog: Catalog, diags: Diagnostics) -> Resolution:
     """Type every pilot and expand it into one ResolvedPilot per environment its phase reaches."""
     result = Resolution()
     for source in catalog.pilot_sources:
-        typed = _type_pilot(catalog, source, diags)
+        typed = type_pilot(catalog, source, diags)
         if typed is not None:
             result.pilots.append(typed)
     if not catalog.complete:
         return result
-    resolved: list[ResolvedPilot] = []
-    for typed in result.pilots:
-        # A decommissioned pilot has no stack anywhere: CI plans the destruction of what it had.
-        reached = [] if typed.pilot.decommission is not None else reached_environments(catalog, typed.pilot.phase)
-        for env_name in reached:
-            pilot = typed.pilot
-            if env_name in pilot.overrides:
-                overlay = pilot.overrides[env_name]
-                job_names = {job.name for job in pilot.jobs}
-                contract_names = {c.name for c in pilot.data_contracts}
-                if any(job.name not in job_names for job in overlay.jobs) or \
-                        any(c.name not in contract_names for c in overlay.data_contracts):
-                    continue  # validate reports the overlay naming an unknown job or contract
-                merged = layer((typed.source, ()), (typed.source, ("overrides", env_name)),
-                               drop=("overrides",))
-                pilot = parse_document(merged, Pilot, diags)
-                if pilot is None:
-                    continue
-            env = catalog.environments.environments[env_name]
-            compute = _compute(catalog, pilot)
-            slots = _slots(pilot, env_name)
-            if compute is None or slots is None:
-                continue  # validate reports the missing size or slot
-            resolved.append(ResolvedPilot(
-                pilot=pilot, env_name=env_name, env=env, compute=compute, slots=slots,
-                tags=_tags(catalog, pilot, env_name), platform_admins=catalog.roles.platform_admins,
-                file=typed.file, account_backend=catalog.environments.account_backend,
-                inference_retention_days=_retention_days(catalog, pilot),
-                source=merged if env_name in typed.pilot.overrides else typed.source,
-            ))
+    resolved = [rp for typed in result.pilots for rp in resolve_pilot(catalog, typed, diags)]
     result.catalog = ResolvedCatalog(environments=catalog.environments, standards=catalog.standards,
                                      roles=catalog.roles, pilots=tuple(resolved),
                                      config_sources=dict(catalog.config_sources))
     return result
-

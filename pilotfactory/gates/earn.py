@@ -22,7 +22,8 @@ from pilotfactory.gates.digest import gate_environments
 from pilotfactory.gates.criteria import approval  # registers every exit criterion
 from pilotfactory.gates.registry import CRITERIA
 
-__all__ = ["Criterion", "Gate", "PilotGates", "GateResults", "evaluate_pilot", "gates", "withhold_unearned",
+__all__ = ["Criterion", "Gate", "PilotGates", "GateResults", "evaluate_pilot", "gate_pilot", "gates",
+           "unearned_reason", "withhold_unearned",
            "GATE_TITLES", "INTAKE_CRITERIA"]
 
 GATE_TITLES = {"pilot": "intake", "staging": "exit to staging", "production": "exit to production"}
@@ -180,6 +181,25 @@ def _report(result: PilotGates, diags: Diagnostics) -> None:
                 diags.error(c.code, f"{gate.title}: {c.reason}", c.where, c.path)
 
 
+def gate_pilot(catalog: Catalog, typed: TypedPilot, today: dt.date, diags: Diagnostics) -> PilotGates:
+    """One pilot's gates, with its aging evidence and an unearned declared phase reported."""
+    result = evaluate_pilot(catalog, typed, today)
+    if typed.pilot.decommission is not None:
+        # Nothing of it deploys any more: its gates are shown, never enforced, and withhold nothing.
+        return dataclasses.replace(result, unearned_environments=())
+    _warn(result, diags)
+    if not result.ok:
+        _report(result, diags)
+    return result
+
+
+def unearned_reason(result: PilotGates) -> str:
+    """Why the unearned environments of `result` are withheld: the phase and the first failing criterion."""
+    failing = [f"{g.title}: {c.reason}" for g in result.gates if not g.passed for c in g.criteria if not c.passed]
+    return (f"phase `{result.declared}` not earned (earned: {result.earned or 'none'}); "
+            f"{failing[0] if failing else 'a gate fails'}")
+
+
 def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
           today: dt.date | None = None, skip: frozenset[str] = frozenset()) -> GateResults:
     """Evaluate every pilot's gates and report each unearned declared phase.
@@ -187,17 +207,8 @@ def gates(catalog: Catalog, resolution: Resolution, diags: Diagnostics,
     `skip`: pilot files with errors of their own (blast radius): not evaluated."""
     results = GateResults(today or clock.today())
     for typed in resolution.pilots:
-        if typed.file in skip:
-            continue
-        result = evaluate_pilot(catalog, typed, results.as_of)
-        if typed.pilot.decommission is not None:
-            # Nothing of it deploys any more: its gates are shown, never enforced, and withhold nothing.
-            results.pilots.append(dataclasses.replace(result, unearned_environments=()))
-            continue
-        results.pilots.append(result)
-        _warn(result, diags)
-        if not result.ok:
-            _report(result, diags)
+        if typed.file not in skip:
+            results.pilots.append(gate_pilot(catalog, typed, results.as_of, diags))
     return results
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pilotfactory.catalog.load import Catalog
 from pilotfactory.catalog.parse import suggest
-from pilotfactory.catalog.resolve import Resolution, TypedPilot
+from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.tfjson.stacknames import RESERVED_PILOT_NAMES
-from pilotfactory.validate.registry import catalog_rule, pilot_rule
+from pilotfactory.validate.facts import PilotFacts
+from pilotfactory.validate.registry import estate_rule, pilot_rule
 
 __all__ = ["RESERVED_NAMES"]
 
@@ -15,39 +16,37 @@ __all__ = ["RESERVED_NAMES"]
 RESERVED_NAMES = RESERVED_PILOT_NAMES
 
 
-@catalog_rule(Code.DUPLICATE_NAME)
-def pilot_names_are_unique_and_not_reserved(catalog: Catalog, resolution: Resolution,
-                                            diags: Diagnostics) -> None:
+@estate_rule(Code.DUPLICATE_NAME)
+def pilot_names_are_unique_and_not_reserved(catalog: Catalog, facts: list[PilotFacts], diags: Diagnostics) -> None:
     """No two pilots share a name, and no pilot takes a name whose stacks would collide."""
-    names: dict[str, TypedPilot] = {}
-    for typed in resolution.pilots:
-        if typed.pilot.name in RESERVED_NAMES:
-            diags.error(Code.DUPLICATE_NAME, f"`{typed.pilot.name}` is reserved: its stacks would "
-                        f"collide with the `{typed.pilot.name}` stacks; choose another name",
-                        typed.source.where(("name",)), ("name",))
-        if typed.pilot.name in names:
-            first = names[typed.pilot.name]
-            diags.error(Code.DUPLICATE_NAME, f"pilot `{typed.pilot.name}` is also defined in "
-                        f"{first.file}", typed.source.where(("name",)), ("name",))
-        names.setdefault(typed.pilot.name, typed)
+    names: dict[str, PilotFacts] = {}
+    for pilot in facts:
+        if pilot.name in RESERVED_NAMES:
+            diags.error(Code.DUPLICATE_NAME, f"`{pilot.name}` is reserved: its stacks would "
+                        f"collide with the `{pilot.name}` stacks; choose another name", pilot.name_at, ("name",))
+        if pilot.name in names:
+            first = names[pilot.name]
+            diags.error(Code.DUPLICATE_NAME, f"pilot `{pilot.name}` is also defined in "
+                        f"{first.file}", pilot.name_at, ("name",))
+        names.setdefault(pilot.name, pilot)
 
 
-@catalog_rule(Code.AMBIGUOUS_STACK_NAME)
-def stack_names_read_back(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+@estate_rule(Code.AMBIGUOUS_STACK_NAME)
+def stack_names_read_back(catalog: Catalog, facts: list[PilotFacts], diags: Diagnostics) -> None:
     """Review, drift and CI read a stack's pilot and environment back from its name (tfjson.stacknames).
     Environment names hold no dash, so `<pilot>-<env>` is ambiguous exactly when the pilot's name
     itself ends in `-<env>`: `fraud-prod` is also pilot `fraud`'s stack in prod."""
     if catalog.environments is None:
         return
     envs = list(catalog.environments.environments)
-    for typed in resolution.pilots:
-        name = typed.pilot.name
+    for pilot in facts:
+        name = pilot.name
         ending = next((e for e in envs if name.endswith(f"-{e}")), None)
         if ending is not None and name not in RESERVED_NAMES:
             diags.error(Code.AMBIGUOUS_STACK_NAME, f"`{name}` ends in `-{ending}`, an environment's name: it is "
                         f"also the name of pilot `{name[: -len(ending) - 1]}`'s stack in `{ending}`, so a stack "
                         "name would not tell which pilot it is; choose a name that ends in no environment",
-                        typed.source.where(("name",)), ("name",))
+                        pilot.name_at, ("name",))
 
 
 @pilot_rule(Code.FILE_NAME)

@@ -1,6 +1,8 @@
 """The validate rule registry: one decorated function per rule, each naming the codes it reports.
 
 A catalog rule reads the whole catalog once: `fn(catalog, resolution, diags)`.
+An estate rule reads what it needs of every pilot: `fn(catalog, facts, diags)`, with `facts` a list of
+validate.facts.PilotFacts (so the validate cache can run it without typing the pilots again).
 A pilot rule reads one resolved pilot: `fn(catalog, typed, diags)`; it runs once per pilot.
 Rules append located diagnostics to `diags` and never change the catalog or the resolution.
 """
@@ -11,9 +13,9 @@ from typing import Callable, Literal
 
 from pilotfactory.diagnostics.codes import DiagnosticCode
 
-__all__ = ["Rule", "RULES", "catalog_rule", "pilot_rule"]
+__all__ = ["Rule", "RULES", "catalog_rule", "estate_rule", "pilot_rule"]
 
-Scope = Literal["catalog", "pilot"]
+Scope = Literal["catalog", "estate", "pilot"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,11 @@ def _register(scope: Scope, codes: tuple[DiagnosticCode, ...]) -> Callable:
 def catalog_rule(*codes: DiagnosticCode) -> Callable:
     """Register `fn(catalog, resolution, diags)`, run once per catalog."""
     return _register("catalog", codes)
+
+
+def estate_rule(*codes: DiagnosticCode) -> Callable:
+    """Register `fn(catalog, facts, diags)`, run once per catalog on every pilot's PilotFacts."""
+    return _register("estate", codes)
 
 
 def pilot_rule(*codes: DiagnosticCode) -> Callable:

@@ -6,7 +6,8 @@ from pilotfactory.catalog.model.security import instance_family, open_allow_list
 from pilotfactory.catalog.resolve import Resolution
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.validate.registry import catalog_rule
+from pilotfactory.validate.facts import PilotFacts
+from pilotfactory.validate.registry import catalog_rule, estate_rule
 
 
 @catalog_rule(Code.OPEN_IP_ACCESS_LIST)
@@ -64,17 +65,16 @@ def verbose_audit_logs_stay_on_where_protected(catalog: Catalog, resolution: Res
                         "notebook commands and queries would leave no audit trail", src.where(path), path)
 
 
-@catalog_rule(Code.BUILDERS_ARE_ADMINS)
-def builders_are_not_platform_admins(catalog: Catalog, resolution: Resolution, diags: Diagnostics) -> None:
+@estate_rule(Code.BUILDERS_ARE_ADMINS)
+def builders_are_not_platform_admins(catalog: Catalog, facts: list[PilotFacts], diags: Diagnostics) -> None:
     """No pilot's builders group is the platform admins group (config/roles.yaml: "never a pilot builder")."""
     if catalog.roles is None:
         return
-    for typed in resolution.pilots:
-        if typed.pilot.owners.builders == catalog.roles.platform_admins:
-            path = ("owners", "builders")
-            diags.error(Code.BUILDERS_ARE_ADMINS, f"builders group `{typed.pilot.owners.builders}` is the platform "
+    for pilot in facts:
+        if pilot.builders == catalog.roles.platform_admins:
+            diags.error(Code.BUILDERS_ARE_ADMINS, f"builders group `{pilot.builders}` is the platform "
                         "admins group: makers would administer every workspace and own the secret scopes",
-                        typed.source.where(path), path)
+                        pilot.builders_at, ("owners", "builders"))
 
 
 @catalog_rule(Code.PROFILE_NODE_TYPE)

@@ -20,18 +20,24 @@ def _codes() -> dict[str, str]:
     return {str(c): c for c in all_codes()}
 
 
-def freeze_diagnostics(items: list[Diagnostic]) -> list:
-    """Diagnostics as plain data, without their step (the replaying step stamps its own)."""
+def freeze_diagnostics(items: list[Diagnostic], *, step: bool = False) -> list:
+    """Diagnostics as plain data; without their step unless `step` (a replaying step stamps its own)."""
     return [(d.severity.value, str(d.code), d.summary,
              None if d.location is None else (d.location.file, d.location.line, d.location.column),
-             tuple(d.path)) for d in items]
+             tuple(d.path), *((d.step,) if step else ())) for d in items]
 
 
 def thaw_diagnostics(frozen: list) -> list[Diagnostic]:
+    """What freeze_diagnostics froze; TypeError or ValueError when it is not that."""
     codes = _codes()
-    return [Diagnostic(Severity(sev), codes.get(code, code), summary,
-                       None if loc is None else Location(*loc), tuple(path))
-            for sev, code, summary, loc, path in frozen]
+    out = []
+    for sev, code, summary, loc, path, *step in frozen:
+        if not (isinstance(code, str) and isinstance(summary, str) and all(s is None or isinstance(s, str)
+                                                                            for s in step)):
+            raise TypeError("not a diagnostic")
+        out.append(Diagnostic(Severity(sev), codes.get(code, code), summary,
+                              None if loc is None else Location(*loc), tuple(path), *step))
+    return out
 
 
 def _freeze(source: Source | None) -> tuple | None:

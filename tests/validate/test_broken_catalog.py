@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from pilotfactory.cli.app import cli
+from pilotfactory.files.content_cache import caching_by_default
 
 from tests.conftest import REPO
 
@@ -48,6 +49,11 @@ def test_broken_file(case: Path, repo_copy: Path):
     assert result.exit_code == (3 if case.parent.name == "pilots" else 1), result.output
     assert result.stderr == expected_file.read_text()
     assert "Traceback" not in result.output
+    # with the cache (as pilotfactory.cli.app.main runs): cold, then each file's results read back
+    for _ in ("cold", "warm"):
+        with caching_by_default():
+            again = CliRunner().invoke(cli, ["validate", "--root", str(repo_copy)])
+        assert (again.exit_code, again.stderr, again.stdout) == (result.exit_code, result.stderr, result.stdout)
 
 
 def test_a_broken_catalog_leaves_the_previous_output_untouched(repo_copy: Path):

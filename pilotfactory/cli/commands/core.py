@@ -50,19 +50,17 @@ def register(group: click.Group) -> None:
     @click.option("--strict", is_flag=True, help="Exit 1 on any error, even one that withholds a single pilot.")
     def validate(root: str | None, fmt: str, strict: bool) -> None:
         """Load, resolve and validate the catalog; print every problem with file:line:col."""
-        from pilotfactory.pipeline import check
+        from pilotfactory.verdict import verdict
 
-        checked = check(repo_root(root))
+        checked = verdict(repo_root(root))
         print_diagnostics(checked.diagnostics, fmt)
         if not checked.usable:
             sys.exit(EXIT_STOPPED)
-        withheld = checked.withheld()
         if fmt == "text":
-            _print_withheld(withheld)
-            cat = checked.resolution.catalog
+            _print_withheld(checked.withheld)
             state = "catalog valid" if checked.ok else "catalog usable"
-            click.echo(f"{state}: {len(checked.resolution.pilots)} pilots, "
-                       f"{len(cat.pilots)} pilot stacks in {len(cat.environments.environments)} environments")
+            click.echo(f"{state}: {checked.pilots} pilots, "
+                       f"{checked.stacks} pilot stacks in {checked.environments} environments")
         if not checked.ok:
             sys.exit(EXIT_STOPPED if strict else EXIT_WITHHELD)
 
