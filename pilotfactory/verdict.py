@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pilotfactory.catalog.load import CONFIG_FILES, OPTIONAL_CONFIG_FILES, Catalog, load_catalog, pilot_files, \
-    template_files
+    remember_names, template_files
 from pilotfactory.catalog.model.pilot import TestReport
 from pilotfactory.catalog.resolve import Resolution, TypedPilot, resolve_pilot, type_pilot
 from pilotfactory.controls.coverage import check_controls
@@ -118,21 +118,25 @@ class _Pilot:
     facts: PilotFacts | None      # None: it did not type
     phase: str | None
     envs: tuple[str, ...]         # environments it resolved to
+    declared: str | None          # the `name` the file declares, typed or not (catalog.load's names)
 
     def freeze(self, key: str) -> tuple:
         return (key, _freeze(self.before), _freeze(self.after),
-                None if self.facts is None else self.facts.freeze(), self.phase, self.envs)
+                None if self.facts is None else self.facts.freeze(), self.phase, self.envs, self.declared)
 
     @classmethod
     def thaw(cls, value, key: str) -> "_Pilot":
-        stored, before, after, facts, phase, envs = value
+        stored, before, after, facts, phase, envs, declared = value
         if stored != key:
             raise KeyError("an entry for other content")
+        if not (declared is None or isinstance(declared, str)):
+            raise TypeError("not a pilot name")
         if not (isinstance(envs, tuple) and all(isinstance(e, str) for e in envs)):
             raise TypeError("not environment names")
         if (facts is None) != (phase is None) or not (phase is None or isinstance(phase, str)):
             raise TypeError("not a phase")
-        return cls(_thaw(before), _thaw(after), None if facts is None else PilotFacts.thaw(facts), phase, envs)
+        return cls(_thaw(before), _thaw(after), None if facts is None else PilotFacts.thaw(facts), phase, envs,
+                   declared)
 
 
 @dataclass
@@ -176,17 +180,21 @@ def _pack(value) -> dict:
 # ---- the run --------------------------------------------------------------------------------
 
 
-def _typed(catalog: Catalog, path: Path, display: str, diags: Diagnostics) -> TypedPilot | None:
+def _typed(catalog: Catalog, path: Path, display: str, diags: Diagnostics) -> tuple[TypedPilot | None, str | None]:
+    """The file typed, and the name it declares."""
     with diags.step("load"):
         source = load_yaml_cached(path, display, diags, None)
+    if source is None:
+        return None, None
+    declared = source.data.get("name") if isinstance(source.data, dict) else None
     with diags.step("resolve"):
-        return type_pilot(catalog, source, diags) if source is not None else None
+        return type_pilot(catalog, source, diags), declared if isinstance(declared, str) else None
 
 
 def _check_pilot(catalog: Catalog, path: Path, display: str) -> tuple[_Pilot, TypedPilot | None]:
     """load -> resolve -> the pilot rules, for one pilot file."""
     diags = Diagnostics()
-    typed = _typed(catalog, path, display, diags)
+    typed, declared = _typed(catalog, path, display, diags)
     envs: tuple[str, ...] = ()
     if typed is not None and catalog.complete:
         with diags.step("resolve"):
@@ -197,7 +205,7 @@ def _check_pilot(catalog: Catalog, path: Path, display: str) -> tuple[_Pilot, Ty
         with diags.step("validate"):
             validate_pilot(catalog, typed, diags)
     return (_Pilot(before, list(diags.items), None if typed is None else facts_of(typed),
-                   None if typed is None else typed.pilot.phase, envs), typed)
+                   None if typed is None else typed.pilot.phase, envs, declared), typed)
 
 
 def _gate(catalog: Catalog, root: Path, typed: TypedPilot, today: dt.date) -> _Gates:
@@ -271,7 +279,7 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
             if hit is not None and any(_fingerprint(root, rel) != fp for rel, fp in hit.evidence):
                 hit = None
             if hit is None:
-                t = typed.get(display) or _typed(catalog, path, display, Diagnostics())
+                t = typed.get(display) or _typed(catalog, path, display, Diagnostics())[0]
                 hit = _gate(catalog, root, t, when)
                 out.gated.append(display)
             new["gates"][display] = hit.freeze(key)
@@ -285,4 +293,5 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
     if store is not None and (out.parsed or out.gated or set(old["pilots"]) != set(new["pilots"])
                               or set(old["gates"]) != set(new["gates"])):
         store.put(KIND, pack_key, (new["pilots"], new["gates"]))
+        remember_names(store, [(display, raw[display], pilots[display].declared) for _, display in files])
     return out

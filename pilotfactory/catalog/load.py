@@ -16,7 +16,8 @@ from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.yamlio.cached import load_yaml_cached
 from pilotfactory.yamlio.source import MAX_FILE_BYTES, Source, load_yaml_text, read_yaml_bytes
 
-__all__ = ["Catalog", "TemplateEntry", "load_catalog", "pilot_files", "template_files", "CONFIG_FILES",
+__all__ = ["Catalog", "TemplateEntry", "load_catalog", "pilot_files", "template_files", "remember_names",
+           "CONFIG_FILES",
            "OPTIONAL_CONFIG_FILES"]
 
 _NAME = "pilot-name"  # content-cache kind: the name a pilot file declares
@@ -131,7 +132,7 @@ def _declared_names(root: Path, paths: list[Path], replaced: Mapping[str, str],
             parts += [display, hashlib.sha256(path.read_bytes()).hexdigest()]
         except OSError:
             parts = None  # that file's problem is reported per file below
-    key = cache.key(_NAMES, *parts) if parts is not None else ""
+    key = names_key(cache, parts) if parts is not None else ""
     kept = {d for d in displays if d not in replaced}
     hit = cache.get(_NAMES, key, lambda v: _names_fact(v, kept)) if parts is not None else None
     names = dict(hit) if hit is not None else {}
@@ -141,6 +142,17 @@ def _declared_names(root: Path, paths: list[Path], replaced: Mapping[str, str],
     if parts is not None and hit is None:
         cache.put(_NAMES, key, {d: names[d] for d in kept})
     return names
+
+
+def names_key(cache: ContentCache, parts: list[str]) -> str:
+    """The key of the entry naming every pilot file: `parts` is each file's path and sha256 (hex), in order."""
+    return cache.key(_NAMES, *parts)
+
+
+def remember_names(cache: ContentCache, names: list[tuple[str, str, str | None]]) -> None:
+    """Keep (file, sha256 hex, declared name) of every pilot file, in order, for the next one-pilot command."""
+    cache.put(_NAMES, names_key(cache, [part for file, digest, _ in names for part in (file, digest)]),
+              {file: name for file, _, name in names})
 
 
 def _names_fact(value, expected: set[str]) -> dict[str, str | None]:

@@ -180,3 +180,14 @@ def test_the_validate_command_reads_the_cache(make_estate):
     assert cold.exit_code == warm.exit_code == 3
     assert (warm.stdout, warm.stderr) == (cold.stdout, cold.stderr) and "PF211" in warm.stderr
     assert "withheld" in warm.stdout and "2 pilot stacks" not in warm.stdout
+
+
+def test_a_one_pilot_command_after_validate_reads_every_name_from_one_entry(make_estate):
+    estate = make_estate(4)
+    path = estate.pilot_file("pilot-002")
+    path.write_text(path.read_text(encoding="utf-8") + "cost_center: [\n", encoding="utf-8")  # no name it can read
+    verdict(estate.root, cache=_cache(estate.root))
+    store = _cache(estate.root)
+    checked = check(estate.root, only=["pilot-001"], cache=store)
+    assert store.hits["pilot-names"] == 1 and not store.misses["pilot-name"]
+    assert checked.catalog.names == check(estate.root, only=["pilot-001"]).catalog.names
