@@ -2,7 +2,9 @@
 
     make bench                                   # 100, 300 and 1000 pilots
     python bench/run.py --pilots 300             # one size (repeat --pilots for several)
-    python bench/run.py --pilots 100 --readme    # also write the table into README.md
+    python bench/run.py --pilots 100 --pilots 300 --pilots 1000 --readme
+                                                 # the README's table, one column per size
+    python bench/run.py --pilots 1000 --only cutover --only rollback   # chosen steps only
 
 The estate comes from tests/factory.py (every pilot earns its declared phase; phases cycle
 production/staging/pilot, so a pilot has 1 to 3 stacks), committed in a scratch git repository.
@@ -37,7 +39,8 @@ sys.path.insert(0, str(REPO))
 README = REPO / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 CACHE = Path(".pilotfactory") / "cache"
-SECURITY = "sec.reviewer@bank.example"  # tests/factory.py: a member of the security role, no builder
+SECURITY = "sec.reviewer@bank.example"
+PILOT_STEPS = ("gates", "approve", "release", "cutover", "rollback")  # the one-pilot commands, each alone  # tests/factory.py: a member of the security role, no builder
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,7 @@ def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
     out: list[Measure] = []
 
     def want(step: str) -> bool:
-        return only is None or step in only
+        return only is None or step in only or (step in PILOT_STEPS and "pilot" in only)
 
     with tempfile.TemporaryDirectory(prefix=f"pf-bench-{count}-") as tmp:
         root = Path(tmp) / "estate"
@@ -194,18 +197,22 @@ def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
                 out.append(run("review --base HEAD, 1 pilot changed, warm", ["review", "--base", "HEAD",
                                                                               "--fail-on", "never"], root))
             git(root, "checkout", "--", ".")
-        if want("pilot"):
+        if want("gates"):
             out.append(run("gates PILOT", ["gates", acted], root))
+        if want("approve"):
             out.append(run("approve PILOT", ["approve", acted, "--gate", "production", "--role", "security"], root))
             git(root, "checkout", "--", ".")
-            # The first release computes the pilot's stacks; the second finds them by digest (as a
-            # release after its dry run does); cutover starts where release started, and rollback
-            # ends where cutover started, so each needs only the stacks the one before did not.
+        # The first release computes the pilot's stacks; the second finds them by digest (as a
+        # release after its dry run does); cutover starts where release started, and rollback
+        # ends where cutover started, so each needs only the stacks the one before did not.
+        if want("release"):
             release = ["release", acted, "--env", "staging", "--version", "v1.2.0", "--dry-run"]
             out.append(run("release PILOT --dry-run", release, root))
             out.append(run("release PILOT --dry-run, again", release, root))
-            change = ["--change", "CHG-1", "--dry-run"]  # prod is protected: a change reference
+        change = ["--change", "CHG-1", "--dry-run"]  # prod is protected: a change reference
+        if want("cutover"):
             out.append(run("cutover PILOT --dry-run", ["cutover", acted, "--env", "prod", *change], root))
+        if want("rollback"):
             out.append(run("rollback PILOT --dry-run", ["rollback", acted, "--env", "prod", *change], root))
     return stacks, out
 
@@ -244,8 +251,9 @@ def write_readme(text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pilots", type=int, action="append", help="estate size (repeatable; default 100 300 1000)")
-    parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "floor", "pilot"],
-                        help="measure only these groups (review and floor need synth)")
+    parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "floor", "pilot", *PILOT_STEPS],
+                        help="measure only these groups or steps (review and floor need synth; pilot: "
+                             f"{', '.join(PILOT_STEPS)})")
     parser.add_argument("--readme", action="store_true", help=f"write the table into README.md between {START} and {END}")
     args = parser.parse_args(argv)
     results = {}
