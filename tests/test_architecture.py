@@ -67,6 +67,7 @@ LAYERS = {
     "synth": 6,
     "pipeline": 7,      # lists every step through synth, so it sits just above synth
     "review": 8, "release": 8, "scaffold": 8, "governance": 8,
+    "verdict": 8,       # validate of the whole catalog: the pipeline's steps per pilot file, cached
     "live": 9, "ci": 9,
     "cli": 10,
     "__main__": 11,
