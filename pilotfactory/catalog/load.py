@@ -121,26 +121,27 @@ def _declared_name(path: Path, display: str, replaced: Mapping[str, str], cache:
 
 def _declared_names(root: Path, paths: list[Path], replaced: Mapping[str, str],
                     cache: ContentCache | None) -> dict[str, str | None]:
-    """Pilot file -> the `name` it declares, for every file in `paths`; when no file changed since
-    a run that read them all, one cache entry instead of one per file (a one-pilot command's cost)."""
+    """Pilot file -> the `name` it declares, for every file in `paths`; when no file on disk changed
+    since a run that read them all, one cache entry instead of one per file (a one-pilot command's
+    cost), the files in `replaced` read from their text."""
     displays = [_display(root, path) for path in paths]
     parts: list[str] | None = [] if cache is not None else None
     for path, display in zip(paths, displays):
-        if parts is None or display in replaced:
-            continue
+        if parts is None:
+            break
         try:
             parts += [display, hashlib.sha256(path.read_bytes()).hexdigest()]
         except OSError:
             parts = None  # that file's problem is reported per file below
     key = names_key(cache, parts) if parts is not None else ""
-    kept = {d for d in displays if d not in replaced}
-    hit = cache.get(_NAMES, key, lambda v: _names_fact(v, kept)) if parts is not None else None
-    names = dict(hit) if hit is not None else {}
+    hit = cache.get(_NAMES, key, lambda v: _names_fact(v, set(displays))) if parts is not None else None
+    # an edit not yet written changes only its own file's name: the rest is what is on disk
+    names = {d: n for d, n in hit.items() if d not in replaced} if hit is not None else {}
     for path, display in zip(paths, displays):
         if display not in names:
             names[display] = _declared_name(path, display, replaced, cache)
-    if parts is not None and hit is None:
-        cache.put(_NAMES, key, {d: names[d] for d in kept})
+    if parts is not None and hit is None and not any(d in replaced for d in displays):
+        cache.put(_NAMES, key, names)
     return names
 
 

@@ -70,9 +70,11 @@ def test_the_names_entry_follows_every_pilot_file(make_estate):
     assert changed.misses["pilot-names"] == 1 and changed.hits["pilot-name"] == 3
     path = "catalog/pilots/pilot-003.yaml"
     edited = estate.pilot_file("pilot-003").read_text(encoding="utf-8").replace("name: pilot-003", "name: other")
-    replaced = check(estate.root, {path: edited}, only={"pilot-002"},
-                     cache=ContentCache(estate.root / "cache", "v1"))
+    seen = ContentCache(estate.root / "cache", "v1")
+    replaced = check(estate.root, {path: edited}, only={"pilot-002"}, cache=seen)
     assert replaced.catalog.names[path] == "other"
+    # an edit not yet written (approve, release re-checking): the other names from the one entry
+    assert seen.hits["pilot-names"] == 1 and not seen.hits["pilot-name"] and not seen.misses["pilot-name"]
     (estate.root / "catalog" / "pilots" / "pilot-000.yaml").unlink()
     gone = check(estate.root, only={"pilot-002"}, cache=ContentCache(estate.root / "cache", "v1"))
     assert "catalog/pilots/pilot-000.yaml" not in gone.catalog.names
