@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 from pilotfactory.tfjson.references import reference, resolve_literal
 from pilotfactory.tfjson.slots import model_aliases, pause_status, routes, served_entities
+from pilotfactory.tfjson.system_reads import SqlJobReads, sql_job_reads
 
 __all__ = ["ExpectedJob", "ExpectedServing", "ExpectedModel", "Expected", "expected_of"]
 
@@ -46,6 +47,7 @@ class Expected:
     jobs: tuple[ExpectedJob, ...]
     serving: tuple[ExpectedServing, ...]
     models: tuple[ExpectedModel, ...]
+    sql_reads: tuple[SqlJobReads, ...] = ()   # system tables each scheduled SQL job reads, and as whom
 
 
 def expected_of(stacks: Mapping[str, Mapping[str, Any]]) -> Expected:
@@ -68,4 +70,4 @@ def expected_of(stacks: Mapping[str, Mapping[str, Any]]) -> Expected:
             full = f"{values['catalog_name']}.{schema}.{values['name']}"
             models.append(ExpectedModel(stack_name, full, {alias: int(version)
                                                            for alias, version in model_aliases(values).items()}))
-    return Expected(tuple(jobs), tuple(serving), tuple(models))
+    return Expected(tuple(jobs), tuple(serving), tuple(models), tuple(sql_job_reads(stacks)))

@@ -9,6 +9,7 @@ from pilotfactory.live.deployer import deployer_checks
 from pilotfactory.live.expected import Expected
 from pilotfactory.live.membership import compare_members, scim_filter
 from pilotfactory.live.registry import version_checks
+from pilotfactory.live.system_access import system_access_checks
 
 __all__ = ["preflight"]
 
@@ -91,6 +92,7 @@ def preflight(ws: Workspace, catalog: ResolvedCatalog, env: str, expected: Expec
         checks += deployer_checks(ws, catalog, env)
         if expected is not None:
             checks += version_checks(ws, expected)
+            checks += system_access_checks(ws, expected.sql_reads, {sp.application_id: sp.display_name})
     except LiveError as err:
         # Only a fatal error reaches here (the checks above keep the others as rows).
         checks.append(Check("workspace", ws.host, False, str(err)))

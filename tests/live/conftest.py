@@ -90,6 +90,13 @@ def workspace(token, monkeypatch, example_checked, tls_files, repo_copy):
         ws.rule_sets[rule_set_name(cat.environments.account.id, env.run_as.application_id)] = [
             {"role": "roles/servicePrincipal.user", "principals": [f"users/{ws.user}"]}]
     ws.model_versions.update(registered_versions(cat))
+    # What the housekeeping jobs read: system schemas enabled, and an account admin's grants to each
+    # run-as principal (SELECT on the schema, inherited by its tables).
+    ws.system_schemas.update({"lakeflow": "ENABLE_COMPLETED", "access": "MANAGED", "serving": "ENABLE_COMPLETED"})
+    runners = [env.run_as.application_id for env in cat.environments.environments.values()]
+    ws.uc_privileges["system"] = {sp: ["USE_CATALOG"] for sp in runners}
+    for schema in ("lakeflow", "access", "serving"):
+        ws.uc_privileges[f"system.{schema}"] = {sp: ["USE_SCHEMA", "SELECT"] for sp in runners}
     host = ws.start()
     config = repo_copy / "config" / "environments.yaml"
     staging = cat.environments.environments["staging"].workspace.url

@@ -109,7 +109,7 @@ def test_429_then_success_is_retried_by_the_sdk(workspace):
     assert result.exit_code == 0, result.output
     assert len(workspace.calls("GET", "/api/2.1/clusters/spark-versions")) == 3
     first_pages = [q for _, _, q in workspace.calls("GET", "/api/2.0/preview/scim/v2/ServicePrincipals")
-                   if q.get("startIndex") == "1"]
+                   if q.get("startIndex") == "1" and "attributes" not in q]   # not the system-tables lookup
     assert len(first_pages) == 2
 
 

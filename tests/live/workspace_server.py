@@ -42,6 +42,11 @@ class FakeWorkspace:
     monitors: dict[str, dict] = field(default_factory=dict)       # table full name -> quality monitor
     artifact_allowlists: dict[str, list[str]] = field(default_factory=dict)  # artifact type -> artifacts
     admin: bool = True                                            # the caller is in `admins`
+    metastore_id: str = "0c6f2a9e-3b71-4d58-a0e4-9f2b7c1d8e63"    # the workspace's assigned metastore
+    system_schemas: dict[str, str] = field(default_factory=dict)  # system schema -> state ("" = AVAILABLE)
+    metastore_admin: bool = True                                  # the caller may list system schemas
+    uc_privileges: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # securable -> principal -> privileges
+    sp_groups: dict[str, list[str]] = field(default_factory=dict)  # application id -> groups it is in
     page_size: int = 2
     fail: dict[str, list[int]] = field(default_factory=dict)      # path prefix -> statuses to answer first
     fail_after: dict[str, list[int]] = field(default_factory=dict)  # path prefix -> statuses to answer after acting
@@ -195,7 +200,9 @@ class FakeWorkspace:
             return 200, {"id": match.group(1), "userName": users[match.group(1)]}
         if path == "/api/2.0/preview/scim/v2/ServicePrincipals":
             return 200, self._scim(self.service_principals, "applicationId", query,
-                                   lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}"})
+                                   lambda a: {"id": a[:8], "applicationId": a, "displayName": f"sp-{a[:4]}",
+                                              "groups": [{"display": g, "value": _id(g)}
+                                                         for g in self.sp_groups.get(a, [])]})
         if path == "/api/2.0/preview/scim/v2/Me":
             return 200, {"id": "1", "userName": self.user,
                          "groups": [{"display": g, "value": str(i)} for i, g in
@@ -209,13 +216,16 @@ class FakeWorkspace:
             if name not in self.catalogs:
                 return self._missing(f"Catalog '{name}'")
             return 200, {"name": name, "owner": self.catalogs[name]}
-        match = re.fullmatch(r"/api/2.1/unity-catalog/effective-permissions/catalog/([^/]+)", path)
+        if path == "/api/2.1/unity-catalog/current-metastore-assignment":
+            return 200, {"workspace_id": 1, "metastore_id": self.metastore_id}
+        if path == f"/api/2.1/unity-catalog/metastores/{self.metastore_id}/systemschemas":
+            if not self.metastore_admin:
+                return 403, {"error_code": "PERMISSION_DENIED",
+                             "message": "Only account admins or metastore admins may list system schemas."}
+            return 200, {"schemas": [{"schema": k, "state": v} for k, v in self.system_schemas.items()]}
+        match = re.fullmatch(r"/api/2.1/unity-catalog/effective-permissions/(catalog|schema|table)/([^/]+)", path)
         if match:
-            held = self.catalog_privileges.get(match.group(1), {})
-            who = query.get("principal")
-            return 200, {"privilege_assignments": [
-                {"principal": p, "privileges": [{"privilege": x} for x in privs]}
-                for p, privs in held.items() if who is None or p == who]}
+            return self._effective(match.group(1), match.group(2), query.get("principal"))
         match = re.fullmatch(r"/api/2.1/unity-catalog/models/([^/]+)/versions/([0-9]+)", path)
         if match:
             full, version = match.group(1), int(match.group(2))
@@ -291,6 +301,25 @@ class FakeWorkspace:
             return 200, {"full_name": full, "name": full.rsplit(".", 1)[1], "owner": self.model_owner,
                          "aliases": [{"alias_name": a, "version_num": v} for a, v in self.aliases[full].items()]}
         return 404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for '{method} {path}'"}
+
+    def _effective(self, kind: str, name: str, who: str | None) -> tuple[int, Any]:
+        """What each principal holds on `name`, with what it inherits from the catalog and schema above it
+        (`inherited_from_*` set on those); a system schema exists only once enabled."""
+        parts = name.split(".")
+        if parts[0] == "system" and len(parts) > 1 and self.system_schemas.get(parts[1]) not in ("ENABLE_COMPLETED",
+                                                                                               "MANAGED"):
+            return self._missing(f"Schema 'system.{parts[1]}'")
+        levels = [(".".join(parts[:i]), t) for i, t in ((1, "CATALOG"), (2, "SCHEMA"), (3, "TABLE")) if i <= len(parts)]
+        held: dict[str, list[dict]] = {}
+        for level, level_type in levels:
+            grants = dict(self.uc_privileges.get(level, {}))
+            if level_type == "CATALOG":
+                grants.update(self.catalog_privileges.get(level, {}))
+            for principal, privileges in grants.items():
+                inherited = {} if level == name else {"inherited_from_name": level, "inherited_from_type": level_type}
+                held.setdefault(principal, []).extend({"privilege": x, **inherited} for x in privileges)
+        return 200, {"privilege_assignments": [{"principal": p, "privileges": privs} for p, privs in held.items()
+                                               if who is None or p == who]}
 
     def _jobs_page(self, query: dict) -> dict:
         ids = sorted(self.jobs)
