@@ -14,7 +14,8 @@ from generators.observability_sql import (  # noqa: F401  (shared SQL building b
     _FAILED, _ident, _lit, _pilot_jobs_cte, inference_table, metrics_table,
 )
 
-__all__ = ["retention_sql", "pilot_metrics_sql", "METRICS_COLUMNS", "RUN_HISTORY_DAYS", "CHANGE_METRICS"]
+__all__ = ["retention_sql", "pilot_metrics_sql", "METRICS_COLUMNS", "RUN_HISTORY_DAYS", "CHANGE_METRICS",
+           "FILE_RETENTION_HOURS", "STORAGE_LAG_DAYS"]
 
 # The table the dashboard's scorecard and releases datasets read (observability_sql._scorecard/_releases).
 METRICS_COLUMNS = (("metric_name", "STRING NOT NULL"), ("value", "DOUBLE"), ("measured_at", "TIMESTAMP NOT NULL"),
@@ -30,14 +31,30 @@ def _header(rp: ResolvedPilot, what: str) -> str:
             "-- Managed file: edit the catalog and run `pilotfactory synth`, never this file.\n")
 
 
+# Delta keeps a removed data file this long before VACUUM may delete it (the default
+# delta.deletedFileRetentionDuration, 7 days); VACUUM refuses a shorter RETAIN than the table's own setting.
+FILE_RETENTION_HOURS = 168
+# A row past retention leaves storage within retention + this: the daily job deletes it (1 day), its old
+# file is kept FILE_RETENTION_HOURS (7 days), and the next daily VACUUM after that removes it (1 day).
+STORAGE_LAG_DAYS = 1 + FILE_RETENTION_HOURS // 24 + 1
+
+
 def retention_sql(rp: ResolvedPilot, days: int) -> str:
-    """Delete inference-table rows older than `days` (by the request's date, which the table partitions on)."""
+    """Delete inference-table rows older than `days` (by the request's date), then make the deletion
+    physical: purge rows deletion vectors only mark as deleted, and vacuum the files that held them."""
+    table = inference_table(rp)
     return (
         _header(rp, "inference-table retention")
         + f"-- Data classification `{rp.pilot.data_classification}`: keep {days} days "
         "(config/standards.yaml `inference_retention_days`).\n"
-        f"DELETE FROM {inference_table(rp)}\n"
+        f"DELETE FROM {table}\n"
         f"WHERE request_date < date_sub(current_date(), {days});\n"
+        "-- With deletion vectors a DELETE only marks rows; rewrite the files that still hold them.\n"
+        f"REORG TABLE {table} APPLY (PURGE);\n"
+        f"-- Remove files unreferenced for {FILE_RETENTION_HOURS} hours; if the table's deleted-file retention "
+        "was raised above it,\n-- VACUUM refuses and the job fails (on-call is paged) rather than keep rows "
+        "longer.\n"
+        f"VACUUM {table} RETAIN {FILE_RETENTION_HOURS} HOURS;\n"
     )
 
 

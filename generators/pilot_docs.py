@@ -17,6 +17,8 @@ from pilotfactory.tfjson.objects import noun
 from pilotfactory.tfjson.policy import policy_in_words
 from pilotfactory.tfjson.stackfacts import StackFacts
 
+from generators.housekeeping_sql import STORAGE_LAG_DAYS
+
 __all__ = ["DOCUMENTS", "EnvDocs", "PilotDocsInput", "render_pilot_documents", "marker", "mermaid"]
 
 DOCUMENTS = ("runbook.md", "security-review.md", "rollback-plan.md", "raci.md", "data-contracts.md")
@@ -200,6 +202,7 @@ def render_pilot_documents(data: PilotDocsInput) -> dict[str, str]:
     context = {
         "pilot": data.pilot, "file": data.file, "envs": data.envs, "marker": marker(data.pilot, data.file),
         "mermaid": mermaid(data), "roles": data.roles, "gates": data.gates,
-        "raci_rows": raci_rows, "control": control, "checked_by": _checked_by(data.pilot), **data.extra,
+        "raci_rows": raci_rows, "control": control, "checked_by": _checked_by(data.pilot),
+        "storage_lag_days": STORAGE_LAG_DAYS, **data.extra,
     }
     return {name: _JINJA.get_template(f"{name}.j2").render(**context) for name in DOCUMENTS}

@@ -71,13 +71,41 @@ def test_each_classification_gets_its_own_retention(synthed, classification):
     stack = synthed[f"kyc-{classification}-dev"]
     sql = _sql(stack, _job(stack, "inference-retention"))
     days = RETENTION[classification]
-    (delete,) = sqlglot.parse(sql, read="databricks")
+    # sqlglot knows DELETE, not Databricks' REORG and VACUUM (checked in the test below)
+    (delete,) = sqlglot.parse(sql[:sql.index(";") + 1], read="databricks")
     assert isinstance(delete, exp.Delete)
     catalog = "pilots_dev_restricted" if classification == "restricted" else "pilots_dev"
     assert f"DELETE FROM `{catalog}`.`kyc_{classification}`.`inference_payload`" in sql
     assert f"WHERE request_date < date_sub(current_date(), {days});" in sql
     # no other classification's number sneaks in
     assert not any(f"current_date(), {other})" in sql for c, other in RETENTION.items() if c != classification)
+
+
+def _statements(sql: str) -> list[str]:
+    code = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    return [" ".join(part.split()) for part in code.split(";") if part.strip()]
+
+
+def test_deleted_rows_leave_storage_purged_then_vacuumed_within_a_stated_lag(synthed):
+    """A DELETE leaves the rows in storage until their files go: "REORG TABLE ... APPLY (PURGE)" rewrites
+    the files holding rows deletion vectors only mark deleted, "After running APPLY (PURGE), the
+    soft-deleted data may still exist in the old files. You can run VACUUM to physically delete the old
+    files" (docs.databricks.com/sql/language-manual/delta-reorg-table.html); VACUUM deletes data files
+    removed from the log longer ago than the retention threshold, "The default threshold is 7 days", and
+    "On Delta tables, Databricks does not automatically trigger VACUUM" (delta-vacuum.html; predictive
+    optimization may, on its own schedule: docs.databricks.com/delta/vacuum.html). A RETAIN below the
+    table's delta.deletedFileRetentionDuration trips Delta's safety check, so the job fails loudly instead
+    of keeping files longer."""
+    from generators.housekeeping_sql import FILE_RETENTION_HOURS, STORAGE_LAG_DAYS
+
+    stack = synthed["kyc-confidential-dev"]
+    table = "`pilots_dev`.`kyc_confidential`.`inference_payload`"
+    delete, reorg, vacuum = _statements(_sql(stack, _job(stack, "inference-retention")))
+    assert delete.startswith(f"DELETE FROM {table} WHERE")
+    assert reorg == f"REORG TABLE {table} APPLY (PURGE)"
+    assert vacuum == f"VACUUM {table} RETAIN 168 HOURS" and FILE_RETENTION_HOURS == 7 * 24
+    # the job's daily cadence, the 7 days of file retention, and the next daily VACUUM after them
+    assert STORAGE_LAG_DAYS == 9 and _job(stack, "inference-retention")["schedule"]["quartz_cron_expression"] == "0 0 4 * * ?"
 
 
 def test_the_retention_job_runs_daily_as_the_run_as_principal_on_the_warehouse(synthed):
