@@ -23,6 +23,8 @@ METRICS_COLUMNS = (("metric_name", "STRING NOT NULL"), ("value", "DOUBLE"), ("me
 # system.lakeflow.job_run_timeline keeps 365 days free; a scorecard looks back one pilot cycle and a half.
 RUN_HISTORY_DAYS = 135
 # How a recorded change counts on the scorecard: a cutover is a release; an emergency rollback a rollback.
+# Releases and rollbacks come from the catalog's change records, not system.access.audit: that table holds
+# every audit event of the whole account, too wide a grant for each pilot's principal (see README).
 CHANGE_METRICS = {"release": "release", "cutover": "release", "rollback": "rollback", "emergency_rollback": "rollback"}
 
 

@@ -20,6 +20,7 @@ from .lookups import Lookups, LookupsProps
 from .model_monitor import ModelMonitor, ModelMonitorProps
 from .model_registry import ModelRegistry, ModelRegistryProps
 from .observability import Observability, ObservabilityProps
+from .pilot_schema import PilotSchema, PilotSchemaProps
 from .scheduled_sql import ScheduledSql, ScheduledSqlProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .secret_scope import SecretScope, SecretScopeProps
@@ -92,11 +93,12 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     if warehouse is not None:
         Observability(stack, "observability", ObservabilityProps(pilot=rp, warehouse_id=warehouse, folder=folder))
         housekeeping = Construct(stack, "housekeeping")
-        if rp.pilot.model is not None:  # pilot_metrics lives in the pilot's schema, which the model brings
-            ScheduledSql(housekeeping, METRICS_JOB, ScheduledSqlProps(
-                pilot=rp, key=METRICS_JOB, sql=pilot_metrics_sql(rp), cron=METRICS_CRON, warehouse_id=warehouse,
-                folder=folder, description="Writes the sponsor scorecard's rows (success-metric readings, job runs, "
-                                           "releases and rollbacks) into pilot_metrics."))
+        if rp.pilot.model is None:  # pilot_metrics lives in the pilot's schema; a model brings one
+            PilotSchema(stack, "schema", PilotSchemaProps(pilot=rp))
+        ScheduledSql(housekeeping, METRICS_JOB, ScheduledSqlProps(
+            pilot=rp, key=METRICS_JOB, sql=pilot_metrics_sql(rp), cron=METRICS_CRON, warehouse_id=warehouse,
+            folder=folder, description="Writes the sponsor scorecard's rows (success-metric readings, job runs, "
+                                       "releases and rollbacks) into pilot_metrics."))
         if prunes:
             ScheduledSql(housekeeping, RETENTION_JOB, ScheduledSqlProps(
                 pilot=rp, key=RETENTION_JOB, sql=retention_sql(rp, rp.inference_retention_days), cron=RETENTION_CRON,

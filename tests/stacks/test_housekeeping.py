@@ -235,3 +235,48 @@ def test_on_call_keeps_its_plain_level_on_housekeeping_jobs(synthed):
                 levels[key] = {a.get("group_name"): a["permission_level"] for a in p["access_control"]}
     assert levels["jobs_classify-blue"]["kyc-oncall"] == "CAN_MANAGE"
     assert levels["housekeeping_inference-retention"]["kyc-oncall"] == "CAN_VIEW"
+
+
+# ---- a pilot without a model --------------------------------------------------------------------
+
+def test_a_pilot_without_a_model_gets_its_schema_and_its_scorecard_rows(tmp_path_factory):
+    """SCHEMA = docs/resources/schema.md (v1.99.0): catalog_name and name are required, owner optional.
+    Without a model nothing else creates the pilot's schema, so the stack does, owned by the run-as
+    principal that creates pilot_metrics in it; the metrics job writes job runs and the recorded change."""
+    from stacks import build_app
+    from stacks.engine import get_engine
+
+    pilot = copy.deepcopy(FRAUD)
+    pilot["name"] = "batch-nomodel"
+    pilot["phase"] = "production"
+    del pilot["model"]
+    pilot["release"] = {"repo": pilot["release"]["repo"], "slots": {"main": {"version": "v2.3.1"}},
+                        "changes": {"dev": {"ref": "CHG0000043", "action": "release", "date": "2026-11-20"}}}
+    envs = copy.deepcopy(ENVIRONMENTS)
+    envs["environments"]["dev"]["sql_warehouse_id"] = WAREHOUSE
+    envs["environments"]["dev"]["restricted_catalog"] = "pilots_dev_restricted"
+    envs["environments"]["prod"]["sql_warehouse_id"] = WAREHOUSE
+    envs["environments"]["prod"]["restricted_catalog"] = "pilots_prod_restricted"
+    catalog = make_catalog(envs, (pilot,))
+    app = build_app(catalog, str(tmp_path_factory.mktemp("out")), "cdktf")
+    synth = lambda name: json.loads(get_engine("cdktf").Testing.synth(  # noqa: E731
+        next(c for c in app.node.children if c.node.id == name)))
+    stack = synth("batch-nomodel-dev")
+    # in a protected environment the scorecard's history outlives a stray destroy, as a model's schema does
+    (prod_schema,) = resources(synth("batch-nomodel-prod"), "databricks_schema").values()
+    assert prod_schema["lifecycle"] == {"prevent_destroy": True}
+    assert "databricks_registered_model" not in stack["resource"]
+    (schema,) = resources(stack, "databricks_schema").values()
+    assert schema["catalog_name"] == "pilots_dev_restricted" and schema["owner"] == SP_DEV
+    assert "lifecycle" not in schema          # dev is not protected
+    job = _job(stack, "pilot-metrics")
+    sql = _sql(stack, job)
+    table = f"`pilots_dev_restricted`.`{schema['name']}`.`pilot_metrics`"
+    assert f"CREATE TABLE IF NOT EXISTS {table}" in sql
+    assert "system.lakeflow.job_run_timeline" in sql and "'batch-nomodel-score-nightly" in sql
+    assert "('release', 1.0, TIMESTAMP '2026-11-20', 'change_record', 'release under CHG0000043')" in sql
+    (dash,) = resources(stack, "databricks_dashboard").values()
+    datasets = {d["name"]: "".join(d["queryLines"]) for d in json.loads(dash["serialized_dashboard"])["datasets"]}
+    assert table in datasets["scorecard"] and table in datasets["releases"]
+    # still no inference table to prune
+    assert not any(j["name"].endswith("/inference-retention") for j in resources(stack, "databricks_job").values())
