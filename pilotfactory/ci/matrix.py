@@ -15,13 +15,11 @@ from pilotfactory.gates import clock
 from pilotfactory.gates.stack_windows import StackWindow, stack_window
 from pilotfactory.pipeline import check
 from pilotfactory.synth.cache import code_digest, stack_digests, tree_digest
-from pilotfactory.tfjson.stacknames import parse_stack
+from pilotfactory.tfjson.stacknames import BASE_OUT, parse_stack
 
-__all__ = ["MatrixEntry", "BASE_OUT", "output_dir", "changed_stacks"]
+__all__ = ["MatrixEntry", "BASE_OUT", "output_dir", "changed_stacks", "destroy_sequence"]
 
 
-# Where CI synthesizes the base ref, to plan the destruction of stacks the head no longer has.
-BASE_OUT = "base.out"
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ class MatrixEntry:
     window: StackWindow | None = None
     decommission: bool = False           # removed because its pilot is decommissioned (a recorded decision)
     destroy_order: int | None = None     # removed stacks: apply destroys in this order (last environment first)
+    destroy_after: str | None = None     # the stack of the same pilot whose destroy must be applied first
 
     def as_dict(self) -> dict[str, object]:
         # a removed stack is planned from the base's synthesis, with `terraform plan -destroy`:
@@ -41,7 +40,8 @@ class MatrixEntry:
                                   "destroy": self.change == "removed",
                                   "window": self.window.as_dict() if self.window else None}
         if self.change == "removed":
-            out.update(decommission=self.decommission, destroy_order=self.destroy_order)
+            out.update(decommission=self.decommission, destroy_order=self.destroy_order,
+                       destroy_after=self.destroy_after)
         return out
 
 
@@ -65,16 +65,29 @@ def _digests(root: Path, engine: str, code: str | None
             {t.pilot.name for t in checked.resolution.pilots if t.pilot.decommission is not None})
 
 
-def _destroy_order(entries: list[MatrixEntry], environments: Environments) -> list[MatrixEntry]:
-    """Removed stacks numbered in the order to destroy them: per pilot, the last environment first
-    (prod, staging, dev), so nothing downstream outlives what it came from; others keep their place."""
-    envs = list(environments.environments)
+def destroy_sequence(stacks: list[str], environments: list[str]) -> list[str]:
+    """`stacks` in the order to destroy them: per owner, the last environment first (prod, staging, dev).
 
-    def rank(entry: MatrixEntry):
-        name = parse_stack(entry.stack, envs)
-        return (name.owner, -(envs.index(name.env) if name.env in envs else len(envs)))
-    removed = sorted((e for e in entries if e.change == "removed"), key=rank)
-    numbered = [dataclasses.replace(e, destroy_order=i) for i, e in enumerate(removed)]
+    Why that order: every environment still running keeps the lower environments it was promoted
+    through, so a destroy that fails halfway in prod can still be reproduced and its fix rehearsed in
+    staging (where rollback is rehearsed), and nothing downstream outlives what it came from."""
+    def rank(stack: str):
+        name = parse_stack(stack, environments)
+        return (name.owner, -(environments.index(name.env) if name.env in environments else len(environments)))
+    return sorted(stacks, key=rank)
+
+
+def _destroy_order(entries: list[MatrixEntry], environments: Environments) -> list[MatrixEntry]:
+    """Removed stacks numbered in the order to destroy them (destroy_sequence), each naming the stack
+    of its pilot to destroy before it; others keep their place."""
+    envs = list(environments.environments)
+    removed = {e.stack: e for e in entries if e.change == "removed"}
+    ordered = destroy_sequence(list(removed), envs)
+    numbered = []
+    for i, stack in enumerate(ordered):
+        before = ordered[i - 1] if i and parse_stack(ordered[i - 1], envs).owner == parse_stack(stack, envs).owner \
+            else None
+        numbered.append(dataclasses.replace(removed[stack], destroy_order=i, destroy_after=before))
     return [e for e in entries if e.change != "removed"] + numbered
 
 

@@ -12,7 +12,7 @@ from pilotfactory.synth.cache import StackCache
 from pilotfactory.diagnostics.codes import Code
 from pilotfactory.review.changes import Finding, Review, StackRef
 from pilotfactory.review.classify import build_review
-from pilotfactory.review.diff import diff_stacks, stack_ref
+from pilotfactory.review.diff import diff_stacks, prevents_destroy, stack_ref
 from pilotfactory.review.gatediff import gate_findings
 from pilotfactory.review.governance import governance_findings
 from pilotfactory.review.waivers import apply_waivers, load_waivers
@@ -24,7 +24,7 @@ from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import change_record_findings, release_findings
 from pilotfactory.files.content_cache import ContentCache
 from pilotfactory.review.source import Side, export_ref, load_side
-from pilotfactory.tfjson.stacknames import ACCOUNT, PLATFORM
+from pilotfactory.tfjson.stacknames import ACCOUNT, BASE_OUT, PLATFORM
 
 __all__ = ["review_refs", "review_plans", "plan_stack_name"]
 
@@ -205,7 +205,22 @@ def _decommissions(base: Side, head: Side, envs: Mapping[str, bool]) -> list[str
                    + ", ".join(f"`{n}`" for n in gone)
                    + f". Its file and evidence/{typed.pilot.name}/ stay; each destroy in a protected "
                    "environment still needs its sign-off.")
+        out += [line for n in gone if (line := _kept_objects(n, base.stacks[n], envs))]
     return out
+
+
+def _kept_objects(name: str, stack: Mapping, envs: Mapping[str, bool]) -> str | None:
+    """The exact step before a protected stack's destroy: what prevent_destroy guards is evidence (model
+    versions, runs, lineage, the scorecard's history), and `terraform plan -destroy` stops on it, so it
+    leaves the state first and stays in the workspace, unmanaged."""
+    kept = sorted(f"{kind}.{rname}" for kind, resources in (stack.get("resource") or {}).items()
+                  for rname, values in resources.items() if prevents_destroy(values))
+    if not kept:
+        return None
+    quoted = " ".join(f"'{a}'" for a in kept)
+    return (f"🔒 before `{name}`'s destroy plan, in its directory ({BASE_OUT}/stacks/{name}, the base ref's "
+            f"synthesis): `terraform state rm {quoted}`. These carry prevent_destroy (evidence): they stay "
+            "in the workspace, no longer managed; deleting them later is a separate reviewed change.")
 
 
 def _windows(review: Review, *sides: Side) -> list[str]:

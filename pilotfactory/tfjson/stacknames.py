@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-__all__ = ["ACCOUNT", "PLATFORM", "RESERVED_PILOT_NAMES", "StackName", "platform_stack", "pilot_stack",
+__all__ = ["ACCOUNT", "PLATFORM", "BASE_OUT", "RESERVED_PILOT_NAMES", "StackName", "platform_stack", "pilot_stack",
            "stack_names", "parse_stack", "environments_of", "env_of_pilot_stack"]
 
 ACCOUNT = "account"
 PLATFORM = "platform"
+# Where CI synthesizes the base ref, to plan the destruction of stacks the head no longer has.
+BASE_OUT = "base.out"
 # `<pilot>-<env>` must never equal `account` or `platform-<env>`.
 RESERVED_PILOT_NAMES = frozenset({ACCOUNT, PLATFORM})
 

@@ -64,8 +64,9 @@ def atlantis(root: str | None, check_only: bool) -> None:
     A stack withheld by its own pilot's errors or gates keeps the project it had in the current
     atlantis.yaml (a deployed stack never drops out of CI silently); each is named with the reason.
     """
-    from pilotfactory.ci.atlantis import atlantis_config, keep_withheld, previous_projects, render, write
-    from pilotfactory.ci.matrix import output_dir
+    from pilotfactory.catalog.resolve import reached_environments
+    from pilotfactory.ci.atlantis import Retiring, atlantis_config, keep_withheld, previous_projects, render, write
+    from pilotfactory.ci.matrix import BASE_OUT, destroy_sequence, output_dir
     from pilotfactory.cli.options import repo_root
     from pilotfactory.cli.output import checked_catalog
     from pilotfactory.diagnostics.diagnostic import PilotFactoryError
@@ -81,7 +82,12 @@ def atlantis(root: str | None, check_only: bool) -> None:
     pilot_stacks = {(rp.file, envs.index(rp.env_name), rp.stack_id) for rp in declared.pilots}
     pilot_stacks |= {(w.file, envs.index(env_of_pilot_stack(w.stack, w.pilot)), w.stack) for w in withheld}
     order = stack_names(envs, (s for *_, s in sorted(pilot_stacks)))
-    config = atlantis_config(checked.resolution.catalog, output_dir(base))
+    # a decommissioned pilot's stacks, where its phase had deployed it, destroyed last environment first
+    retiring = [Retiring(str(t.source.file), tuple(destroy_sequence(
+        [f"{t.pilot.name}-{e}" for e in reached_environments(checked.catalog, t.pilot.phase)], envs)))
+        for t in checked.resolution.pilots if t.pilot.decommission is not None]
+    order = [*order, *(s for r in retiring for s in r.stacks)]
+    config = atlantis_config(checked.resolution.catalog, output_dir(base), retiring, BASE_OUT)
     try:
         previous = previous_projects(path) if withheld else {}
     except PilotFactoryError as exc:
