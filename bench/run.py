@@ -172,7 +172,7 @@ def cutover_edit(root: Path, pilot: str) -> None:
     path.write_text(changed, encoding="utf-8")
 
 
-def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
+def bench(count: int, only: set[str] | None, synth_jobs: int | None = None) -> tuple[int, list[Measure]]:
     out: list[Measure] = []
 
     def want(step: str) -> bool:
@@ -187,12 +187,13 @@ def bench(count: int, only: set[str] | None) -> tuple[int, list[Measure]]:
             out.append(run("validate, warm", ["validate"], root))
         if want("synth"):
             shutil.rmtree(root / CACHE, ignore_errors=True)
-            out.append(run("synth, cold", ["synth"], root))
+            synth = ["synth"] + (["--jobs", str(synth_jobs)] if synth_jobs else [])
+            out.append(run("synth, cold", synth, root))
             if want("floor"):
                 out.append(run("bare cdktf floor (same JSON, cold)", [str(root / "cdktf.out"), tmp + "/floor"], root,
                                python=["-c", FLOOR]))
             cutover_edit(root, changed)
-            out.append(run("synth, warm, 1 pilot changed", ["synth"], root))
+            out.append(run("synth, warm, 1 pilot changed", synth, root))
             if want("review"):
                 out.append(run("review --base HEAD, 1 pilot changed, warm", ["review", "--base", "HEAD",
                                                                               "--fail-on", "never"], root))
@@ -254,12 +255,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "floor", "pilot", *PILOT_STEPS],
                         help="measure only these groups or steps (review and floor need synth; pilot: "
                              f"{', '.join(PILOT_STEPS)})")
+    parser.add_argument("--synth-jobs", type=int, help="synth's --jobs (default: synth's own, the usable cores)")
     parser.add_argument("--readme", action="store_true", help=f"write the table into README.md between {START} and {END}")
     args = parser.parse_args(argv)
     results = {}
     for n in args.pilots or [100, 300, 1000]:
         machine = load()
-        stacks, measures = bench(n, set(args.only) if args.only else None)
+        stacks, measures = bench(n, set(args.only) if args.only else None, args.synth_jobs)
         results[n] = (stacks, measures, machine)
         print(table({n: results[n]}), flush=True)
     text = table(results)

@@ -175,11 +175,11 @@ def check(root: Path, replaced: Mapping[str, str] | None = None, *,
 
 
 def synth(checked: Checked, outdir: Path, engine: str, *, on_stack: Callable[[str], None] | None = None,
-          cache=None) -> list[str]:
+          cache=None, jobs: int | None = None) -> list[str]:
     """Reads a Checked catalog without errors; writes every earned stack to `outdir` (replaced only
     when all stacks synthesized and passed the guardrails) and returns the stack names."""
     from pilotfactory.synth.build import synthesize
 
     if not checked.ok:
         raise DiagnosticsError(checked.diagnostics)
-    return synthesize(checked.resolution.catalog, outdir, engine, on_stack=on_stack, cache=cache)
+    return synthesize(checked.resolution.catalog, outdir, engine, on_stack=on_stack, cache=cache, jobs=jobs)

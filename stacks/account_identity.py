@@ -28,7 +28,7 @@ class AccountGroupsProps:
 class AccountGroups(Construct):
     def __init__(self, scope: Construct, id: str, props: AccountGroupsProps):
         super().__init__(scope, id)
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         group_cls = engine.databricks("group").Group
         member_cls = engine.databricks("group_member").GroupMember
         user_ds = engine.databricks("data_databricks_user").DataDatabricksUser

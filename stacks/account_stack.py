@@ -21,6 +21,7 @@ def define_account_stack(app: Any, catalog: ResolvedCatalog) -> Any:
     engine = Engine.of(app)
     environments = catalog.environments
     stack = engine.TerraformStack(app, names.ACCOUNT_STACK)
+    Engine.of(app, child=stack)
     account = environments.account
     add_backend(stack, environments.account_backend, names.ACCOUNT_STACK)
     to_create = [(n, e) for n, e in environments.environments.items() if e.workspace.create is not None]

@@ -30,7 +30,7 @@ def allowlist_environment(environments: Environments) -> str:
 class ArtifactAllowlists(Construct):
     def __init__(self, scope: Construct, id: str, libraries: Libraries):
         super().__init__(scope, id)
-        mod = Engine.of(self).databricks("artifact_allowlist")
+        mod = Engine.of(scope, child=self).databricks("artifact_allowlist")
         self.resources = {}
         for key, artifact_type in ARTIFACT_TYPES.items():
             entries = getattr(libraries, key)

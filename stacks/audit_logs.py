@@ -22,7 +22,7 @@ class AuditLogs(Construct):
     def __init__(self, scope: Construct, id: str, props: AuditLogsProps):
         super().__init__(scope, id)
         d = props.delivery
-        self.resource = Engine.of(self).databricks("mws_log_delivery").MwsLogDelivery(
+        self.resource = Engine.of(scope, child=self).databricks("mws_log_delivery").MwsLogDelivery(
             self, "Resource", account_id=props.account_id, config_name="pilotfactory-audit-logs",
             credentials_id=d.credentials_id, storage_configuration_id=d.storage_configuration_id,
             delivery_path_prefix=d.delivery_path_prefix, log_type="AUDIT_LOGS", output_format="JSON",

@@ -27,7 +27,7 @@ class ContractCheck(Construct):
     def __init__(self, scope: Construct, id: str, props: ContractCheckProps):
         super().__init__(scope, id)
         self.script = render_contract_check(props.contract, source=props.source)
-        self.resource = Engine.of(self).databricks("workspace_file").WorkspaceFile(
+        self.resource = Engine.of(scope, child=self).databricks("workspace_file").WorkspaceFile(
             self, "Resource", path=props.path,
             content_base64=base64.b64encode(self.script.encode("utf-8")).decode("ascii"),
             depends_on=props.folder.dependants_wait_for)

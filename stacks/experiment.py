@@ -26,7 +26,7 @@ class Experiment(Construct):
     def __init__(self, scope: Construct, id: str, props: ExperimentProps):
         super().__init__(scope, id)
         rp = props.pilot
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         # Runs and metrics are audit evidence: a protected environment never loses them to a destroy.
         lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
         self.resource = engine.databricks("mlflow_experiment").MlflowExperiment(

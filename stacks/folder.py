@@ -27,7 +27,7 @@ class PilotFolder(Construct):
         super().__init__(scope, id)
         rp = props.pilot
         self.path = names.pilot_folder(rp)
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         # Its files, alerts and dashboard are what prod runs and reviewers read: no destroy by accident there.
         lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
         # mkdirs creates the missing parents; delete_recursive stays false so a destroy never empties it.

@@ -34,7 +34,7 @@ class PilotJob(Construct):
     def __init__(self, scope: Construct, id: str, props: PilotJobProps):
         super().__init__(scope, id)
         self._props = props
-        self._db = Engine.of(self).databricks("job")
+        self._db = Engine.of(scope, child=self).databricks("job")
         rp, job, slot = props.pilot, props.job, props.slot
         db = self._db
 

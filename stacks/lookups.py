@@ -24,7 +24,7 @@ class LookupsProps:
 class Lookups(Construct):
     def __init__(self, scope: Construct, id: str, props: LookupsProps):
         super().__init__(scope, id)
-        rp, engine = props.pilot, Engine.of(self)
+        rp, engine = props.pilot, Engine.of(scope, child=self)
         self.run_as = engine.databricks("data_databricks_service_principal").DataDatabricksServicePrincipal(
             self, "run-as", application_id=rp.env.run_as.application_id)
         group = engine.databricks("data_databricks_group").DataDatabricksGroup

@@ -42,7 +42,7 @@ class ModelMonitor(Construct):
         super().__init__(scope, id)
         rp = props.pilot
         monitoring = rp.pilot.model.monitoring
-        mod = Engine.of(self).databricks("quality_monitor")
+        mod = Engine.of(scope, child=self).databricks("quality_monitor")
         problem_type = PROBLEM_TYPES[monitoring.problem_type]
         base = [props.schema, *props.folder.dependants_wait_for]
         self.monitors: dict[str, Any] = {}

@@ -46,7 +46,7 @@ class ModelRegistry(Construct):
     def __init__(self, scope: Construct, id: str, props: ModelRegistryProps):
         super().__init__(scope, id)
         rp = props.pilot
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         owner = rp.env.run_as.application_id
         # Schema and model hold versions and lineage that Terraform cannot recreate.
         lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None

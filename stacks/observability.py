@@ -29,7 +29,7 @@ ALERT_SCHEDULE = "0 0/15 * * * ?"
 class Observability(Construct):
     def __init__(self, scope: Construct, id: str, props: ObservabilityProps):
         super().__init__(scope, id)
-        rp, engine = props.pilot, Engine.of(self)
+        rp, engine = props.pilot, Engine.of(scope, child=self)
         alert_mod = engine.databricks("alert_v2")
         folder, after = props.folder.path, props.folder.dependants_wait_for
         # On-call is a rota's mailing list, not a workspace user: alerts reach it through a destination.

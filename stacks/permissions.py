@@ -34,7 +34,7 @@ class ObjectPermissions(Construct):
         owners = [e for e in props.entries if e.level == "IS_OWNER"]
         if props.object_type == "job" and len(owners) != 1:
             raise PilotFactoryError(f"{self.node.path}: a job needs exactly one IS_OWNER, got {len(owners)}")
-        mod = Engine.of(self).databricks("permissions")
+        mod = Engine.of(scope, child=self).databricks("permissions")
         self.resource = mod.Permissions(
             self, "Resource",
             access_control=[

@@ -39,6 +39,7 @@ RETENTION_CRON = "0 0 4 * * ?"
 def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     engine = Engine.of(app)
     stack = engine.TerraformStack(app, rp.stack_id)
+    Engine.of(app, child=stack)
     add_backend(stack, rp.env.backend, rp.stack_id)
     # No credentials here, ever: the Databricks SDK/CLI environment supplies them at plan time.
     engine.databricks("provider").DatabricksProvider(

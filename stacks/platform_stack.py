@@ -25,6 +25,7 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
     env = catalog.environments.environments[env_name]
     stack_id = names.platform_stack(env_name)
     stack = engine.TerraformStack(app, stack_id)
+    Engine.of(app, child=stack)
     add_backend(stack, env.backend, stack_id)
     engine.databricks("provider").DatabricksProvider(
         stack, "databricks", host=workspace_host(stack, env_name, env, catalog.environments.account_backend))

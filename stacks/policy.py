@@ -107,7 +107,7 @@ def policy_libraries(mod, libraries: Libraries | None) -> list:
 class ClusterPolicy(Construct):
     def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)
-        mod = Engine.of(self).databricks("cluster_policy")
+        mod = Engine.of(scope, child=self).databricks("cluster_policy")
         self.resource = mod.ClusterPolicy(
             self, "Resource", name=props.name, description=props.description,
             definition=props.rules.definition(), libraries=policy_libraries(mod, props.libraries) or None)

@@ -35,7 +35,7 @@ class ScheduledSqlProps:
 class ScheduledSql(Construct):
     def __init__(self, scope: Construct, id: str, props: ScheduledSqlProps):
         super().__init__(scope, id)
-        rp, engine = props.pilot, Engine.of(self)
+        rp, engine = props.pilot, Engine.of(scope, child=self)
         self.sql = props.sql
         self.file = engine.databricks("workspace_file").WorkspaceFile(
             self, "File", path=names.housekeeping_file_path(rp, props.key),

@@ -21,7 +21,7 @@ class SecretScopeProps:
 class SecretScope(Construct):
     def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if props.protected else None
         self.resource = engine.databricks("secret_scope").SecretScope(
             self, "Resource", name=props.name, lifecycle=lifecycle)

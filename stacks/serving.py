@@ -43,7 +43,7 @@ class ServingEndpoint(Construct):
         serving = rp.pilot.model.serving
         versions = {s.name: s.slot.model_version for s in rp.slots}
         routes = traffic_routes(rp)
-        mod = Engine.of(self).databricks("model_serving")
+        mod = Engine.of(scope, child=self).databricks("model_serving")
         self.resource = mod.ModelServing(
             self, "Resource",
             name=names.pilot_object_name(rp),

@@ -39,7 +39,7 @@ class WorkspaceSecurity(Construct):
 
     def __init__(self, scope: Construct, id: str, props: WorkspaceSecurityProps):
         super().__init__(scope, id)
-        engine = Engine.of(self)
+        engine = Engine.of(scope, child=self)
         sec = props.security
         ip = engine.databricks("ip_access_list")
         # Lists exist before enforcement is switched on, so an apply never locks the platform team out.

@@ -17,8 +17,10 @@ from typing import Callable, Sequence
 from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
 from pilotfactory.isolation import Withheld
-from pilotfactory.synth.cache import StackCache, synth_incremental, write_manifest
+from pilotfactory.synth.cache import StackCache, synth_incremental
+from pilotfactory.synth.manifest import write_manifest
 from pilotfactory.synth.guard import GuardrailViolations, check_synthesized, violations_by_stack
+from pilotfactory.synth.workers import build_stacks
 from pilotfactory.tfjson.stacknames import platform_stack
 
 __all__ = ["synthesize", "synthesize_estate", "Synthesized", "synth_pilot_stacks", "DEFAULT_ENGINE",
@@ -38,38 +40,37 @@ class Synthesized:
 
 def synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str = DEFAULT_ENGINE,
                on_stack: Callable[[str], None] | None = None,
-               cache: tuple[Path, StackCache] | None = None) -> list[str]:
+               cache: tuple[Path, StackCache] | None = None, jobs: int | None = None) -> list[str]:
     """Synthesize every stack into `outdir`, replacing it only once the whole run succeeded.
 
     `cache`: (repository root, StackCache) to reuse stacks whose inputs are unchanged (stackcache.py).
+    `jobs`: worker processes building stacks at a time (synth/workers.py; None: the usable cores).
     """
-    return _synthesize(catalog, outdir, engine, on_stack, cache, None).built
+    return _synthesize(catalog, outdir, engine, on_stack, cache, None, jobs).built
 
 
 def synthesize_estate(catalog: ResolvedCatalog, outdir: Path, withheld: Sequence[Withheld],
                       engine: str = DEFAULT_ENGINE, on_stack: Callable[[str], None] | None = None,
-                      cache: tuple[Path, StackCache] | None = None) -> Synthesized:
+                      cache: tuple[Path, StackCache] | None = None, jobs: int | None = None) -> Synthesized:
     """Like `synthesize`, for an estate where some pilots' stacks are withheld (`withheld`): a
     guardrail violation in a pilot stack withholds that stack instead of the whole run (one in the
     platform or account stacks still stops everything), the previous copy of each withheld stack
     stays in `outdir` (listed in manifest.json, so no deploy reads its absence as a removal), and
     `outdir/withheld.json` lists what was withheld and why."""
-    return _synthesize(catalog, outdir, engine, on_stack, cache, list(withheld))
+    return _synthesize(catalog, outdir, engine, on_stack, cache, list(withheld), jobs)
 
 
 def _synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str, on_stack, cache,
-                withheld: list[Withheld] | None) -> Synthesized:
+                withheld: list[Withheld] | None, jobs: int | None) -> Synthesized:
     outdir = outdir.absolute()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
         incremental = None
         if cache is not None:
-            incremental = synth_incremental(catalog, cache[0], scratch, engine, cache[1], on_stack)
+            incremental = synth_incremental(catalog, cache[0], scratch, engine, cache[1], on_stack, jobs=jobs)
         else:
-            from stacks.app import build_app  # the CDK loads only when something is synthesized
-
-            build_app(catalog, str(scratch), engine, on_stack=on_stack).synth()
+            build_stacks(catalog, scratch, engine, None, jobs, on_stack)
         # A violation stops here: the previous output stays. A reused stack passed these same rules
         # with these same inputs (its digest covers config and code), so only rebuilt ones are checked.
         only = incremental.rebuilt if incremental else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -22,10 +21,12 @@ from pathlib import Path
 from typing import Callable, Collection, Iterable, Mapping
 
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
+from pilotfactory.synth.manifest import write_manifest
+from pilotfactory.synth.workers import build_stacks
 from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
 __all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests", "pilot_stack_digests",
-           "StackCache", "Incremental", "synth_incremental", "write_manifest"]
+           "StackCache", "Incremental", "synth_incremental"]
 
 CACHE_DIR = Path(".pilotfactory") / "cache"   # under the repository root; gitignored
 _CODE_PACKAGES = ("pilotfactory", "stacks", "generators")
@@ -161,13 +162,6 @@ class StackCache:
             shutil.rmtree(scratch, ignore_errors=True)  # another run stored it first, or the disk is full
 
 
-def write_manifest(path: Path, stacks: dict[str, dict], version: str) -> None:
-    """manifest.json byte for byte as cdktf writes it: sorted keys, empty lists opened on two lines."""
-    text = json.dumps({"stacks": dict(sorted(stacks.items())), "version": version}, indent=2, sort_keys=True)
-    text = re.sub(r"^( *)(.*)\[\](,?)$", lambda m: f"{m[1]}{m[2]}[\n{m[1]}]{m[3]}", text, flags=re.M)
-    path.write_text(text, encoding="utf-8")
-
-
 @dataclass(frozen=True)
 class Incremental:
     rebuilt: tuple[str, ...]     # stacks built in this run
@@ -186,8 +180,9 @@ class Incremental:
 
 
 def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine: str, cache: StackCache,
-                      on_stack: Callable[[str], None] | None = None) -> Incremental:
-    """Synthesize into the empty folder `outdir`, building only stacks the cache lacks.
+                      on_stack: Callable[[str], None] | None = None, jobs: int | None = None) -> Incremental:
+    """Synthesize into the empty folder `outdir`, building only stacks the cache lacks (with `jobs`
+    worker processes, synth/workers.py).
 
     The CDK is not even loaded when every stack is cached.
     """
@@ -197,11 +192,9 @@ def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine
     entries: dict[str, dict] = {}
     version = None
     if missing:
-        from stacks.app import build_app  # the CDK loads only when something is synthesized
-
         # build_app defines what the missing stacks depend on as empty placeholders, so their
         # manifest entries name it; each placeholder is replaced by its cached copy below.
-        build_app(catalog, str(outdir), engine, on_stack=on_stack, only=missing).synth()
+        build_stacks(catalog, outdir, engine, missing, jobs, on_stack)
         built = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
         version = built["version"]
         entries.update({name: built["stacks"][name] for name in missing})

@@ -76,8 +76,11 @@ def register(group: click.Group) -> None:
     @click.option("--lenient", is_flag=True,
                   help="Exit 0 when the rest was built though stacks were withheld: the `app` of cdktf.json, "
                        "so one pilot's errors never stop `cdktf deploy` of another.")
+    @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                  help="Worker processes building stacks at a time, each with its own jsii runtime "
+                       "(default: the usable cores; 1 builds in this process).")
     def synth(root: str | None, outdir: str | None, engine: str | None, no_cache: bool, strict: bool,
-              lenient: bool) -> None:
+              lenient: bool, jobs: int | None) -> None:
         """Validate, then synthesize every stack that can be built into cdktf.out/.
 
         A pilot with errors in its own file, unearned gates or a guardrail violation has its stacks
@@ -109,11 +112,11 @@ def register(group: click.Group) -> None:
             if strict:
                 result = None
                 names = synth_step(checked, target, engine_setting(base, engine),
-                                   on_stack=bar.step if bar else None, cache=cache)
+                                   on_stack=bar.step if bar else None, cache=cache, jobs=jobs)
             else:
                 result = synthesize_estate(checked.resolution.catalog, target, checked.withheld(),
                                            engine_setting(base, engine), on_stack=bar.step if bar else None,
-                                           cache=cache)
+                                           cache=cache, jobs=jobs)
                 names = result.built
         except GuardrailViolations as exc:
             print_diagnostics(exc.diagnostics, "text")
