@@ -36,16 +36,19 @@ class AccountGroups(Construct):
         managed = sorted((n, g) for n, g in props.roles.groups.items() if g.managed)
         # One lookup per person: an unknown e-mail fails the plan with the provider's message.
         people = Construct(self, "users")
-        users = {email: user_ds(people, email, user_name=email)
-                 for email in sorted({m for _, g in managed for m in g.members})}
+        user_ids = {email: user_ds(people, email, user_name=email).id
+                    for email in sorted({m for _, g in managed for m in g.members})}
         self.groups = {}
         for name, spec in managed:
             scope_ = Construct(self, name)
             group = group_cls(scope_, "Resource", display_name=name)
             self.groups[name] = group
+            # Each token read once per group: every read is a jsii call, and this stack grows with the catalog.
+            group_id = group.id
             for email in sorted(spec.members):
-                member_cls(scope_, f"member-{email}", group_id=group.id, member_id=users[email].id)
+                member_cls(scope_, f"member-{email}", group_id=group_id, member_id=user_ids[email])
+            # principal_id is a number in the provider schema; the group's SCIM id is one.
+            principal_id = engine.Token.as_number(group_id) if props.workspace_ids else None
             for env_name, workspace_id in props.workspace_ids.items():
-                # principal_id is a number in the provider schema; the group's SCIM id is one.
                 assign(scope_, f"workspace-{env_name}", workspace_id=workspace_id,
-                       principal_id=engine.Token.as_number(group.id), permissions=["USER"])
+                       principal_id=principal_id, permissions=["USER"])

@@ -78,7 +78,13 @@ def build_stacks(catalog: ResolvedCatalog, outdir: Path, engine: str, only: Coll
     wanted = set(only) if only is not None else None
     every = _all_stacks(catalog)
     ordered = [n for n in every if wanted is None or n in wanted]
-    parts = batches(ordered, jobs, max_batch or MAX_BATCH, min_batch or MIN_BATCH) if jobs > 1 else [ordered]
+    pilots = {rp.stack_id for rp in catalog.pilots}
+    parts = batches([n for n in ordered if n in pilots], jobs, max_batch or MAX_BATCH, min_batch or MIN_BATCH) \
+        if jobs > 1 else []
+    shared = [n for n in ordered if n not in pilots]
+    # The account stack grows with the catalog (a group per role, an assignment per workspace):
+    # with the platform stacks it is a batch of its own, so no worker holds it and a full batch.
+    parts = ([shared] if shared else []) + parts if len(parts) > 1 else [ordered]
     if len(parts) <= 1:
         from stacks.app import build_app  # the CDK loads only when something is synthesized
 

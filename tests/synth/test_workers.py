@@ -59,8 +59,9 @@ def test_workers_write_the_bytes_one_process_writes_and_fill_the_cache(
     monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **k: started.append(a) or real(*a, **k))
     cache = StackCache(tmp_path / "cache")
     synthesize(catalog, parallel, cache=(estate.root, cache), jobs=2)
-    # more batches than jobs: a worker starts as another finishes
-    assert len(started) == len(workers.batches(list(_tree(serial / "stacks")), 2, 3, 1)) > 2
+    # the account and platform stacks, then the pilots' in batches of 3: more batches than jobs
+    pilot_stacks = [rp.stack_id for rp in catalog.pilots]
+    assert len(started) == 1 + len(workers.batches(pilot_stacks, 2, 3, 1)) > 2
     assert _tree(parallel) == _tree(serial)   # manifest.json (dependencies) included
 
     started.clear()   # every stack was cached: a warm synth starts no worker and writes the same
@@ -90,7 +91,7 @@ def test_a_dying_worker_leaves_the_previous_output_whole(make_estate, tmp_path: 
         return real([sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"], **kwargs)
 
     monkeypatch.setattr(workers.subprocess, "Popen", dies)
-    with pytest.raises(workers.WorkerFailed, match=r"^synth worker for \S+ … \S+ \(\d stacks\) failed "
+    with pytest.raises(workers.WorkerFailed, match=r"^synth worker for \S+ … \S+ \(\d+ stacks\) failed "
                                                    r"\(killed by signal 9\); nothing was written"):
         synthesize_estate(catalog, out, [], jobs=2)
     assert _tree(out) == before
