@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factory import AS_OF, make_estate  # noqa: F401  (make_estate: the catalog factory's fixture)
 
@@ -17,6 +18,11 @@ REPO = Path(__file__).resolve().parent.parent
 # example catalog at the top level with its own pilots and the suite still runs on this one.
 ESTATE = REPO / "tests" / "estate"
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
+
+# Property tests judge behaviour, not speed: a loaded CI runner must not fail them on a deadline or a
+# too-slow health check, and the same examples every run keep a red run reproducible.
+settings.register_profile("suite", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # The example evidence is judged as of this day, so in-process tests do not age with the calendar
 # (subprocess tests see the real date); the catalog factory dates its evidence relative to it.

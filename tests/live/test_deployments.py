@@ -12,12 +12,13 @@ from pilotfactory.cli.app import cli
 from pilotfactory.live.deployments import ci_run
 from tests.live.conftest import deploy
 
-FAST = ["--timeout", "0.5", "--retry-timeout", "2"]
+# A loaded runner's slow answer must not read as a workspace that does not answer.
+PATIENT = ["--timeout", "10", "--retry-timeout", "20"]
 KYC = "kyc-document-triage"
 
 
 def run(root: Path, *args: str):
-    return CliRunner().invoke(cli, [*args, *FAST, "--root", str(root)])
+    return CliRunner().invoke(cli, [*args, *PATIENT, "--root", str(root)])
 
 
 def records(root: Path, pilot: str = KYC) -> list[dict]:

@@ -12,11 +12,14 @@ from pilotfactory.pipeline import check
 from tests.conftest import REPO
 from tests.live.conftest import ROOT as _ROOT, deploy
 
+# Short limits only where the limit is what a test is about; elsewhere a loaded runner's slow answer
+# must not read as a workspace that does not answer.
 FAST = ["--timeout", "0.5", "--retry-timeout", "2"]
+PATIENT = ["--timeout", "10", "--retry-timeout", "20"]
 
 
-def run(*args: str, root: Path | None = None, input: str | None = None):
-    return CliRunner().invoke(cli, [*args, *FAST, "--root", str(root or _ROOT[0])], input=input)
+def run(*args: str, root: Path | None = None, input: str | None = None, limits: list[str] = PATIENT):
+    return CliRunner().invoke(cli, [*args, *limits, "--root", str(root or _ROOT[0])], input=input)
 
 
 def assert_one_line_error(result, *words: str):
@@ -118,7 +121,7 @@ def test_a_workspace_that_does_not_answer_times_out_in_one_line(workspace):
     # at --timeout 0.5 s, and retrying stops within --retry-timeout 2 s (an attempt plus the SDK's
     # back-off take at least 1.5 s, so at most 2 attempts; 3 leaves room for a jitter of 0).
     workspace.delay["/api/2.1/clusters/spark-versions"] = 1.0
-    result = run("preflight", "--env", "staging")
+    result = run("preflight", "--env", "staging", limits=FAST)
     attempts = len(workspace.calls("GET", "/api/2.1/clusters/spark-versions"))
     assert 1 <= attempts <= 3, attempts
     assert result.exit_code == 1
@@ -213,7 +216,7 @@ def test_hand_edits_are_reported_in_review_words(workspace, staging_stacks):
 def test_drift_as_json(workspace, staging_stacks):
     ids = deploy(workspace, staging_stacks)
     workspace.jobs[ids["kyc-document-triage-classify-blue"]]["tags"]["owner"] = "someone"
-    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", "--fail-on", "any", *FAST,
+    result = CliRunner().invoke(cli, ["drift", "--env", "staging", "--format", "json", "--fail-on", "any", *PATIENT,
                                       "--root", str(workspace.root)])
     assert result.exit_code == 1   # a tag edit is drift, not broadening: it fails only under `--fail-on any`
     data = json.loads(result.stdout)
