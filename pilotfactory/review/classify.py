@@ -17,6 +17,7 @@ from pilotfactory.review.diff import prevents_destroy
 from pilotfactory.review.flatten import normalize
 from pilotfactory.review.fold import fold_access
 from pilotfactory.review.job_controls import job_control_findings
+from pilotfactory.review.membership import membership_findings
 from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
 from pilotfactory.tfjson.objects import SECRET_ACL_LEVELS, is_everyone, object_of_values, rank
 
@@ -296,6 +297,11 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
     allow lists together); without them only the changed lists are added up. `libraries`:
     environment -> where its jobs may install library files from besides the pilot's folder."""
     removed = set(removed_stacks)
+    changes = list(changes)
+    created: dict[str, set[str]] = {}
+    for c in changes:
+        if c.action == "create":
+            created.setdefault(c.stack.name, set()).add(c.address)
     review = Review(base, head)
     findings: list[Finding] = []
     by_removed: dict[str, list[ResourceChange]] = {}
@@ -304,6 +310,7 @@ def build_review(base: str, head: str, changes: Iterable[ResourceChange], *,
             change, policy_findings = _policy(change, rates)
             findings += policy_findings
         findings += _access_findings(change)
+        findings += membership_findings(change, created.get(change.stack.name, set()))
         findings += baseline_findings(change)
         findings += compute_findings(change, lts)
         findings += job_control_findings(change, (libraries or {}).get(change.stack.env or "", ()))
@@ -374,7 +381,8 @@ def exit_code(review: Review, fail_on: str) -> tuple[int, str]:
         named = [k for k in KINDS if any(f.kind == k for f in hits)]
         what = " and ".join(("protected-environment destructive" if k == "destructive" and fail_on == "broadening"
                              else k) for k in named)
-        return 1, (f"{len(hits)} {what} finding{'s' * (len(hits) != 1)} need a reviewer's acceptance "
+        return 1, (f"{len(hits)} {what} finding{'s' * (len(hits) != 1)} "
+                   f"need{'s' * (len(hits) == 1)} a reviewer's acceptance "
                    f"(`--fail-on {fail_on}`)")
     if fail_on == "never":
         return 0, "`--fail-on never`: the review informs, it does not block"

@@ -26,6 +26,11 @@ IDENTITY_FIELDS: dict[str, frozenset[str]] = {
     "databricks_mws_workspaces": frozenset({"workspace_name", "deployment_name", "aws_region",
                                             "location", "account_id", "credentials_id",
                                             "storage_configuration_id", "network_id", "cloud"}),
+    # Pair ids, both halves ForceNew (provider v1.99.0 common/pair.go:32-33, scim/resource_group_member.go:121).
+    "databricks_group_member": frozenset({"group_id", "member_id"}),
+    # No Update, so every attribute is ForceNew (mws/resource_mws_permission_assignment.go:46-83,
+    # common/resource.go:108-122): even a new permission level destroys and re-creates it.
+    "databricks_mws_permission_assignment": frozenset({"workspace_id", "principal_id", "permissions"}),
     "terraform_data": frozenset({"triggers_replace"}),
 }
 

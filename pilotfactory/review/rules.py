@@ -32,6 +32,7 @@ _TABLE = [
     ("PFR011", "broadening", "critical", "access-to-everyone"),
     ("PFR012", "broadening", "high", "access-on-new-object"),
     ("PFR013", "broadening", "high", "secret-acl-raised"),
+    ("PFR014", "broadening", "high", "group-membership-widened"),
     ("PFR020", "broadening", "high", "cluster-policy-loosened"),
     ("PFR021", "broadening", "high", "access-mode-weakened"),
     ("PFR022", "broadening", "high", "non-lts-runtime"),
