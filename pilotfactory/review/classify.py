@@ -18,7 +18,7 @@ from pilotfactory.review.flatten import normalize
 from pilotfactory.review.fold import fold_access
 from pilotfactory.review.job_controls import job_control_findings
 from pilotfactory.review.membership import membership_findings
-from pilotfactory.review.policy import cost_ceiling, format_ceiling, loosenings
+from pilotfactory.review.policy import classification_lowered, cost_ceiling, format_ceiling, loosenings
 from pilotfactory.tfjson.objects import SECRET_ACL_LEVELS, is_everyone, object_of_values, rank
 
 __all__ = ["FAIL_ON", "build_review", "exit_code", "blocking"]
@@ -166,6 +166,12 @@ def _policy(change: ResourceChange, rates: Mapping[str, float]) -> tuple[Resourc
             findings.append(Finding("broadening", change.stack,
                                     f"{change.label}: {loose.what} {loose.before} → {_bold(loose.after)}",
                                     change.address, note, rule="PFR020"))
+        lowered = classification_lowered(before, after)
+        if lowered:
+            findings.append(Finding("broadening", change.stack,
+                                    f"{change.label}: data classification {lowered[0]} → {_bold(lowered[1])}: "
+                                    "its data is placed and kept as less sensitive (restricted catalogs, "
+                                    "inference-table retention)", change.address, rule="PFR037"))
     if not moved:
         return change, findings
     ceiling = AttributeChange("cost ceiling", ceiling_b, ceiling_a)

@@ -6,11 +6,16 @@ rates `config/standards.yaml` records; unlimited workers or an unknown node type
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, get_args
 
+from pilotfactory.catalog.model.pilot import DataClassification
 from pilotfactory.tfjson.policy import attribute_in_words, rule_in_words
 
-__all__ = ["Loosening", "loosenings", "cost_ceiling", "format_ceiling"]
+__all__ = ["Loosening", "loosenings", "classification_lowered", "cost_ceiling", "format_ceiling"]
+
+# The pilot's data classification, as the policy fixes it on every cluster; least sensitive first.
+_CLASSIFICATION_RULE = "custom_tags.data_classification"
+_CLASSIFICATIONS: tuple[str, ...] = get_args(DataClassification)
 
 # Rules whose numeric value rising means more cost or longer-lived clusters.
 _RISING_IS_LOOSER = ("autotermination_minutes", "autoscale.max_workers", "num_workers")
@@ -82,6 +87,21 @@ def loosenings(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Loos
             if hb is not None and (ha is None or ha > hb) and not (bt == "fixed" and at != "fixed"):
                 out.append(Loosening(key, what, _bound(b), _bound(a)))
     return out
+
+
+def classification_lowered(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(was, now) when the fixed classification tag falls: placement and retention follow it, so the
+    data is treated as less sensitive. A move from or to a value outside the known levels counts."""
+    b, a = before.get(_CLASSIFICATION_RULE), after.get(_CLASSIFICATION_RULE)
+    if not (isinstance(b, Mapping) and isinstance(a, Mapping) and b.get("type") == a.get("type") == "fixed"):
+        return None   # a rule removed or loosened is a loosening already
+    was, now = str(b.get("value")), str(a.get("value"))
+    if was == now:
+        return None
+    known = was in _CLASSIFICATIONS and now in _CLASSIFICATIONS
+    if known and _CLASSIFICATIONS.index(now) > _CLASSIFICATIONS.index(was):
+        return None
+    return was, now
 
 
 def cost_ceiling(rules: Mapping[str, Any] | None, rates: Mapping[str, float]) -> float | None:

@@ -47,6 +47,7 @@ _TABLE = [
     ("PFR034", "broadening", "high", "quality-monitor-removed"),
     ("PFR035", "broadening", "high", "artifact-allowlist-weakened"),
     ("PFR036", "broadening", "high", "policy-libraries-removed"),
+    ("PFR037", "broadening", "high", "data-classification-lowered"),
     ("PFR040", "broadening", "high", "prevent-destroy-removed"),
     ("PFR041", "broadening", "critical", "state-backend-weakened"),
     ("PFR050", "destructive", "high", "resource-destroyed"),
