@@ -157,10 +157,12 @@ def _pilot(spec: PilotSpec, root: Path) -> dict:
         (root / path).write_bytes(data)
         evidence.append({"kind": "test_report", "version": v, "path": path.as_posix(),
                          "sha256": hashlib.sha256(data).hexdigest()})
-    if spec.slots == 2:
+    if spec.slots == 2 or spec.phase == "production":
+        # a single slot rolls back by redeploying the previous version: rehearsed main -> main
+        standby = ("green", "blue") if spec.slots == 2 else ("main", "main")
         evidence.append({"kind": "rollback_rehearsal", "env": "staging",
                          "date": spec.rehearsal_date or AS_OF - dt.timedelta(days=10),
-                         "from": "green", "to": "blue", "result": "pass"})
+                         "from": standby[0], "to": standby[1], "result": "pass"})
     evidence.append({"kind": "security_review", "date": AS_OF - dt.timedelta(days=20),
                      "reviewer": SECURITY, "result": "pass"})
     pilot = {

@@ -37,7 +37,7 @@ def emergency_rollback(root, pilot, env, host, profile, timeout, retry_timeout, 
     from pilotfactory.live.client import LiveError
     from pilotfactory.release.plan import commit, plan_switch, prepare, with_change_record
 
-    base, checked, typed = load_pilot(root, pilot, env)
+    base, checked, typed = load_pilot(root, pilot, env, "rollback")
     # Always allowed, with or without a reference; a reference given must still be well-formed.
     if change:
         change_ref_or_refuse(checked, env, change, typed.file,

@@ -52,8 +52,8 @@ def commit_or_refuse(base: Path, prepared) -> None:
         refuse(exc.diagnostics, None)
 
 
-def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, TypedPilot]:
-    """The checked catalog and the pilot, or exit 1 with every reason."""
+def load_pilot(root: str | None, pilot: str, env: str, action: str) -> tuple[Path, Checked, TypedPilot]:
+    """The checked catalog and the pilot `action` applies to, or exit 1 with every reason."""
     from pilotfactory.pipeline import check
     from pilotfactory.release.plan import find_pilot
 
@@ -63,7 +63,7 @@ def load_pilot(root: str | None, pilot: str, env: str) -> tuple[Path, Checked, T
         click.echo("the platform configuration has errors; fix them before changing a release", err=True)
         refuse(checked.diagnostics, None)
     diags = Diagnostics()
-    typed = find_pilot(checked, pilot, env, diags)
+    typed = find_pilot(checked, pilot, env, diags, action)
     if typed is None:
         refuse(diags, None)
     # Other pilots' errors are theirs (blast radius); this pilot's own content errors stop the edit.

@@ -144,7 +144,8 @@ class Code:
     UNKNOWN_PILOT = _code("PF401", "A command names a pilot that catalog/pilots/ does not define.")
     ENV_NOT_REACHED = _code("PF402", "A command names an environment the pilot's phase does not reach.")
     NOT_BLUE_GREEN = _code("PF403",
-                            "Release, cutover, rollback and rehearse need `release.strategy: blue_green`.")
+                            "Cutover, rollback and rehearse need `release.strategy: blue_green` (a single-slot "
+                            "pilot releases, and rolls back, by `release` of a version).")
     SLOT_NOT_READY = _code("PF404",
                             "A cutover or rollback targets a slot with no version: nothing to run there.")
     SLOT_IS_LIVE = _code("PF405",
@@ -156,6 +157,8 @@ class Code:
     NO_MODEL = _code("PF408", "`--model-version` for a pilot that declares no model.")
     CHANGED_ON_DISK = _code("PF409", "The pilot file changed on disk after it was read; nothing written: "
                             "run the command again.")
+    SINGLE_RELEASE_ENV = _code("PF410", "A single-slot pilot's version goes live in every environment it "
+                               "reaches at once: `release` names the last of them.")
 
     # PF5xx: scaffolding a pilot from a template
     BAD_PARAMETER = _code("PF501", "A template parameter value breaks its type, enum, pattern or range.")

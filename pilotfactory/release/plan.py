@@ -1,4 +1,5 @@
-"""Release, cutover and rollback of a blue/green pilot: edits of its file, checked before they are made.
+"""Release, cutover and rollback of a pilot (blue/green, or release alone of a single-slot one): edits of
+its file, checked before they are made.
 
     plan      the pilot, the environment and the rules   -> SlotPlan (edits of the pilot file) or refusals
     prepare   SlotPlan                                    -> edited text, re-checked by the pipeline,
@@ -49,6 +50,7 @@ class SlotPlan:
     changes_yaml: tuple[str, ...] = ()  # `release.active.prod: blue -> green`
     before: Traffic | None = None       # the environment's traffic before and after a switch
     after: Traffic | None = None
+    record_envs: tuple[str, ...] = ()   # further environments the change record goes to (one slot in all)
 
 
 @dataclass
@@ -76,8 +78,23 @@ def slot_words(typed: TypedPilot, name: str) -> str:
     return f"`{name}` ({', '.join(parts)})"
 
 
-def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> TypedPilot | None:
-    """The blue/green pilot named `pilot`, reaching `env`; refusals go to `diags`."""
+def _single_refusal(pilot: str, env: str, action: str) -> str:
+    """Why `action` has nothing to do on a single-slot pilot, and what does the job instead."""
+    one = f"pilot `{pilot}` releases with strategy `single`: one slot, live as soon as it is released"
+    if action == "rollback":
+        return (f"{one}, so there is no previous slot to switch back to; roll back by releasing the previous "
+                f"version: `pilotfactory release {pilot} --env ENV --version <previous tag>` (with --change "
+                "in a protected environment), or set `release.strategy: blue_green` with slots `blue` and "
+                "`green` for a standby to switch to")
+    return (f"{one}: nothing is staged to {'rehearse a cutover to' if action == 'rehearse' else 'cut over to'}; "
+            f"`pilotfactory release {pilot}` changes its version, or set `release.strategy: blue_green` "
+            "with slots `blue` and `green` first")
+
+
+def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics,
+               action: str = "release") -> TypedPilot | None:
+    """The pilot named `pilot`, reaching `env`, that `action` applies to; refusals go to `diags`.
+    Only `release` applies to a single-slot pilot."""
     pilots = {t.pilot.name: t for t in checked.resolution.pilots}
     typed = pilots.get(pilot)
     if typed is None:
@@ -90,12 +107,9 @@ def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics) -> Ty
         diags.error(Code.UNKNOWN_ENV, f"environment `{env}` is not defined in config/environments.yaml"
                     f"{suggest(env, envs)}", source.where(("environments",), key=True))
         return None
-    if typed.pilot.release.strategy != "blue_green":
+    if typed.pilot.release.strategy != "blue_green" and action != "release":
         path = ("release", "strategy")
-        diags.error(Code.NOT_BLUE_GREEN, f"pilot `{pilot}` releases with strategy "
-                    f"`{typed.pilot.release.strategy}`: one slot, nothing to stage beside it or cut "
-                    "over to; set `release.strategy: blue_green` with slots `blue` and `green` first",
-                    typed.source.where(path), path)
+        diags.error(Code.NOT_BLUE_GREEN, _single_refusal(pilot, env, action), typed.source.where(path), path)
         return None
     reached = reached_environments(checked.catalog, typed.pilot.phase)
     if env not in reached:
@@ -128,6 +142,12 @@ def plan_release(checked: Checked, typed: TypedPilot, env: str, version: str, mo
     """Stage `version` (and `model_version`) on the slot that is idle in `env`: a slot that takes no
     traffic in any environment, so no live request and no scheduled run changes."""
     pilot, name = typed.pilot, typed.pilot.name
+    if model_version is not None and pilot.model is None:
+        diags.error(Code.NO_MODEL, f"`--model-version {model_version}`: pilot `{name}` declares no "
+                    "`model`, so its slots have no model version", typed.source.where(("release",), key=True))
+        return None
+    if pilot.release.strategy != "blue_green":
+        return _plan_single_release(checked, typed, env, version, model_version, diags)
     state = traffic(typed, env)
     if not state.idle:
         path = ("release", "canary", env)
@@ -149,53 +169,101 @@ def plan_release(checked: Checked, typed: TypedPilot, env: str, version: str, mo
                     f"first move {', '.join(envs)} off `{idle}`: {commands}",
                     typed.source.where(path), path)
         return None
-    if model_version is not None and pilot.model is None:
-        diags.error(Code.NO_MODEL, f"`--model-version {model_version}`: pilot `{name}` declares no "
-                    "`model`, so its slots have no model version", typed.source.where(("release",), key=True))
-        return None
-    slot = pilot.release.slots[idle]
-    base = ("release", "slots", idle)
+    edits, changes = _version_edits(typed, idle, version, model_version)
+    staged = version + (f" and model version {model_version}" if model_version is not None else "")
+    reached = reached_environments(checked.catalog, pilot.phase)
+    summary = f"stage {staged} on slot `{idle}`, idle in {', '.join(reached)}: no traffic moves"
+    return SlotPlan("release", name, env, typed.file, edits, summary + _model_kept(typed, idle, model_version),
+                    idle, changes)
+
+
+def _version_edits(typed: TypedPilot, slot_name: str, version: str,
+                   model_version: int | None) -> tuple[tuple[Edit, ...], tuple[str, ...]]:
+    slot = typed.pilot.release.slots[slot_name]
+    base = ("release", "slots", slot_name)
     edits: list[Edit] = []
     changes = []
     if slot.version != version:
         edits.append(SetValue(base + ("version",), version))
-        changes.append(f"release.slots.{idle}.version: {slot.version or 'none'} -> {version}")
+        changes.append(f"release.slots.{slot_name}.version: {slot.version or 'none'} -> {version}")
     if model_version is not None and slot.model_version != model_version:
         edits.append(SetValue(base + ("model_version",), model_version))
-        changes.append(f"release.slots.{idle}.model_version: {slot.model_version or 'none'} -> {model_version}")
-    staged = version + (f" and model version {model_version}" if model_version is not None else "")
+        changes.append(f"release.slots.{slot_name}.model_version: {slot.model_version or 'none'} -> {model_version}")
+    return tuple(edits), tuple(changes)
+
+
+def _model_kept(typed: TypedPilot, slot_name: str, model_version: int | None) -> str:
+    if model_version is not None or typed.pilot.model is None:
+        return ""
+    kept = typed.pilot.release.slots[slot_name].model_version
+    return f" (model version {kept or 'none'} kept; --model-version changes it)"
+
+
+def _plan_single_release(checked: Checked, typed: TypedPilot, env: str, version: str,
+                         model_version: int | None, diags: Diagnostics) -> SlotPlan | None:
+    """A single-slot pilot: its one slot runs in every environment it reaches, so the new version goes
+    live in all of them at once. The command names the last of them (nobody moves production by
+    asking for dev), a protected one needs a passing test report first (as a cutover does), and
+    the change record is written for each protected one."""
+    pilot, name = typed.pilot, typed.pilot.name
     reached = reached_environments(checked.catalog, pilot.phase)
-    summary = f"stage {staged} on slot `{idle}`, idle in {', '.join(reached)}: no traffic moves"
-    if model_version is None and pilot.model is not None:
-        summary += f" (model version {slot.model_version or 'none'} kept; --model-version changes it)"
-    return SlotPlan("release", name, env, typed.file, tuple(edits), summary, idle, tuple(changes))
+    envs = checked.catalog.environments.environments
+    path = ("release", "strategy")
+    if env != reached[-1]:
+        diags.error(Code.SINGLE_RELEASE_ENV, f"pilot `{name}` has one slot, which runs in {', '.join(reached)}: "
+                    f"a new version goes live in all of them at once, so release it with `--env {reached[-1]}`"
+                    " (or set `release.strategy: blue_green` to stage versions on a standby slot)",
+                    typed.source.where(path), path)
+        return None
+    (only,) = pilot.release.slots
+    edits, changes = _version_edits(typed, only, version, model_version)
+    protected = [e for e in reached if envs[e].protected]
+    if edits and protected:
+        passed, reason = _test_report_passes(checked, typed, version)
+        if not passed:
+            slot_path = ("release", "slots", only)
+            diags.error(Code.CUTOVER_UNTESTED, f"release of {version} refused: slot `{only}` is live in protected "
+                        f"{', '.join(protected)}, where it would run at once, and {reason}; record a passing test "
+                        f"report for {version} under `evidence` first", typed.source.where(slot_path, key=True),
+                        slot_path)
+            return None
+    staged = version + (f" and model version {model_version}" if model_version is not None else "")
+    summary = f"release {staged} on slot `{only}`, the only one: live at once in {', '.join(reached)}"
+    return SlotPlan("release", name, env, typed.file, edits, summary + _model_kept(typed, only, model_version),
+                    only, changes, record_envs=tuple(e for e in protected if e != env))
 
 
 def with_change_record(plan: SlotPlan, typed: TypedPilot, ref: str | None, today, *,
                        action: str | None = None, outside_window: bool = False) -> SlotPlan:
-    """The plan, also recording under `release.changes.<env>` the change it is made under."""
-    env = plan.env
+    """The plan, also recording under `release.changes.<env>` (and each of `plan.record_envs`) the
+    change it is made under."""
+    envs = (plan.env, *(e for e in plan.record_envs if e != plan.env))
     record: dict = {"ref": ref} if ref else {}
     record |= {"action": action or plan.action, "date": today}
     if outside_window:
         record["outside_window"] = True
-    current = typed.pilot.release.changes.get(env)
     written = typed.source.keys.get(("release", "changes"))
-    base = ("release", "changes", env)
     edits: list[Edit] = []
-    if current is not None:
-        edits += [SetValue(base + (key,), value) for key, value in record.items()]
-        edits += [DeleteKey(base + (key,)) for key, old in (("ref", current.ref),
-                                                            ("outside_window", current.outside_window))
-                  if old and key not in record]
-    elif written is not None and written.file == typed.file:
-        edits.append(SetValue(base, record))
-    else:
-        edits.append(SetValue(("release", "changes"), {env: record}))
+    unwritten: dict[str, dict] = {}
+    for env in envs:
+        current = typed.pilot.release.changes.get(env)
+        base = ("release", "changes", env)
+        if current is not None:
+            edits += [SetValue(base + (key,), value) for key, value in record.items()]
+            edits += [DeleteKey(base + (key,)) for key, old in (("ref", current.ref),
+                                                                ("outside_window", current.outside_window))
+                      if old and key not in record]
+        elif written is not None and written.file == typed.file:
+            edits.append(SetValue(base, dict(record)))
+        else:
+            unwritten[env] = dict(record)
+    if unwritten:   # no `release.changes` in the file yet: one mapping for every environment
+        edits.append(SetValue(("release", "changes"), unwritten))
     words = f"{ref or 'no change reference yet'} ({record['action']}, {today.isoformat()}" + (
         ", outside the change windows)" if outside_window else ")")
     return dataclasses.replace(plan, edits=plan.edits + tuple(edits),
-                               changes_yaml=plan.changes_yaml + (f"release.changes.{env}: {words}",))
+                               changes_yaml=plan.changes_yaml + tuple(f"release.changes.{env}: {words}"
+                                                                      for env in envs))
 
 
 def _canary_edits(typed: TypedPilot, env: str, slot: str | None, percent: int) -> tuple[Edit, ...]:

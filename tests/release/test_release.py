@@ -88,10 +88,12 @@ def test_cutover_and_rollback_change_attributes_only_and_restore_the_stack(examp
 
 
 @pytest.mark.parametrize("pilot, env", _pilots("single"))
-def test_single_release_pilots_are_refused(example, pilot, env):
+@pytest.mark.parametrize("action", ["cutover", "rollback", "rehearse"])
+def test_single_release_pilots_only_release(example, pilot, env, action):
     diags = Diagnostics()
-    assert find_pilot(example, pilot, env, diags) is None
+    assert find_pilot(example, pilot, env, diags, action) is None
     assert [d.code for d in diags] == ["PF403"]
+    assert find_pilot(example, pilot, env, Diagnostics(), "release") is not None
 
 
 def test_the_in_memory_stack_is_what_synth_writes(example, tmp_path):
@@ -252,8 +254,9 @@ def test_unknown_pilot_and_environment(repo_copy, command):
     _refused(repo_copy, [command, "kyc-document-triag", "--env", "prod", *extra], "PF401",
              "did you mean `kyc-document-triage`?")
     _refused(repo_copy, [command, KYC, "--env", "production", *extra], "PF206", "did you mean `prod`?")
-    _refused(repo_copy, [command, "card-fraud-scoring", "--env", "dev", *extra], "PF403",
-             "card-fraud-scoring.yaml:", "strategy `single`")
+    if command != "release":   # a single-slot pilot releases (tests/release/test_single_release.py)
+        _refused(repo_copy, [command, "card-fraud-scoring", "--env", "dev", *extra], "PF403",
+                 "card-fraud-scoring.yaml:", "strategy `single`")
 
 
 def test_environment_the_phase_does_not_reach(repo_copy):

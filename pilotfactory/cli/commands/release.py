@@ -1,4 +1,5 @@
-"""`release`, `cutover`, `rollback`, `rehearse`: blue/green slot changes as reviewed edits of a pilot file.
+"""`release`, `cutover`, `rollback`, `rehearse`: slot changes as reviewed edits of a pilot file (blue/green;
+a single-slot pilot only releases).
 
 Each edits the pilot's YAML in place (only the changed values move), runs the pipeline on the
 result before writing, and prints what the change does to the infrastructure in reviewer terms.
@@ -26,17 +27,20 @@ if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
 Planner = Callable[["Checked", "TypedPilot", Diagnostics], Optional["SlotPlan"]]
 
 
-def _apply(root: str | None, pilot: str, env: str, planner: Planner, dry_run: bool,
+def _apply(root: str | None, pilot: str, env: str, action: str, planner: Planner, dry_run: bool,
            allow_gate_errors: bool = False, change: str | None = None) -> None:
     from pilotfactory.gates import clock
     from pilotfactory.release.plan import prepare, with_change_record
 
-    base, checked, typed = load_pilot(root, pilot, env)
+    base, checked, typed = load_pilot(root, pilot, env, action)
     change_ref_or_refuse(checked, env, change, typed.file)
     diags = Diagnostics()
     plan = planner(checked, typed, diags)
     if plan is None:
         refuse(diags, typed.file)
+    for other in plan.record_envs:   # a single slot moves these protected environments too
+        change_ref_or_refuse(checked, other, change, typed.file,
+                             f" ({plan.pilot}'s one slot runs in {other} too: the release moves it there)")
     if not plan.edits:
         click.echo(f"nothing to change: slot `{plan.slot}` already has that in {plan.file}")
         return
@@ -76,8 +80,8 @@ def _release(root, pilot, env, version, model_version, dry_run, change=None) -> 
     """Stage a version (and model version) on the idle slot; no traffic moves."""
     from pilotfactory.release.plan import plan_release
 
-    _apply(root, pilot, env, lambda c, t, d: plan_release(c, t, env, version, model_version, d), dry_run,
-           allow_gate_errors=True, change=change)
+    _apply(root, pilot, env, "release", lambda c, t, d: plan_release(c, t, env, version, model_version, d),
+           dry_run, allow_gate_errors=True, change=change)
 
 
 def _switch(action: str, root, pilot, env, dry_run, canary: int | None = None, change=None) -> None:
@@ -85,7 +89,7 @@ def _switch(action: str, root, pilot, env, dry_run, canary: int | None = None, c
     from pilotfactory.release.plan import plan_switch
 
     # Rolling back returns to content approved before: the pilot's own gates never block it.
-    _apply(root, pilot, env, lambda c, t, d: plan_switch(c, t, env, action, d, canary), dry_run,
+    _apply(root, pilot, env, action, lambda c, t, d: plan_switch(c, t, env, action, d, canary), dry_run,
            allow_gate_errors=action == "rollback", change=change)
 
 
@@ -95,7 +99,7 @@ def _rehearse(root, pilot, env, record) -> None:
     from pilotfactory.release.rehearsal import rehearse
     from pilotfactory.release.plan import plan_rehearsal_record, prepare
 
-    base, checked, typed = load_pilot(root, pilot, env)
+    base, checked, typed = load_pilot(root, pilot, env, "rehearse")
     diags = Diagnostics()
     result = rehearse(base, checked, typed, env, diags, engine_setting(base, None))
     if result is None:
@@ -146,7 +150,8 @@ def register(cli: click.Group) -> None:
         """Stage VERSION on the slot that is idle in ENV: a slot with no traffic (neither active nor
         canary) in any environment, so no request and no scheduled run changes. Refused when ENV runs
         a canary (no idle slot: `cutover` promotes it, `rollback` removes it) or when the idle slot
-        takes traffic in another environment."""
+        takes traffic in another environment. A single-slot pilot's one slot takes VERSION in every
+        environment it reaches at once: ENV names the last of them."""
         _release(root, pilot, env, version, model_version, dry_run, change)
 
     @cli.command("cutover")
