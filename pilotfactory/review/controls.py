@@ -7,6 +7,9 @@
   or seen as drift; matchers added let shared clusters load more (docs/resources/artifact_allowlist.md:6).
 - a cluster policy's `libraries` (docs/resources/cluster_policy.md:153-155): the vetted libraries the
   policy installs on every cluster it governs; removed, clusters run without them.
+- a serving endpoint's inference table (`ai_gateway.inference_table_config.enabled`, docs/resources/
+  model_serving.md:84-89,261-262): the record of every request and prediction, which the monitors,
+  alerts and the retention job read; switched off or removed, the endpoint serves unrecorded.
 """
 from __future__ import annotations
 
@@ -42,13 +45,23 @@ def _library(block: Any) -> str:
     return str(dict(block))
 
 
+def _logs_inference(values: Mapping[str, Any] | None) -> bool:
+    """Whether an endpoint's AI Gateway writes its inference table (blocks are objects in cdk.tf.json,
+    one-item lists in a plan)."""
+    for gateway in _list((values or {}).get("ai_gateway")):
+        for config in _list(gateway.get("inference_table_config") if isinstance(gateway, Mapping) else None):
+            if isinstance(config, Mapping) and config.get("enabled") is True:
+                return True
+    return False
+
+
 def _weakened(change: ResourceChange, rule: str, text: str, note: str) -> Finding:
     return Finding("broadening", change.stack, text, change.address, note, rule=rule)
 
 
 def control_findings(change: ResourceChange) -> list[Finding]:
     """Weakened-control findings for a quality monitor or artifact allowlist removed (or widened),
-    or a cluster policy's libraries removed; [] for anything else."""
+    a cluster policy's libraries removed, or an endpoint's inference logging off; [] for anything else."""
     if change.type == "databricks_quality_monitor" and change.action in ("delete", "replace"):
         table = (change.before or {}).get("table_name", "?")
         if change.action == "delete":
@@ -68,6 +81,12 @@ def control_findings(change: ResourceChange) -> list[Finding]:
         if added:
             return [_weakened(change, "PFR035", f"artifact allowlist for {kind}: shared clusters may load "
                               f"**+ {', '.join(added)}**", "each entry is a prefix match (PREFIX_MATCH)")]
+        return []
+    if change.type == "databricks_model_serving" and change.action in ("update", "replace"):
+        if _logs_inference(change.before) and not _logs_inference(change.after):
+            return [_weakened(change, "PFR038", f"{change.label}: inference table logging on → **off**: requests "
+                              "and predictions are **no longer recorded**",
+                              "the monitors, alerts and retention job of the endpoint read that table")]
         return []
     if change.type == "databricks_cluster_policy" and change.before is not None and change.after is not None:
         was = [_library(b) for b in _list(change.before.get("libraries"))]
