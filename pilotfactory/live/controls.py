@@ -1,9 +1,11 @@
 """Controls that are resources, read back live: each quality monitor and artifact allowlist the
-stacks declare, as a ResourceChange the review classifies (a monitor gone is PFR034, an allowlist
-emptied or widened PFR035), so drift names a weakened control as `review` does.
+stacks declare, and each serving endpoint's inference logging, as a ResourceChange the review
+classifies (a monitor gone is PFR034, an allowlist emptied or widened PFR035, inference logging
+off PFR038), so drift names a weakened control as `review` does.
 
 databricks-sdk 0.162: quality_monitors.get(table_name) (GET /api/2.1/unity-catalog/tables/<t>/monitor,
-404 when there is none); artifact_allowlists.get(artifact_type) (GET .../artifact-allowlists/<type>).
+404 when there is none); artifact_allowlists.get(artifact_type) (GET .../artifact-allowlists/<type>);
+serving_endpoints.get(name) (GET /api/2.0/serving-endpoints/<name>, its `ai_gateway`).
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any, Mapping
 
 from pilotfactory.live.client import LiveError, Workspace
 from pilotfactory.review.changes import ResourceChange
+from pilotfactory.review.controls import logs_inference
 from pilotfactory.review.diff import resource_change, stack_ref
 
 __all__ = ["control_changes"]
@@ -44,14 +47,29 @@ def _allowlist(ws: Workspace, stack, rname: str, values: Mapping[str, Any], labe
                            {**values, "artifact_matcher": live}, label)
 
 
+def _endpoint(ws: Workspace, stack, rname: str, values: Mapping[str, Any], label: str) -> ResourceChange | None:
+    if not logs_inference(values):
+        return None
+    name = str(values.get("name"))
+    info = ws.call(f"serving endpoint `{name}`", ws.client.serving_endpoints.get, name)
+    config = info.ai_gateway.inference_table_config if info.ai_gateway else None
+    if config is not None and config.enabled:
+        return None
+    # switched off (or its gateway configuration removed) by hand: the change review sees in a plan
+    live = {**values, "ai_gateway": {"inference_table_config": config.as_dict() if config else {"enabled": False}}}
+    return resource_change(stack, "databricks_model_serving", rname, dict(values), live, label)
+
+
 def control_changes(ws: Workspace, stacks: Mapping[str, Mapping[str, Any]], envs: Mapping[str, bool],
                     labels: Mapping[str, Mapping], missing: list[str]) -> list[ResourceChange]:
-    """Changes for every declared monitor or allowlist that is gone or differs live; what cannot be read goes to `missing`."""
+    """Changes for every declared monitor or allowlist that is gone or differs live, and every endpoint
+    whose inference logging is off live; what cannot be read goes to `missing`."""
     out = []
     for name, doc in stacks.items():
         stack = stack_ref(name, envs)
         resources = doc.get("resource", {})
-        for rtype, read in (("databricks_quality_monitor", _monitor), ("databricks_artifact_allowlist", _allowlist)):
+        for rtype, read in (("databricks_quality_monitor", _monitor), ("databricks_artifact_allowlist", _allowlist),
+                            ("databricks_model_serving", _endpoint)):
             for rname, values in (resources.get(rtype) or {}).items():
                 label = labels.get(name, {}).get((rtype, rname), f"{rtype}.{rname}")
                 try:

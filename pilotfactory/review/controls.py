@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from pilotfactory.review.changes import Finding, ResourceChange
 
-__all__ = ["control_findings", "CONTROL_TYPES"]
+__all__ = ["control_findings", "logs_inference", "CONTROL_TYPES"]
 
 # type -> the rule its removal breaks; a deletion of one of these replaces the generic PFR050
 CONTROL_TYPES = {"databricks_quality_monitor": "PFR034", "databricks_artifact_allowlist": "PFR035"}
@@ -45,7 +45,7 @@ def _library(block: Any) -> str:
     return str(dict(block))
 
 
-def _logs_inference(values: Mapping[str, Any] | None) -> bool:
+def logs_inference(values: Mapping[str, Any] | None) -> bool:
     """Whether an endpoint's AI Gateway writes its inference table (blocks are objects in cdk.tf.json,
     one-item lists in a plan)."""
     for gateway in _list((values or {}).get("ai_gateway")):
@@ -83,7 +83,7 @@ def control_findings(change: ResourceChange) -> list[Finding]:
                               f"**+ {', '.join(added)}**", "each entry is a prefix match (PREFIX_MATCH)")]
         return []
     if change.type == "databricks_model_serving" and change.action in ("update", "replace"):
-        if _logs_inference(change.before) and not _logs_inference(change.after):
+        if logs_inference(change.before) and not logs_inference(change.after):
             return [_weakened(change, "PFR038", f"{change.label}: inference table logging on → **off**: requests "
                               "and predictions are **no longer recorded**",
                               "the monitors, alerts and retention job of the endpoint read that table")]

@@ -357,6 +357,8 @@ def test_a_single_slot_pilot_is_told_what_replaces_the_cutover_rehearsal(make_es
     from tests.factory import AS_OF, PilotSpec
 
     estate = make_estate(specs_=[PilotSpec("one-slot", phase="production", slots=1)])
+    estate.edit_pilot("one-slot", lambda d: d.__setitem__(
+        "evidence", [e for e in d["evidence"] if e["kind"] != "rollback_rehearsal"]))
     checked = check(estate.root, today=AS_OF)
     result = next(p for p in checked.gates.pilots if p.file == "catalog/pilots/one-slot.yaml")
     found = criterion(result, "rollback_rehearsal")

@@ -179,6 +179,10 @@ def deploy(ws: FakeWorkspace, stacks: dict[str, dict]) -> dict[str, int]:
                     {**{k: v for k, v in e.items() if k != "permission_level"},
                      "all_permissions": [{"permission_level": e["permission_level"], "inherited": False}]}
                     for e in perms.get("access_control", [])]
+    for stack in stacks.values():
+        for endpoint in stack.get("resource", {}).get("databricks_model_serving", {}).values():
+            if "ai_gateway" in endpoint:
+                ws.gateways[endpoint["name"]] = json.loads(json.dumps(endpoint["ai_gateway"]))
     for endpoint in expected.serving:
         ws.endpoints[endpoint.name] = {
             "served_entities": [dict(e) for e in endpoint.entities],

@@ -33,6 +33,24 @@ def test_a_monitor_deleted_by_hand_is_a_weakened_control(workspace, staging_stac
     assert table in found["text"] and found["kind"] == "broadening"
 
 
+@pytest.mark.parametrize("switch_off", [
+    lambda gateway: gateway["inference_table_config"].__setitem__("enabled", False),
+    lambda gateway: gateway.clear(),
+], ids=["disabled", "gateway-removed"])
+def test_inference_logging_switched_off_by_hand_is_a_weakened_control(workspace, staging_stacks, switch_off):
+    """PFR038 live: the endpoint serves on, unrecorded (provider v1.99.0 docs/resources/model_serving.md:261-262)."""
+    deploy(workspace, staging_stacks)
+    assert workspace.gateways, "the example's staging stacks declare a serving endpoint"
+    result, data = drift(workspace)
+    assert result.exit_code == 0 and findings(data, "PFR038") == [], result.output
+    name = sorted(workspace.gateways)[0]
+    switch_off(workspace.gateways[name])
+    result, data = drift(workspace)
+    assert result.exit_code == 1, result.output
+    (found,) = findings(data, "PFR038")
+    assert name in found["text"] and "no longer recorded" in found["text"]
+
+
 def _allowlist_review(workspace, artifacts):
     from pilotfactory.catalog.load import load_catalog
     from pilotfactory.diagnostics.diagnostic import Diagnostics

@@ -33,6 +33,7 @@ class FakeWorkspace:
     jobs: dict[int, dict] = field(default_factory=dict)           # job id -> settings
     permissions: dict[int, list[dict]] = field(default_factory=dict)  # job id -> access_control_list
     endpoints: dict[str, dict] = field(default_factory=dict)      # name -> config
+    gateways: dict[str, dict] = field(default_factory=dict)       # endpoint name -> its ai_gateway
     policies: dict[str, dict] = field(default_factory=dict)       # cluster policy id -> {name, definition}
     aliases: dict[str, dict[str, int]] = field(default_factory=dict)  # model full name -> alias -> version
     model_versions: dict[str, set[int]] = field(default_factory=dict)  # model full name -> registered versions
@@ -286,7 +287,9 @@ class FakeWorkspace:
                 current = self.endpoints[name]
                 current["traffic_config"] = body.get("traffic_config", current.get("traffic_config"))
                 current["served_entities"] = body.get("served_entities", current.get("served_entities"))
+            gateway = self.gateways.get(name)
             return 200, {"name": name, "id": f"ep-{name}", "config": self.endpoints[name],
+                         **({"ai_gateway": gateway} if gateway is not None else {}),
                          "state": {"ready": "READY", "config_update": "NOT_UPDATING"}}
         match = re.fullmatch(r"/api/2.1/unity-catalog/models/([^/]+)(?:/aliases/([^/]+))?", path)
         if match:
