@@ -40,7 +40,16 @@ README = REPO / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 CACHE = Path(".pilotfactory") / "cache"
 SECURITY = "sec.reviewer@bank.example"
-PILOT_STEPS = ("gates", "approve", "release", "cutover", "rollback")  # the one-pilot commands, each alone  # tests/factory.py: a member of the security role, no builder
+PILOT_STEPS = ("gates", "approve", "release", "cutover", "rollback")  # the one-pilot commands, each alone
+# Issue 16's target per step (the table's last column); a step not listed has none.
+TARGETS = {
+    "validate, cold": "< 5 s at 1,000", "validate, warm": "< 2 s at 1,000",
+    "synth, cold": "≤ 2× the floor, < 1.5 GiB at 1,000", "bare cdktf floor (same JSON, cold)": "the floor",
+    "synth, warm, 1 pilot changed": "< 10 s at 1,000", "review --base HEAD, 1 pilot changed, warm": "< 5 s wall at 1,000",
+    **{step: "< 1 s at 1,000" for step in ("gates PILOT", "approve PILOT", "release PILOT --dry-run",
+                                            "release PILOT --dry-run, again", "cutover PILOT --dry-run",
+                                            "rollback PILOT --dry-run")},
+}  # tests/factory.py: a member of the security role, no builder
 
 
 @dataclass(frozen=True)
@@ -227,15 +236,15 @@ def load() -> str:
 def table(results: dict[int, tuple[int, list[Measure], str]]) -> str:
     sizes = sorted(results)
     steps = list(dict.fromkeys(m.step for n in sizes for m in results[n][1]))
-    head = "| step | " + " | ".join(f"{n} pilots ({results[n][0]} stacks)" for n in sizes) + " |"
-    lines = [head, "|---|" + "---:|" * len(sizes)]
+    head = "| step | " + " | ".join(f"{n} pilots ({results[n][0]} stacks)" for n in sizes) + " | target (issue 16) |"
+    lines = [head, "|---|" + "---:|" * len(sizes) + "---|"]
     for step in steps:
         cells = []
         for n in sizes:
             m = next((m for m in results[n][1] if m.step == step), None)
             cells.append("–" if m is None else f"{m.wall:.2f} s wall, {m.cpu:.2f} s CPU, {m.rss / 2**20:.0f} MiB, "
                                                f"load {m.load:.1f}")
-        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+        lines.append(f"| {step} | " + " | ".join(cells) + f" | {TARGETS.get(step, '')} |")
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machines = "; ".join(f"{n} pilots: {results[n][2]}" for n in sizes)
     lines += ["", f"Measured {when} with `python bench/run.py` on {platform.machine()} Linux, Python "
