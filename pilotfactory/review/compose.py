@@ -148,7 +148,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     changes = diff_stacks(_ordered(base.stacks, envs), _ordered(head.stacks, envs), ref)
     releases = []
     for name in head.stacks:
-        if name not in base.stacks:
+        if name not in base.stacks or base.stacks[name] == head.stacks[name]:   # nothing of it moves
             continue
         moved = release_findings(ref(name), base.stacks[name], head.stacks[name])
         releases += moved
@@ -291,14 +291,16 @@ def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
     with tempfile.TemporaryDirectory(prefix="pilotfactory-review-") as tmp:
         tmp_path = Path(tmp)
         sides = []
+        parsed: dict[bytes, dict] = {}   # a stack both sides have byte for byte is parsed once
         for label, ref in ((base_ref, base_ref), (head_ref or "working tree", head_ref)):
             scratch = tmp_path / f"side{len(sides)}"
             if ref is None:
-                sides.append(load_side(label, root, engine, cache, scratch, content=content))
+                sides.append(load_side(label, root, engine, cache, scratch, content=content, parsed=parsed))
                 continue
             skipped: list[str] = []
             catalog_root, top = export_ref(root, ref, scratch / "tree", skipped)
-            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top, content=content)
+            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top, content=content,
+                             parsed=parsed)
             sides.append(dataclasses.replace(side, skipped_links=tuple(skipped)))
         return compare_sides(*sides, stacks=stacks)
 
