@@ -11,25 +11,15 @@ import pytest
 
 from pilotfactory.synth import cache as stackcache
 from pilotfactory.diagnostics.diagnostic import Diagnostics
-from pilotfactory.pipeline import check
 from pilotfactory.synth.cache import StackCache, stack_digests, synth_incremental
 from pilotfactory.synth.build import synthesize
 
 from tests.conftest import REPO
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _catalog(root: Path):
-    checked = check(root)
-    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
-    return checked.resolution.catalog
+from tests.synth.conftest import tree, valid_catalog
 
 
 def _pilot_with_template(root: Path) -> tuple[Path, str]:
-    rp = _catalog(root).pilots[0]
+    rp = valid_catalog(root).pilots[0]
     return root / rp.file, rp.pilot.template
 
 
@@ -42,7 +32,7 @@ def warm(repo_copy: Path, tmp_path: Path):
     def run(root: Path = repo_copy) -> tuple[set[str], set[str], Path]:
         out = tmp_path / f"out{next(runs)}"
         out.mkdir()
-        done = synth_incremental(_catalog(root), root, out, "cdktf", cache)
+        done = synth_incremental(valid_catalog(root), root, out, "cdktf", cache)
         done.store(cache, out)
         return set(done.rebuilt), set(done.reused), out
 
@@ -56,20 +46,20 @@ def test_a_warm_cache_gives_the_bytes_a_full_synth_gives(warm, tmp_path: Path):
     rebuilt, reused, out = run()
     assert rebuilt == set()
     full = tmp_path / "full"
-    synthesize(_catalog(root), full)
-    whole = _tree(full)
+    synthesize(valid_catalog(root), full)
+    whole = tree(full)
     assert json.loads(whole.pop("withheld.json"))["withheld"] == []  # synth's own record, beside the stacks
-    assert _tree(out) == whole  # manifest.json included: it still lists every stack
+    assert tree(out) == whole  # manifest.json included: it still lists every stack
     assert set(json.loads((out / "manifest.json").read_text())["stacks"]) == set(reused)
 
 
 def test_a_pilot_file_change_rebuilds_only_that_pilots_stacks(warm):
     root, _, run = warm
     path, _ = _pilot_with_template(root)
-    name = _catalog(root).pilots[0].name
+    name = valid_catalog(root).pilots[0].name
     path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Renamed ", 1))
     rebuilt, reused, out = run()
-    assert rebuilt == {rp.stack_id for rp in _catalog(root).pilots if rp.name == name}
+    assert rebuilt == {rp.stack_id for rp in valid_catalog(root).pilots if rp.name == name}
     assert all(not s.startswith(f"{name}-") for s in reused)
     stack = (out / "stacks" / sorted(rebuilt)[0] / "cdk.tf.json").read_text()
     assert "Renamed " in stack  # rebuilt from the new file, not served stale
@@ -81,7 +71,7 @@ def test_a_template_change_rebuilds_the_stacks_of_its_pilots(warm):
     with (root / "catalog" / "templates" / template / "template.yaml").open("a") as f:
         f.write("# a contributor's note\n")
     rebuilt, _, _ = run()
-    assert rebuilt == {rp.stack_id for rp in _catalog(root).pilots if rp.pilot.template == template}
+    assert rebuilt == {rp.stack_id for rp in valid_catalog(root).pilots if rp.pilot.template == template}
 
 
 def test_a_config_change_rebuilds_every_stack(warm):
@@ -99,7 +89,7 @@ def test_a_code_change_gives_every_stack_a_new_digest(package: str, repo_copy: P
         shutil.copytree(REPO / name, code / name, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(stackcache, "_CODE_ROOT", code)
     stackcache.code_digest.cache_clear()
-    catalog = _catalog(repo_copy)
+    catalog = valid_catalog(repo_copy)
     before = stack_digests(repo_copy, catalog, "cdktf")
     source = sorted((code / package).rglob("*.py"))[0]
     source.write_text(source.read_text() + "\n# changed\n")
@@ -110,7 +100,7 @@ def test_a_code_change_gives_every_stack_a_new_digest(package: str, repo_copy: P
 
 
 def test_an_engine_or_provider_version_change_gives_every_stack_a_new_digest(repo_copy: Path, monkeypatch):
-    catalog = _catalog(repo_copy)
+    catalog = valid_catalog(repo_copy)
     cdktf = stack_digests(repo_copy, catalog, "cdktf")
     assert all(cdktf[s] != d for s, d in stack_digests(repo_copy, catalog, "cdktn").items())
     real = metadata.version
@@ -133,13 +123,13 @@ def test_a_stack_stopped_by_a_guardrail_is_never_cached(repo_copy: Path, tmp_pat
     monkeypatch.setattr(synth_module, "check_synthesized", refuse)
     cache = StackCache(tmp_path / "cache")
     with pytest.raises(GuardrailViolations):
-        synthesize(_catalog(repo_copy), tmp_path / "out", cache=(repo_copy, cache))
+        synthesize(valid_catalog(repo_copy), tmp_path / "out", cache=(repo_copy, cache))
     assert not cache.directory.exists() or not any(cache.directory.iterdir())
 
 
 def test_a_damaged_cache_entry_is_rebuilt_not_read(warm):
     root, cache, run = warm
-    digests = stack_digests(root, _catalog(root), "cdktf")
+    digests = stack_digests(root, valid_catalog(root), "cdktf")
     (cache.directory / digests["account"] / "stack" / "cdk.tf.json").unlink()
     rebuilt, _, out = run()
     assert rebuilt == {"account"} and (out / "stacks" / "account" / "cdk.tf.json").is_file()
@@ -171,7 +161,7 @@ def test_a_rebuilt_pilot_stack_does_not_rebuild_what_it_depends_on(warm, tmp_pat
     assert defined == []
     monkeypatch.undo()
     full = tmp_path / "full"
-    synthesize(_catalog(root), full)
-    whole = _tree(full)
+    synthesize(valid_catalog(root), full)
+    whole = tree(full)
     whole.pop("withheld.json")
-    assert _tree(out) == whole  # every stack and manifest.json (its dependencies) byte for byte
+    assert tree(out) == whole  # every stack and manifest.json (its dependencies) byte for byte

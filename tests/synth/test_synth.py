@@ -15,16 +15,13 @@ from pilotfactory.pipeline import check
 from pilotfactory.synth.build import synthesize
 
 from tests.conftest import REPO, ESTATE
+from tests.synth.conftest import tree
 
 EXPECTED_STACKS = {
     "account", "platform-dev", "platform-staging", "platform-prod",
     "aml-alert-triage-dev", "aml-alert-triage-staging", "card-fraud-scoring-dev",
     "kyc-document-triage-dev", "kyc-document-triage-staging", "kyc-document-triage-prod",
 }
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +58,12 @@ def test_two_syntheses_are_byte_identical(example_out: Path, tmp_path: Path):
     checked = check(ESTATE)
     again = tmp_path / "elsewhere" / "cdktf.out"
     synthesize(checked.resolution.catalog, again)
-    assert _tree(again) == _tree(example_out)
+    assert tree(again) == tree(example_out)
 
 
 def test_no_absolute_path_or_timestamp_in_the_output(example_out: Path):
     timestamp = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-    for name, data in _tree(example_out).items():
+    for name, data in tree(example_out).items():
         assert str(example_out.parent).encode() not in data, name
         assert str(REPO).encode() not in data, name
         assert not timestamp.search(data), name

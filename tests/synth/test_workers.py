@@ -10,21 +10,11 @@ from pathlib import Path
 import pytest
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics, DiagnosticsError, Location, PilotFactoryError
-from pilotfactory.pipeline import check
 from pilotfactory.synth import workers
 from pilotfactory.synth.build import synthesize, synthesize_estate
 from pilotfactory.synth.cache import StackCache
 from pilotfactory.synth.worker import _portable
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def _catalog(root: Path):
-    checked = check(root)
-    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
-    return checked.resolution.catalog
+from tests.synth.conftest import tree, valid_catalog
 
 
 @pytest.fixture
@@ -51,7 +41,7 @@ def test_batches_are_bounded_contiguous_and_even(names, jobs, max_batch, min_bat
 def test_workers_write_the_bytes_one_process_writes_and_fill_the_cache(
         make_estate, tmp_path: Path, small_batches, monkeypatch):
     estate = make_estate(3)
-    catalog = _catalog(estate.root)
+    catalog = valid_catalog(estate.root)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     synthesize(catalog, serial, jobs=1)
     started = []
@@ -62,16 +52,16 @@ def test_workers_write_the_bytes_one_process_writes_and_fill_the_cache(
     # the account and platform stacks, then the pilots' in batches of 3: more batches than jobs
     pilot_stacks = [rp.stack_id for rp in catalog.pilots]
     assert len(started) == 1 + len(workers.batches(pilot_stacks, 2, 3, 1)) > 2
-    assert _tree(parallel) == _tree(serial)   # manifest.json (dependencies) included
+    assert tree(parallel) == tree(serial)   # manifest.json (dependencies) included
 
     started.clear()   # every stack was cached: a warm synth starts no worker and writes the same
     warm = tmp_path / "warm"
     synthesize(catalog, warm, cache=(estate.root, cache), jobs=2)
-    assert started == [] and _tree(warm) == _tree(serial)
+    assert started == [] and tree(warm) == tree(serial)
 
 
 def test_jobs_1_and_a_small_build_stay_in_this_process(make_estate, tmp_path: Path, monkeypatch):
-    catalog = _catalog(make_estate(2).root)
+    catalog = valid_catalog(make_estate(2).root)
     monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **k: pytest.fail("a worker was started"))
     stacks = 1 + len(catalog.environments.environments) + len(catalog.pilots)
     assert stacks < 2 * workers.MIN_BATCH
@@ -81,10 +71,10 @@ def test_jobs_1_and_a_small_build_stay_in_this_process(make_estate, tmp_path: Pa
 
 
 def test_a_dying_worker_leaves_the_previous_output_whole(make_estate, tmp_path: Path, small_batches, monkeypatch):
-    catalog = _catalog(make_estate(3).root)
+    catalog = valid_catalog(make_estate(3).root)
     out = tmp_path / "repo" / "cdktf.out"
     synthesize(catalog, out, jobs=1)
-    before = _tree(out)
+    before = tree(out)
     real = subprocess.Popen
 
     def dies(args, **kwargs):
@@ -94,7 +84,7 @@ def test_a_dying_worker_leaves_the_previous_output_whole(make_estate, tmp_path: 
     with pytest.raises(workers.WorkerFailed, match=r"^synth worker for \S+ … \S+ \(\d+ stacks\) failed "
                                                    r"\(killed by signal 9\); nothing was written"):
         synthesize_estate(catalog, out, [], jobs=2)
-    assert _tree(out) == before
+    assert tree(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["cdktf.out"]   # no scratch left behind
 
 
