@@ -78,7 +78,7 @@ def slot_words(typed: TypedPilot, name: str) -> str:
     return f"`{name}` ({', '.join(parts)})"
 
 
-def _single_refusal(pilot: str, env: str, action: str) -> str:
+def _single_refusal(pilot: str, action: str) -> str:
     """Why `action` has nothing to do on a single-slot pilot, and what does the job instead."""
     one = f"pilot `{pilot}` releases with strategy `single`: one slot, live as soon as it is released"
     if action == "rollback":
@@ -109,7 +109,7 @@ def find_pilot(checked: Checked, pilot: str, env: str, diags: Diagnostics,
         return None
     if typed.pilot.release.strategy != "blue_green" and action != "release":
         path = ("release", "strategy")
-        diags.error(Code.NOT_BLUE_GREEN, _single_refusal(pilot, env, action), typed.source.where(path), path)
+        diags.error(Code.NOT_BLUE_GREEN, _single_refusal(pilot, action), typed.source.where(path), path)
         return None
     reached = reached_environments(checked.catalog, typed.pilot.phase)
     if env not in reached:
