@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from constructs import Construct
-
 from pilotfactory.catalog.model.config import Roles
 
-from .engine import Engine
+from .tf import DataSource, Resource, Scope
 
 __all__ = ["AccountGroupsProps", "AccountGroups"]
 
@@ -25,30 +23,24 @@ class AccountGroupsProps:
     workspace_ids: Mapping[str, Any]   # environment -> workspace id (a number, or a token of a new workspace)
 
 
-class AccountGroups(Construct):
-    def __init__(self, scope: Construct, id: str, props: AccountGroupsProps):
+class AccountGroups(Scope):
+    def __init__(self, scope: Scope, id: str, props: AccountGroupsProps):
         super().__init__(scope, id)
-        engine = Engine.of(scope, child=self)
-        group_cls = engine.databricks("group").Group
-        member_cls = engine.databricks("group_member").GroupMember
-        user_ds = engine.databricks("data_databricks_user").DataDatabricksUser
-        assign = engine.databricks("mws_permission_assignment").MwsPermissionAssignment
         managed = sorted((n, g) for n, g in props.roles.groups.items() if g.managed)
         # One lookup per person: an unknown e-mail fails the plan with the provider's message.
-        people = Construct(self, "users")
-        user_ids = {email: user_ds(people, email, user_name=email).id
+        people = Scope(self, "users")
+        user_ids = {email: DataSource(people, email, "databricks_user", {"user_name": email}).id
                     for email in sorted({m for _, g in managed for m in g.members})}
         self.groups = {}
         for name, spec in managed:
-            scope_ = Construct(self, name)
-            group = group_cls(scope_, "Resource", display_name=name)
+            scope_ = Scope(self, name)
+            group = Resource(scope_, "Resource", "databricks_group", {"display_name": name})
             self.groups[name] = group
-            # Each token read once per group: every read is a jsii call, and this stack grows with the catalog.
-            group_id = group.id
             for email in sorted(spec.members):
-                member_cls(scope_, f"member-{email}", group_id=group_id, member_id=user_ids[email])
-            # principal_id is a number in the provider schema; the group's SCIM id is one.
-            principal_id = engine.Token.as_number(group_id) if props.workspace_ids else None
+                Resource(scope_, f"member-{email}", "databricks_group_member", {
+                    "group_id": group.id, "member_id": user_ids[email]})
+            # principal_id is a number in the provider schema; the group's SCIM id is one (Terraform
+            # converts the referenced string).
             for env_name, workspace_id in props.workspace_ids.items():
-                assign(scope_, f"workspace-{env_name}", workspace_id=workspace_id,
-                       principal_id=principal_id, permissions=["USER"])
+                Resource(scope_, f"workspace-{env_name}", "databricks_mws_permission_assignment", {
+                    "workspace_id": workspace_id, "principal_id": group.id, "permissions": ["USER"]})

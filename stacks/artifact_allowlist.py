@@ -8,12 +8,10 @@ changes go through the protected review and change windows, deployed by a metast
 """
 from __future__ import annotations
 
-from constructs import Construct
-
 from pilotfactory.catalog.model.config import Environments, Libraries
 from pilotfactory.catalog.phases import PHASES
 
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["ArtifactAllowlists", "allowlist_environment", "ARTIFACT_TYPES"]
 
@@ -27,18 +25,16 @@ def allowlist_environment(environments: Environments) -> str:
     return max(envs, key=lambda n: (PHASES.index(envs[n].min_phase), envs[n].protected, n))
 
 
-class ArtifactAllowlists(Construct):
-    def __init__(self, scope: Construct, id: str, libraries: Libraries):
+class ArtifactAllowlists(Scope):
+    def __init__(self, scope: Scope, id: str, libraries: Libraries):
         super().__init__(scope, id)
-        mod = Engine.of(scope, child=self).databricks("artifact_allowlist")
         self.resources = {}
         for key, artifact_type in ARTIFACT_TYPES.items():
             entries = getattr(libraries, key)
             # artifact_matcher is required (at least one): an empty list leaves that type unmanaged.
             if not entries:
                 continue
-            self.resources[key] = mod.ArtifactAllowlist(
-                self, key, artifact_type=artifact_type,
+            self.resources[key] = Resource(self, key, "databricks_artifact_allowlist", {
+                "artifact_type": artifact_type,
                 # :33: PREFIX_MATCH is the only match type; a full coordinate or path matches itself.
-                artifact_matcher=[mod.ArtifactAllowlistArtifactMatcher(artifact=e, match_type="PREFIX_MATCH")
-                                  for e in entries])
+                "artifact_matcher": [{"artifact": e, "match_type": "PREFIX_MATCH"} for e in entries]})

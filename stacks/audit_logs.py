@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.model.security import AuditLogDelivery
 
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["AuditLogsProps", "AuditLogs"]
 
@@ -18,12 +16,12 @@ class AuditLogsProps:
     delivery: AuditLogDelivery
 
 
-class AuditLogs(Construct):
-    def __init__(self, scope: Construct, id: str, props: AuditLogsProps):
+class AuditLogs(Scope):
+    def __init__(self, scope: Scope, id: str, props: AuditLogsProps):
         super().__init__(scope, id)
         d = props.delivery
-        self.resource = Engine.of(scope, child=self).databricks("mws_log_delivery").MwsLogDelivery(
-            self, "Resource", account_id=props.account_id, config_name="pilotfactory-audit-logs",
-            credentials_id=d.credentials_id, storage_configuration_id=d.storage_configuration_id,
-            delivery_path_prefix=d.delivery_path_prefix, log_type="AUDIT_LOGS", output_format="JSON",
-            status="ENABLED")
+        self.resource = Resource(self, "Resource", "databricks_mws_log_delivery", {
+            "account_id": props.account_id, "config_name": "pilotfactory-audit-logs",
+            "credentials_id": d.credentials_id, "storage_configuration_id": d.storage_configuration_id,
+            "delivery_path_prefix": d.delivery_path_prefix, "log_type": "AUDIT_LOGS", "output_format": "JSON",
+            "status": "ENABLED"})

@@ -7,7 +7,7 @@ from pilotfactory.catalog.model.config import (
     AzurermBackend, Backend, CloudBackend, GcsBackend, LocalBackend, S3Backend,
 )
 
-from .engine import Engine
+from .tf import Stack
 
 __all__ = ["STACK_DIR_DEPTH", "local_state_path", "add_backend", "remote_state"]
 
@@ -20,8 +20,8 @@ def local_state_path(directory: str, stack_id: str) -> str:
     return posixpath.join(*([".."] * STACK_DIR_DEPTH), directory.strip("/"), f"{stack_id}.tfstate")
 
 
-def add_backend(stack, backend: Backend, stack_id: str) -> None:
-    engine = Engine.of(stack)
+def add_backend(scope: Stack, backend: Backend, stack_id: str) -> None:
+    engine, stack = scope.engine, scope.tf
     match backend:
         case LocalBackend():
             engine.LocalBackend(stack, path=local_state_path(backend.directory, stack_id))
@@ -47,9 +47,10 @@ def add_backend(stack, backend: Backend, stack_id: str) -> None:
             raise AssertionError(f"unknown backend {backend!r}")
 
 
-def remote_state(scope, id: str, backend: Backend, stack_id: str):
-    """Another stack's state, read through the same backend settings `add_backend` wrote for it."""
-    engine = Engine.of(scope)
+def remote_state(stack: Stack, id: str, backend: Backend, stack_id: str):
+    """Another stack's state, read through the same backend settings `add_backend` wrote for it
+    (an engine element at the top of `stack`)."""
+    engine, scope, id = stack.engine, stack.tf, stack.reserve(id)
     match backend:
         case LocalBackend():
             return engine.DataTerraformRemoteStateLocal(scope, id, path=local_state_path(backend.directory, stack_id))

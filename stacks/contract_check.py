@@ -5,12 +5,10 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
-
 from generators.contract_check import render_contract_check
 from pilotfactory.catalog.model.pilot import DataContract
 
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["ContractCheckProps", "ContractCheck"]
 
@@ -23,16 +21,16 @@ class ContractCheckProps:
     folder: Any            # the PilotFolder the file lives below
 
 
-class ContractCheck(Construct):
-    def __init__(self, scope: Construct, id: str, props: ContractCheckProps):
+class ContractCheck(Scope):
+    def __init__(self, scope: Scope, id: str, props: ContractCheckProps):
         super().__init__(scope, id)
         self.script = render_contract_check(props.contract, source=props.source)
-        self.resource = Engine.of(scope, child=self).databricks("workspace_file").WorkspaceFile(
-            self, "Resource", path=props.path,
-            content_base64=base64.b64encode(self.script.encode("utf-8")).decode("ascii"),
-            depends_on=props.folder.dependants_wait_for)
+        self.resource = Resource(self, "Resource", "databricks_workspace_file", {
+            "path": props.path,
+            "content_base64": base64.b64encode(self.script.encode("utf-8")).decode("ascii"),
+        }, depends_on=props.folder.dependants_wait_for)
 
     @property
     def workspace_path(self) -> str:
-        """Token of the /Workspace/... path a spark_python_task with source WORKSPACE runs."""
-        return self.resource.workspace_path
+        """Reference to the /Workspace/... path a spark_python_task with source WORKSPACE runs."""
+        return self.resource.attr("workspace_path")

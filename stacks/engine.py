@@ -11,7 +11,7 @@ from typing import Any
 
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 
-__all__ = ["Engine", "ENGINES", "CONTEXT_KEY", "get_engine"]
+__all__ = ["Engine", "ENGINES", "PROVIDER", "CONTEXT_KEY", "get_engine"]
 
 # jsii prints a banner on Node 20 to every run's stderr; it says nothing about our output. Set
 # before the jsii runtime starts, which is the first import of `constructs` anywhere in stacks/.
@@ -22,6 +22,10 @@ ENGINES: dict[str, tuple[str, str]] = {
     "cdktf": ("cdktf", "cdktf_cdktf_provider_databricks"),
     "cdktn": ("cdktn", "cdktn_provider_databricks"),
 }
+# The provider the stacks are written for: its registry source and the version the prebuilt provider
+# packages of both engines are generated from (tests/stacks/test_engine.py holds them to it). Stacks
+# write their blocks in Python (stacks/tf.py); the provider packages are the schema they are held to.
+PROVIDER: tuple[str, str] = ("databricks/databricks", "1.99.0")
 
 # App context key naming the engine, so a construct finds its engine from its scope alone.
 CONTEXT_KEY = "pilotfactory:engine"
@@ -33,6 +37,7 @@ class Engine:
 
     def __init__(self, name: str, core: ModuleType, provider_package: str):
         self.name = name
+        self.provider = PROVIDER
         self._provider_package = provider_package
         self.App = core.App
         self.TerraformStack = core.TerraformStack
@@ -54,7 +59,8 @@ class Engine:
         self.DataTerraformRemoteState = core.DataTerraformRemoteState
 
     def databricks(self, submodule: str) -> ModuleType:
-        """A provider submodule such as "job"; the package is huge, so import only what is used."""
+        """A provider submodule such as "job" (tests read the provider schema through them); the
+        package is huge, so import only what is used."""
         _bare_package(self._provider_package)
         return importlib.import_module(f"{self._provider_package}.{submodule}")
 

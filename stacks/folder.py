@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
 from .access import folder_access
-from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
+from .tf import Resource, Scope
 
 __all__ = ["PilotFolderProps", "PilotFolder"]
 
@@ -20,22 +18,21 @@ class PilotFolderProps:
     pilot: ResolvedPilot
 
 
-class PilotFolder(Construct):
+class PilotFolder(Scope):
     """Created first: the experiment API and alerts do not create a missing parent folder."""
 
-    def __init__(self, scope: Construct, id: str, props: PilotFolderProps):
+    def __init__(self, scope: Scope, id: str, props: PilotFolderProps):
         super().__init__(scope, id)
         rp = props.pilot
         self.path = names.pilot_folder(rp)
-        engine = Engine.of(scope, child=self)
         # Its files, alerts and dashboard are what prod runs and reviewers read: no destroy by accident there.
-        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
         # mkdirs creates the missing parents; delete_recursive stays false so a destroy never empties it.
-        self.resource = engine.databricks("directory").Directory(self, "Resource", path=self.path, lifecycle=lifecycle)
+        self.resource = Resource(self, "Resource", "databricks_directory", {"path": self.path},
+                                 prevent_destroy=rp.env.protected)
         self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
-            object_type="directory", object_id=self.resource.path, entries=folder_access(rp)))
+            object_type="directory", object_id=self.resource.attr("path"), entries=folder_access(rp)))
 
     @property
-    def dependants_wait_for(self) -> list:
+    def dependants_wait_for(self) -> list[Resource]:
         """What an object placed in the folder depends on: the folder and its access list."""
         return [self.resource, self.permissions.resource]

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedPilot
 
-from .engine import Engine
+from .tf import DataSource, Scope
 
 __all__ = ["LookupsProps", "Lookups"]
 
@@ -21,20 +19,18 @@ class LookupsProps:
     pilot: ResolvedPilot
 
 
-class Lookups(Construct):
-    def __init__(self, scope: Construct, id: str, props: LookupsProps):
+class Lookups(Scope):
+    def __init__(self, scope: Scope, id: str, props: LookupsProps):
         super().__init__(scope, id)
-        rp, engine = props.pilot, Engine.of(scope, child=self)
-        self.run_as = engine.databricks("data_databricks_service_principal").DataDatabricksServicePrincipal(
-            self, "run-as", application_id=rp.env.run_as.application_id)
-        group = engine.databricks("data_databricks_group").DataDatabricksGroup
+        rp = props.pilot
+        self.run_as = DataSource(self, "run-as", "databricks_service_principal",
+                                 {"application_id": rp.env.run_as.application_id})
         # Ids are the group names (catalog keys); sorted so the file never reorders.
         owners = rp.pilot.owners
         names = sorted({owners.builders, owners.approvers, rp.platform_admins, owners.on_call_group} - {None})
-        self.groups = {name: group(self, f"group-{name}", display_name=name) for name in names}
-        self.catalog = engine.databricks("data_databricks_catalog").DataDatabricksCatalog(
-            self, "catalog", name=rp.catalog)
+        self.groups = {name: DataSource(self, f"group-{name}", "databricks_group", {"display_name": name})
+                       for name in names}
+        self.catalog = DataSource(self, "catalog", "databricks_catalog", {"name": rp.catalog})
         self.warehouse = None
         if rp.env.sql_warehouse_id is not None:
-            self.warehouse = engine.databricks("data_databricks_sql_warehouse").DataDatabricksSqlWarehouse(
-                self, "warehouse", id=rp.env.sql_warehouse_id)
+            self.warehouse = DataSource(self, "warehouse", "databricks_sql_warehouse", {"id": rp.env.sql_warehouse_id})

@@ -4,13 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
-
 from generators.observability_sql import INFERENCE_PREFIX
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["ModelMonitorProps", "ModelMonitor", "PROBLEM_TYPES", "GATEWAY_COLUMNS", "MONITOR_SCHEDULE",
            "GRANULARITIES"]
@@ -37,30 +35,27 @@ def inference_table_name(rp: ResolvedPilot) -> str:
     return f"{rp.catalog}.{rp.schema_name}.{INFERENCE_PREFIX}_payload"
 
 
-class ModelMonitor(Construct):
-    def __init__(self, scope: Construct, id: str, props: ModelMonitorProps):
+class ModelMonitor(Scope):
+    def __init__(self, scope: Scope, id: str, props: ModelMonitorProps):
         super().__init__(scope, id)
         rp = props.pilot
         monitoring = rp.pilot.model.monitoring
-        mod = Engine.of(scope, child=self).databricks("quality_monitor")
         problem_type = PROBLEM_TYPES[monitoring.problem_type]
         base = [props.schema, *props.folder.dependants_wait_for]
-        self.monitors: dict[str, Any] = {}
+        self.monitors: dict[str, Resource] = {}
 
         def monitor(key: str, table: str, columns: dict[str, str], baseline: str | None, after: list) -> None:
-            self.monitors[key] = mod.QualityMonitor(
-                Construct(self, key), "Resource", table_name=table,
-                assets_dir=f"{names.pilot_folder(rp)}/monitoring/{key}",
+            self.monitors[key] = Resource(Scope(self, key), "Resource", "databricks_quality_monitor", {
+                "table_name": table,
+                "assets_dir": f"{names.pilot_folder(rp)}/monitoring/{key}",
                 # Metric tables stay beside the pilot's other objects, under its schema's grants.
-                output_schema_name=f"{rp.catalog}.{rp.schema_name}",
-                baseline_table_name=baseline,
-                inference_log=[mod.QualityMonitorInferenceLog(
-                    granularities=GRANULARITIES, problem_type=problem_type, **columns)],
-                schedule=[mod.QualityMonitorSchedule(quartz_cron_expression=MONITOR_SCHEDULE, timezone_id="UTC")],
-                notifications=[mod.QualityMonitorNotifications(on_failure=[
-                    mod.QualityMonitorNotificationsOnFailure(email_addresses=[rp.pilot.owners.on_call])])],
-                warehouse_id=rp.env.sql_warehouse_id,
-                depends_on=after)
+                "output_schema_name": f"{rp.catalog}.{rp.schema_name}",
+                "baseline_table_name": baseline,
+                "inference_log": [{"granularities": GRANULARITIES, "problem_type": problem_type, **columns}],
+                "schedule": [{"quartz_cron_expression": MONITOR_SCHEDULE, "timezone_id": "UTC"}],
+                "notifications": [{"on_failure": [{"email_addresses": [rp.pilot.owners.on_call]}]}],
+                "warehouse_id": rp.env.sql_warehouse_id,
+            }, depends_on=after)
 
         if props.endpoint is not None:
             # The endpoint's AI Gateway config creates the payload table; the monitor cannot attach before it.

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from .access import model_privileges
-from .engine import Engine
+from .pilot_schema import schema_resource
+from .tf import Resource, Scope
 
 __all__ = ["ModelRegistryProps", "ModelRegistry", "model_aliases", "model_comment", "RETENTION_PRIVILEGES"]
 
@@ -42,32 +41,26 @@ def model_comment(rp: ResolvedPilot) -> str:
             f"model_risk_tier={rp.pilot.intake.risk.model_risk_tier}; {rp.pilot.title}")
 
 
-class ModelRegistry(Construct):
-    def __init__(self, scope: Construct, id: str, props: ModelRegistryProps):
+class ModelRegistry(Scope):
+    def __init__(self, scope: Scope, id: str, props: ModelRegistryProps):
         super().__init__(scope, id)
         rp = props.pilot
-        engine = Engine.of(scope, child=self)
         owner = rp.env.run_as.application_id
-        # Schema and model hold versions and lineage that Terraform cannot recreate.
-        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
+        self.schema = schema_resource(self, "Schema", rp)
+        # The model holds versions and lineage that Terraform cannot recreate.
+        self.resource = Resource(self, "Resource", "databricks_registered_model", {
+            "catalog_name": rp.catalog, "schema_name": self.schema.attr("name"), "name": rp.pilot.model.name,
+            "owner": owner,
+            "aliases": [{"alias_name": a, "version_num": v} for a, v in model_aliases(rp)] or None,
+            "comment": model_comment(rp)}, prevent_destroy=rp.env.protected)
 
-        self.schema = engine.databricks("schema").Schema(
-            self, "Schema", catalog_name=rp.catalog, name=rp.schema_name, owner=owner,
-            comment=f"Pilot Factory: {rp.pilot.title}", lifecycle=lifecycle)
-        mod = engine.databricks("registered_model")
-        aliases = [mod.RegisteredModelAliases(alias_name=a, version_num=v) for a, v in model_aliases(rp)]
-        self.resource = mod.RegisteredModel(
-            self, "Resource", catalog_name=rp.catalog, schema_name=self.schema.name,
-            name=rp.pilot.model.name, owner=owner, aliases=aliases or None, lifecycle=lifecycle,
-            comment=model_comment(rp))
-
-        grants = engine.databricks("grants")
         groups = (rp.pilot.owners.builders, rp.pilot.owners.approvers)
         # Without USE_SCHEMA the model privileges below would be unusable.
-        schema_grants = [grants.GrantsGrant(principal=group, privileges=["USE_SCHEMA"]) for group in groups]
+        schema_grants = [{"principal": group, "privileges": ["USE_SCHEMA"]} for group in groups]
         if props.prunes_inference_table:
-            schema_grants.insert(0, grants.GrantsGrant(principal=owner, privileges=list(RETENTION_PRIVILEGES)))
-        self.schema_grants = grants.Grants(self, "SchemaGrants", schema=self.schema.id, grant=schema_grants)
-        self.grants = grants.Grants(
-            self, "Grants", model=self.resource.id,
-            grant=[grants.GrantsGrant(principal=p, privileges=list(privs)) for p, privs in model_privileges(rp)])
+            schema_grants.insert(0, {"principal": owner, "privileges": list(RETENTION_PRIVILEGES)})
+        self.schema_grants = Resource(self, "SchemaGrants", "databricks_grants", {
+            "schema": self.schema.id, "grant": schema_grants})
+        self.grants = Resource(self, "Grants", "databricks_grants", {
+            "model": self.resource.id,
+            "grant": [{"principal": p, "privileges": list(privs)} for p, privs in model_privileges(rp)]})

@@ -1,16 +1,23 @@
-"""The pilot's Unity Catalog schema when no model brings one (ModelRegistry creates it for model
-pilots): the home of `pilot_metrics`, so a batch or analytics pilot's scorecard has rows too."""
+"""The pilot's Unity Catalog schema: the home of its registered model (ModelRegistry) and of
+`pilot_metrics`, so a batch or analytics pilot's scorecard has rows too (PilotSchema)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedPilot
 
-from .engine import Engine
+from .tf import Resource, Scope
 
-__all__ = ["PilotSchemaProps", "PilotSchema"]
+__all__ = ["PilotSchemaProps", "PilotSchema", "schema_resource"]
+
+
+def schema_resource(scope: Scope, id: str, rp: ResolvedPilot) -> Resource:
+    """The `databricks_schema`, owned by the run-as principal (which creates and merges into
+    pilot_metrics there); its model versions, lineage and scorecard history cannot be recreated,
+    so a protected environment never loses it to a destroy."""
+    return Resource(scope, id, "databricks_schema", {
+        "catalog_name": rp.catalog, "name": rp.schema_name, "owner": rp.env.run_as.application_id,
+        "comment": f"Pilot Factory: {rp.pilot.title}"}, prevent_destroy=rp.env.protected)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,14 +25,9 @@ class PilotSchemaProps:
     pilot: ResolvedPilot
 
 
-class PilotSchema(Construct):
-    def __init__(self, scope: Construct, id: str, props: PilotSchemaProps):
+class PilotSchema(Scope):
+    """The schema of a pilot without a model (a model's ModelRegistry makes it otherwise)."""
+
+    def __init__(self, scope: Scope, id: str, props: PilotSchemaProps):
         super().__init__(scope, id)
-        rp = props.pilot
-        engine = Engine.of(self)
-        # pilot_metrics is the scorecard's history: a protected environment never loses it to a destroy.
-        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if rp.env.protected else None
-        # Owned by the run-as principal, which creates and merges into pilot_metrics there.
-        self.resource = engine.databricks("schema").Schema(
-            self, "Resource", catalog_name=rp.catalog, name=rp.schema_name, owner=rp.env.run_as.application_id,
-            comment=f"Pilot Factory: {rp.pilot.title}", lifecycle=lifecycle)
+        self.resource = schema_resource(self, "Resource", props.pilot)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs import Construct
-
 from generators.housekeeping_sql import pilot_metrics_sql, retention_sql
 from pilotfactory.catalog.resolved import ResolvedPilot
 
@@ -12,7 +10,6 @@ from . import names
 from .access import pilot_access
 from .backend import add_backend
 from .contract_check import ContractCheck, ContractCheckProps
-from .engine import Engine
 from .experiment import Experiment, ExperimentProps
 from .folder import PilotFolder, PilotFolderProps
 from .job import PilotJob, PilotJobProps
@@ -25,6 +22,7 @@ from .scheduled_sql import ScheduledSql, ScheduledSqlProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
 from .secret_scope import SecretScope, SecretScopeProps
 from .serving import ServingEndpoint, ServingEndpointProps
+from .tf import Scope, Stack
 from .workspace_host import workspace_host
 
 __all__ = ["define_pilot_stack", "METRICS_JOB", "RETENTION_JOB", "METRICS_CRON", "RETENTION_CRON"]
@@ -37,13 +35,10 @@ RETENTION_CRON = "0 0 4 * * ?"
 
 
 def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
-    engine = Engine.of(app)
-    stack = engine.TerraformStack(app, rp.stack_id)
-    Engine.of(app, child=stack)
+    stack = Stack(app, rp.stack_id)
     add_backend(stack, rp.env.backend, rp.stack_id)
     # No credentials here, ever: the Databricks SDK/CLI environment supplies them at plan time.
-    engine.databricks("provider").DatabricksProvider(
-        stack, "databricks", host=workspace_host(stack, rp.env_name, rp.env, rp.account_backend))
+    stack.provider({"host": workspace_host(stack, rp.env_name, rp.env, rp.account_backend)})
 
     Lookups(stack, "lookups", LookupsProps(pilot=rp))
     folder = PilotFolder(stack, "folder", PilotFolderProps(pilot=rp))
@@ -62,14 +57,14 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
 
     # Only contracts a task checks get a script; declared-but-unchecked ones deploy nothing.
     checked = {t.contract for j in rp.jobs for t in j.tasks if t.contract is not None}
-    contracts = Construct(stack, "contracts")
+    contracts = Scope(stack, "contracts")
     contract_paths = {
         c.name: ContractCheck(contracts, c.name, ContractCheckProps(
             contract=c, path=names.contract_file_path(rp, c.name), source=rp.file, folder=folder)).workspace_path
         for c in rp.pilot.data_contracts if c.name in checked
     }
 
-    jobs = Construct(stack, "jobs")
+    jobs = Scope(stack, "jobs")
     # A slot with no version yet has no code to run: its jobs appear once a release stages one.
     ready = [slot for slot in rp.slots if slot.slot.version is not None or not rp.blue_green]
     for job in rp.jobs:
@@ -93,7 +88,7 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
     # Without a warehouse there is nothing to run SQL on; validate warns (PF241) once per environment.
     if warehouse is not None:
         Observability(stack, "observability", ObservabilityProps(pilot=rp, warehouse_id=warehouse, folder=folder))
-        housekeeping = Construct(stack, "housekeeping")
+        housekeeping = Scope(stack, "housekeeping")
         if rp.pilot.model is None:  # pilot_metrics lives in the pilot's schema; a model brings one
             PilotSchema(stack, "schema", PilotSchemaProps(pilot=rp))
         ScheduledSql(housekeeping, METRICS_JOB, ScheduledSqlProps(
@@ -106,4 +101,4 @@ def define_pilot_stack(app: Any, rp: ResolvedPilot) -> Any:
                 warehouse_id=warehouse, folder=folder,
                 description=f"Deletes inference-table rows older than {rp.inference_retention_days} days "
                             f"(data classification {rp.pilot.data_classification})."))
-    return stack
+    return stack.close()

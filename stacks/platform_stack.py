@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedCatalog
 
 from . import names
 from .backend import add_backend
 from .access import AccessEntry, Principal
-from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
 from .policy import ClusterPolicy, ClusterPolicyProps, PolicyRules
+from .tf import Resource, Scope, Stack
 from .workspace_host import workspace_host
 from .artifact_allowlist import ArtifactAllowlists, allowlist_environment
 from .workspace_security import WorkspaceSecurity, WorkspaceSecurityProps
@@ -21,17 +19,14 @@ __all__ = ["define_platform_stack"]
 
 
 def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> Any:
-    engine = Engine.of(app)
     env = catalog.environments.environments[env_name]
     stack_id = names.platform_stack(env_name)
-    stack = engine.TerraformStack(app, stack_id)
-    Engine.of(app, child=stack)
+    stack = Stack(app, stack_id)
     add_backend(stack, env.backend, stack_id)
-    engine.databricks("provider").DatabricksProvider(
-        stack, "databricks", host=workspace_host(stack, env_name, env, catalog.environments.account_backend))
+    stack.provider({"host": workspace_host(stack, env_name, env, catalog.environments.account_backend)})
 
     # Namespaces keep tier names and group names from ever colliding as construct ids.
-    policies = Construct(stack, "policies")
+    policies = Scope(stack, "policies")
     for tier_name, tier in catalog.standards.sizes.items():
         ClusterPolicy(policies, tier_name, ClusterPolicyProps(
             name=f"{stack_id}-{tier_name}",
@@ -40,15 +35,14 @@ def define_platform_stack(app: Any, catalog: ResolvedCatalog, env_name: str) -> 
             libraries=catalog.standards.libraries,
         ))
     # The root of every pilot folder: only the platform admins manage it, nothing is inherited from /Shared.
-    root = Construct(stack, "folder")
-    directory = engine.databricks("directory").Directory(
-        root, "Resource", path=names.WORKSPACE_ROOT,
-        lifecycle=engine.TerraformResourceLifecycle(prevent_destroy=True) if env.protected else None)
+    root = Scope(stack, "folder")
+    directory = Resource(root, "Resource", "databricks_directory", {"path": names.WORKSPACE_ROOT},
+                         prevent_destroy=env.protected)
     ObjectPermissions(root, "Permissions", PermissionsProps(
-        object_type="directory", object_id=directory.path, entries=(AccessEntry(
+        object_type="directory", object_id=directory.attr("path"), entries=(AccessEntry(
             principal=Principal(kind="group", name=catalog.roles.platform_admins), level="CAN_MANAGE"),)))
     WorkspaceSecurity(stack, "security", WorkspaceSecurityProps(security=env.security))
     if catalog.standards.libraries is not None and env_name == allowlist_environment(catalog.environments):
         ArtifactAllowlists(stack, "artifact-allowlist", catalog.standards.libraries)
     # Managed groups are account-level (the `account` stack): a workspace-local group cannot be granted in UC.
-    return stack
+    return stack.close()

@@ -5,14 +5,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from constructs import Construct
-
 from pilotfactory.catalog.model.config import Libraries, SizeTier, Standards
 from pilotfactory.catalog.resolved import EffectiveCompute
 
 from .access import AccessEntry
-from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
+from .tf import Resource, Scope
 
 __all__ = ["PolicyRules", "ClusterPolicyProps", "ClusterPolicy", "policy_libraries"]
 
@@ -95,22 +93,21 @@ class ClusterPolicyProps:
     libraries: Libraries | None = None     # config/standards.yaml `libraries`: installed on every cluster of the policy
 
 
-def policy_libraries(mod, libraries: Libraries | None) -> list:
+def policy_libraries(libraries: Libraries | None) -> list[dict]:
     """One `libraries` block per library (cluster_policy.md:155), in the standards' order."""
     if libraries is None:
         return []
-    return ([mod.ClusterPolicyLibraries(pypi=mod.ClusterPolicyLibrariesPypi(package=p)) for p in libraries.pypi]
-            + [mod.ClusterPolicyLibraries(maven=mod.ClusterPolicyLibrariesMaven(coordinates=m)) for m in libraries.maven]
-            + [mod.ClusterPolicyLibraries(jar=j) for j in libraries.jar])
+    return ([{"pypi": {"package": p}} for p in libraries.pypi]
+            + [{"maven": {"coordinates": m}} for m in libraries.maven]
+            + [{"jar": j} for j in libraries.jar])
 
 
-class ClusterPolicy(Construct):
-    def __init__(self, scope: Construct, id: str, props: ClusterPolicyProps):
+class ClusterPolicy(Scope):
+    def __init__(self, scope: Scope, id: str, props: ClusterPolicyProps):
         super().__init__(scope, id)
-        mod = Engine.of(scope, child=self).databricks("cluster_policy")
-        self.resource = mod.ClusterPolicy(
-            self, "Resource", name=props.name, description=props.description,
-            definition=props.rules.definition(), libraries=policy_libraries(mod, props.libraries) or None)
+        self.resource = Resource(self, "Resource", "databricks_cluster_policy", {
+            "name": props.name, "description": props.description,
+            "definition": props.rules.definition(), "libraries": policy_libraries(props.libraries) or None})
         self.permissions = None
         if props.access:
             self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(

@@ -6,14 +6,12 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
-
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
 from .access import pilot_access
-from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
+from .tf import Resource, Scope
 
 __all__ = ["ScheduledSqlProps", "ScheduledSql", "HOUSEKEEPING_TIMEOUT_SECONDS"]
 
@@ -32,29 +30,27 @@ class ScheduledSqlProps:
     folder: Any         # the PilotFolder the SQL file lives in
 
 
-class ScheduledSql(Construct):
-    def __init__(self, scope: Construct, id: str, props: ScheduledSqlProps):
+class ScheduledSql(Scope):
+    def __init__(self, scope: Scope, id: str, props: ScheduledSqlProps):
         super().__init__(scope, id)
-        rp, engine = props.pilot, Engine.of(scope, child=self)
+        rp = props.pilot
         self.sql = props.sql
-        self.file = engine.databricks("workspace_file").WorkspaceFile(
-            self, "File", path=names.housekeeping_file_path(rp, props.key),
-            content_base64=base64.b64encode(props.sql.encode("utf-8")).decode("ascii"),
-            depends_on=props.folder.dependants_wait_for)
-        db = engine.databricks("job")
-        self.resource = db.Job(
-            self, "Resource",
-            name=names.housekeeping_job_name(rp, props.key),
-            description=props.description,
-            task=[db.JobTask(task_key=props.key, sql_task=db.JobTaskSqlTask(
-                warehouse_id=props.warehouse_id,
-                file=db.JobTaskSqlTaskFile(path=self.file.workspace_path, source="WORKSPACE")))],
-            schedule=db.JobSchedule(quartz_cron_expression=props.cron, timezone_id="UTC", pause_status="UNPAUSED"),
-            run_as=db.JobRunAs(service_principal_name=rp.env.run_as.application_id),
-            max_concurrent_runs=1,
-            timeout_seconds=HOUSEKEEPING_TIMEOUT_SECONDS,
-            tags=dict(rp.tags),
-            email_notifications=db.JobEmailNotifications(on_failure=[rp.pilot.owners.on_call]),
-        )
+        self.file = Resource(self, "File", "databricks_workspace_file", {
+            "path": names.housekeeping_file_path(rp, props.key),
+            "content_base64": base64.b64encode(props.sql.encode("utf-8")).decode("ascii"),
+        }, depends_on=props.folder.dependants_wait_for)
+        self.resource = Resource(self, "Resource", "databricks_job", {
+            "name": names.housekeeping_job_name(rp, props.key),
+            "description": props.description,
+            "task": [{"task_key": props.key, "sql_task": {
+                "warehouse_id": props.warehouse_id,
+                "file": {"path": self.file.attr("workspace_path"), "source": "WORKSPACE"}}}],
+            "schedule": {"quartz_cron_expression": props.cron, "timezone_id": "UTC", "pause_status": "UNPAUSED"},
+            "run_as": {"service_principal_name": rp.env.run_as.application_id},
+            "max_concurrent_runs": 1,
+            "timeout_seconds": HOUSEKEEPING_TIMEOUT_SECONDS,
+            "tags": dict(rp.tags),
+            "email_notifications": {"on_failure": [rp.pilot.owners.on_call]},
+        })
         self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
             object_type="job", object_id=self.resource.id, entries=pilot_access(rp, "job", emergency=False)))

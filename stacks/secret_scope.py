@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["SecretScopeProps", "SecretScope"]
 
@@ -18,20 +16,17 @@ class SecretScopeProps:
     protected: bool = False  # prevent_destroy: deleting a scope deletes its secrets
 
 
-class SecretScope(Construct):
-    def __init__(self, scope: Construct, id: str, props: SecretScopeProps):
+class SecretScope(Scope):
+    def __init__(self, scope: Scope, id: str, props: SecretScopeProps):
         super().__init__(scope, id)
-        engine = Engine.of(scope, child=self)
-        lifecycle = engine.TerraformResourceLifecycle(prevent_destroy=True) if props.protected else None
-        self.resource = engine.databricks("secret_scope").SecretScope(
-            self, "Resource", name=props.name, lifecycle=lifecycle)
-        acl = engine.databricks("secret_acl").SecretAcl
+        self.resource = Resource(self, "Resource", "databricks_secret_scope", {"name": props.name},
+                                 prevent_destroy=props.protected)
         # Ids name the role, not the principal, so a new service principal is an update, not a new ACL id.
-        self.reader_acl = acl(self, "RunAsRead", scope=self.resource.name,
-                              principal=props.reader, permission="READ")
-        self.admin_acl = acl(self, "AdminsManage", scope=self.resource.name,
-                             principal=props.admins, permission="MANAGE")
+        self.reader_acl = Resource(self, "RunAsRead", "databricks_secret_acl", {
+            "scope": self.name, "principal": props.reader, "permission": "READ"})
+        self.admin_acl = Resource(self, "AdminsManage", "databricks_secret_acl", {
+            "scope": self.name, "principal": props.admins, "permission": "MANAGE"})
 
     @property
     def name(self) -> str:
-        return self.resource.name
+        return self.resource.attr("name")

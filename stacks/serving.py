@@ -4,16 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from constructs import Construct
-
 from generators.observability_sql import INFERENCE_PREFIX
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedPilot
 
 from . import names
 from .access import pilot_access
-from .engine import Engine
 from .permissions import ObjectPermissions, PermissionsProps
+from .tf import Resource, Scope
 
 __all__ = ["ServingEndpointProps", "ServingEndpoint", "traffic_routes"]
 
@@ -21,7 +19,7 @@ __all__ = ["ServingEndpointProps", "ServingEndpoint", "traffic_routes"]
 @dataclass(frozen=True, kw_only=True)
 class ServingEndpointProps:
     pilot: ResolvedPilot      # with `pilot.model.serving` set
-    model: Any                # the registered model resource, so the endpoint waits for it
+    model: Resource           # the registered model, so the endpoint waits for it
 
 
 def traffic_routes(rp: ResolvedPilot) -> list[tuple[str, int]]:
@@ -36,38 +34,30 @@ def traffic_routes(rp: ResolvedPilot) -> list[tuple[str, int]]:
     return routes
 
 
-class ServingEndpoint(Construct):
-    def __init__(self, scope: Construct, id: str, props: ServingEndpointProps):
+class ServingEndpoint(Scope):
+    def __init__(self, scope: Scope, id: str, props: ServingEndpointProps):
         super().__init__(scope, id)
         rp = props.pilot
         serving = rp.pilot.model.serving
         versions = {s.name: s.slot.model_version for s in rp.slots}
         routes = traffic_routes(rp)
-        mod = Engine.of(scope, child=self).databricks("model_serving")
-        self.resource = mod.ModelServing(
-            self, "Resource",
-            name=names.pilot_object_name(rp),
-            config=mod.ModelServingConfigA(
-                served_entities=[
-                    mod.ModelServingConfigServedEntities(
-                        name=slot, entity_name=names.model_full_name(rp),
-                        entity_version=str(versions[slot]), workload_size=serving.workload_size,
-                        scale_to_zero_enabled=serving.scale_to_zero)
+        self.resource = Resource(self, "Resource", "databricks_model_serving", {
+            "name": names.pilot_object_name(rp),
+            "config": {
+                "served_entities": [
+                    {"name": slot, "entity_name": names.model_full_name(rp), "entity_version": str(versions[slot]),
+                     "workload_size": serving.workload_size, "scale_to_zero_enabled": serving.scale_to_zero}
                     for slot, _ in routes
                 ],
-                traffic_config=mod.ModelServingConfigTrafficConfig(routes=[
-                    mod.ModelServingConfigTrafficConfigRoutes(served_entity_name=slot, traffic_percentage=pct)
-                    for slot, pct in routes
-                ]),
-            ),
+                "traffic_config": {"routes": [
+                    {"served_entity_name": slot, "traffic_percentage": pct} for slot, pct in routes]},
+            },
             # Inference tables through AI Gateway: the legacy auto_capture_config is no longer accepted.
-            ai_gateway=mod.ModelServingAiGateway(
-                inference_table_config=mod.ModelServingAiGatewayInferenceTableConfig(
-                    enabled=True, catalog_name=rp.catalog, schema_name=rp.schema_name,
-                    table_name_prefix=INFERENCE_PREFIX)),
-            tags=[mod.ModelServingTags(key=k, value=v) for k, v in rp.tags.items()],
-            depends_on=[props.model],
-        )
+            "ai_gateway": {"inference_table_config": {
+                "enabled": True, "catalog_name": rp.catalog, "schema_name": rp.schema_name,
+                "table_name_prefix": INFERENCE_PREFIX}},
+            "tags": [{"key": k, "value": v} for k, v in rp.tags.items()],
+        }, depends_on=[props.model])
         self.permissions = ObjectPermissions(self, "Permissions", PermissionsProps(
-            object_type="serving_endpoint", object_id=self.resource.serving_endpoint_id,
+            object_type="serving_endpoint", object_id=self.resource.attr("serving_endpoint_id"),
             entries=pilot_access(rp, "serving_endpoint")))

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from pilotfactory.catalog.model.security import Security
 
-from .engine import Engine
+from .tf import Resource, Scope
 
 __all__ = ["WorkspaceSecurityProps", "WorkspaceSecurity", "workspace_conf"]
 
@@ -34,42 +32,31 @@ class WorkspaceSecurityProps:
     security: Security
 
 
-class WorkspaceSecurity(Construct):
+class WorkspaceSecurity(Scope):
     """Exactly one `databricks_workspace_conf` per workspace: two would overwrite each other's keys."""
 
-    def __init__(self, scope: Construct, id: str, props: WorkspaceSecurityProps):
+    def __init__(self, scope: Scope, id: str, props: WorkspaceSecurityProps):
         super().__init__(scope, id)
-        engine = Engine.of(scope, child=self)
         sec = props.security
-        ip = engine.databricks("ip_access_list")
         # Lists exist before enforcement is switched on, so an apply never locks the platform team out.
         self.ip_access_lists = [
-            ip.IpAccessList(self, f"IpAccessList-{entry.label}", label=entry.label, list_type=entry.list_type,
-                            ip_addresses=list(entry.addresses), enabled=True)
+            Resource(self, f"IpAccessList-{entry.label}", "databricks_ip_access_list", {
+                "label": entry.label, "list_type": entry.list_type,
+                "ip_addresses": list(entry.addresses), "enabled": True})
             for entry in sec.ip_access_lists
         ]
-        self.workspace_conf = engine.databricks("workspace_conf").WorkspaceConf(
-            self, "WorkspaceConf", custom_config=workspace_conf(sec), depends_on=self.ip_access_lists or None)
+        self.workspace_conf = Resource(self, "WorkspaceConf", "databricks_workspace_conf", {
+            "custom_config": workspace_conf(sec)}, depends_on=self.ip_access_lists)
         if sec.disable_legacy_access:
-            mod = engine.databricks("disable_legacy_access_setting")
-            mod.DisableLegacyAccessSetting(
-                self, "DisableLegacyAccess",
-                disable_legacy_access=mod.DisableLegacyAccessSettingDisableLegacyAccess(value=True))
+            Resource(self, "DisableLegacyAccess", "databricks_disable_legacy_access_setting", {
+                "disable_legacy_access": {"value": True}})
         if sec.disable_legacy_dbfs:
-            mod = engine.databricks("disable_legacy_dbfs_setting")
-            mod.DisableLegacyDbfsSetting(
-                self, "DisableLegacyDbfs",
-                disable_legacy_dbfs=mod.DisableLegacyDbfsSettingDisableLegacyDbfs(value=True))
+            Resource(self, "DisableLegacyDbfs", "databricks_disable_legacy_dbfs_setting", {
+                "disable_legacy_dbfs": {"value": True}})
         if sec.compliance_standards is not None:
-            mod = engine.databricks("compliance_security_profile_workspace_setting")
-            mod.ComplianceSecurityProfileWorkspaceSetting(
-                self, "ComplianceSecurityProfile",
-                compliance_security_profile_workspace=mod.
-                ComplianceSecurityProfileWorkspaceSettingComplianceSecurityProfileWorkspace(
-                    is_enabled=True, compliance_standards=list(sec.compliance_standards)))
+            Resource(self, "ComplianceSecurityProfile", "databricks_compliance_security_profile_workspace_setting", {
+                "compliance_security_profile_workspace": {
+                    "is_enabled": True, "compliance_standards": list(sec.compliance_standards)}})
         if sec.enhanced_security_monitoring:
-            mod = engine.databricks("enhanced_security_monitoring_workspace_setting")
-            mod.EnhancedSecurityMonitoringWorkspaceSetting(
-                self, "EnhancedSecurityMonitoring",
-                enhanced_security_monitoring_workspace=mod.
-                EnhancedSecurityMonitoringWorkspaceSettingEnhancedSecurityMonitoringWorkspace(is_enabled=True))
+            Resource(self, "EnhancedSecurityMonitoring", "databricks_enhanced_security_monitoring_workspace_setting", {
+                "enhanced_security_monitoring_workspace": {"is_enabled": True}})

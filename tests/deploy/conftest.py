@@ -1,13 +1,14 @@
 """Synthesized stacks a first `cdktf deploy` would apply: a generated estate's and a built one's."""
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
 from pilotfactory.pipeline import check
 from tests.factory import specs, write_estate
-from tests.stacks.conftest import make_catalog
+from tests.stacks.conftest import ENVIRONMENTS, FRAUD, KYC, STANDARDS, make_catalog
 
 PROVIDER_TAG = "v1.99.0"   # every citation in this suite is to terraform-provider-databricks at this tag
 
@@ -34,6 +35,31 @@ def example_catalog(tmp_path_factory):
 @pytest.fixture(scope="session")
 def built_catalog():
     return make_catalog()
+
+
+def full_catalog():
+    """Every optional block stacks/ can write, for the schema check: workspace security settings and
+    IP access lists, audit log delivery, library allowlists, a SQL warehouse (alerts, dashboard,
+    housekeeping jobs), model monitors on the inference table and on a scored table."""
+    envs = copy.deepcopy(ENVIRONMENTS)
+    envs["account"]["audit_logs"] = {"credentials_id": "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+                                     "storage_configuration_id": "8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"}
+    for name, env in envs["environments"].items():
+        env["sql_warehouse_id"] = f"0a1b2c3d4e5f67{len(name):02d}"
+        env["security"] = {
+            "max_token_lifetime_days": 14, "disable_legacy_access": True, "disable_legacy_dbfs": True,
+            "ip_access_lists": [{"label": "office", "addresses": ["198.51.100.0/24"]},
+                                {"label": "known-bad", "list_type": "BLOCK", "addresses": ["192.0.2.7"]}],
+            "compliance_standards": ["PCI_DSS", "HIPAA"], "enhanced_security_monitoring": True}
+    kyc, fraud = copy.deepcopy(KYC), copy.deepcopy(FRAUD)
+    kyc["model"]["monitoring"] = {"problem_type": "classification"}
+    fraud["model"]["monitoring"] = {
+        "problem_type": "regression", "scored_table": "cnp_scores", "training_table": "main.ml.cnp_fraud_training",
+        "timestamp_column": "scored_at", "prediction_column": "fraud_score", "model_id_column": "model_version",
+        "label_column": "confirmed_fraud"}
+    libraries = {"pypi": ["databricks-sdk==0.38.0"], "maven": ["com.databricks:spark-xml_2.12:0.18.0"],
+                 "jar": ["/Volumes/platform/libraries/approved/udfs-1.0.0.jar"]}
+    return make_catalog(envs, (kyc, fraud), standards={**STANDARDS, "libraries": libraries})
 
 
 @pytest.fixture(scope="session", params=["example", "built"])
