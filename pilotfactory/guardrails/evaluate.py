@@ -28,7 +28,7 @@ class Violation:
 
     @property
     def line(self) -> int | None:
-        return self.resource.line
+        return self.resource.where_line
 
 
 def environment_of(resource: TfResource, document: TfDocument, platform: Platform,

@@ -7,6 +7,7 @@ import re
 
 __all__ = ["json_lines"]
 
+_NEWLINE = re.compile("\n")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.DOTALL)
 
 
@@ -19,7 +20,7 @@ def json_lines(text: str, max_depth: int = 5) -> dict[tuple, int]:
     out: dict[tuple, int] = {}
     # the line of each token start, from a running count of newlines
     tokens = [(m.group(0), m.start()) for m in _TOKEN.finditer(text)]
-    line_starts = [i for i, c in enumerate(text) if c == "\n"]
+    line_starts = [m.start() for m in _NEWLINE.finditer(text)]
 
     def line(offset: int) -> int:
         return bisect.bisect_right(line_starts, offset - 1) + 1 if line_starts else 1

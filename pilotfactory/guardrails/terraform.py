@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pilotfactory.diagnostics.diagnostic import Location, PilotFactoryError
 from pilotfactory.guardrails.positions import json_lines
@@ -48,6 +49,16 @@ class TfResource:
     lifecycle: dict | None = None        # None: the shape does not say (plans)
     construct_path: str | None = None    # cdktf's `//.metadata.path`, e.g. "kyc-prod/jobs/score/Resource"
     literals: dict[str, bool] = field(default_factory=dict)   # plans: attribute -> written as a constant
+    # Finds `line` on first use (`where_line`): locating every resource of every stack cost a third
+    # of a cold synth, and only a finding needs its line.
+    locate: Callable[[], int | None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def where_line(self) -> int | None:
+        """`line`, found in the file's text the first time it is asked for."""
+        if self.line is None and self.locate is not None:
+            self.line, self.locate = self.locate(), None
+        return self.line
 
     @property
     def stack(self) -> str | None:
@@ -91,8 +102,21 @@ def load_document(path: Path, shown: str | None = None) -> TfDocument:
     return document_from_json(data, shown, text)
 
 
+class _Lines:
+    """Path -> line of a JSON text, computed on the first question."""
+
+    def __init__(self, text: str | None):
+        self._text, self._lines = text, None
+
+    def get(self, path: tuple) -> int | None:
+        if self._lines is None:
+            self._lines = json_lines(self._text, max_depth=6) if self._text is not None else {}
+            self._text = None
+        return self._lines.get(path)
+
+
 def document_from_json(data: Any, shown: str, text: str | None = None) -> TfDocument:
-    lines = json_lines(text, max_depth=6) if text is not None else {}
+    lines = _Lines(text)
     if isinstance(data, dict) and ("planned_values" in data or "resource_changes" in data):
         return _plan(data, shown, lines)
     if isinstance(data, dict) and isinstance(data.get("resource", {}), (dict, list)):
@@ -101,7 +125,7 @@ def document_from_json(data: Any, shown: str, text: str | None = None) -> TfDocu
                               "(`terraform show -json`: `planned_values`)", Location(shown, 1, 1))
 
 
-def _configuration(data: dict, shown: str, lines: dict) -> TfDocument:
+def _configuration(data: dict, shown: str, lines: _Lines) -> TfDocument:
     resources: list[TfResource] = []
     by_type = data.get("resource", {})
     if isinstance(by_type, list):  # HCL JSON also allows a list of single-key objects
@@ -121,7 +145,7 @@ def _configuration(data: dict, shown: str, lines: dict) -> TfDocument:
             lifecycle = blocks(body.get("lifecycle"))
             resources.append(TfResource(
                 type=rtype, name=name, address=f"{rtype}.{name}", values=values, file=shown,
-                line=lines.get(("resource", rtype, name)),
+                locate=partial(lines.get, ("resource", rtype, name)),
                 lifecycle=lifecycle[0] if lifecycle else {},
                 construct_path=meta.get("path") if isinstance(meta, dict) else None))
     meta = data.get("//", {}).get("metadata", {}) if isinstance(data.get("//"), dict) else {}
@@ -136,7 +160,7 @@ def _provider_host(providers: Any) -> str | None:
     return None
 
 
-def _plan(data: dict, shown: str, lines: dict) -> TfDocument:
+def _plan(data: dict, shown: str, lines: _Lines) -> TfDocument:
     expressions = {}
     config = data.get("configuration", {})
 
@@ -166,7 +190,7 @@ def _plan(data: dict, shown: str, lines: dict) -> TfDocument:
                     ".".join(r.split(".")[:2]) for r in expr.get("references", []) if r.count(".") >= 1)
         found[address] = TfResource(
             type=res.get("type", ""), name=res.get("name", ""), address=address, values=values,
-            file=shown, line=lines.get(line_path), lifecycle=None, literals=literals)
+            file=shown, locate=partial(lines.get, line_path), lifecycle=None, literals=literals)
 
     def planned(module: dict, path: tuple) -> None:
         for i, res in enumerate(module.get("resources", []) if isinstance(module, dict) else []):
