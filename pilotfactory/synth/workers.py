@@ -35,9 +35,7 @@ __all__ = ["MAX_BATCH", "MIN_BATCH", "usable_cores", "batches", "build_stacks", 
 MAX_BATCH = 200
 MIN_BATCH = 20
 _CODE_ROOT = Path(__file__).resolve().parents[2]   # the running code, which the workers run too
-# -O: the provider classes' Python-side typeguard checks (a quarter of a worker's Python time) are
-# skipped; the jsii kernel checks every value against the provider's schema again in Node.js.
-_COMMAND = (sys.executable, "-O", "-m", "pilotfactory.synth.worker")
+_COMMAND = (sys.executable, "-m", "pilotfactory.synth.worker")
 
 
 class WorkerFailed(PilotFactoryError):

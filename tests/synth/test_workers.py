@@ -106,15 +106,3 @@ def test_an_error_that_does_not_pickle_crosses_as_its_message():
     assert type(crossed) is PilotFactoryError and str(crossed) == str(DiagnosticsError(diags))
     same = PilotFactoryError("x")
     assert _portable(same) is same
-
-
-def test_under_python_O_the_jsii_kernel_still_refuses_a_value_off_the_provider_schema(tmp_path: Path):
-    """Workers run with -O, which skips the provider classes' Python-side type checks: the schema
-    check stays because the jsii kernel deserializes every argument against the assembly's types."""
-    code = ("from stacks.engine import get_engine\n"
-            f"e = get_engine('cdktf'); app = e.app({str(tmp_path)!r}); stack = e.TerraformStack(app, 's')\n"
-            "assert not __debug__\n"
-            "e.databricks('job').Job(stack, 'j', name='x', max_concurrent_runs='many')\n")
-    run = subprocess.run(list(workers._COMMAND[:2]) + ["-c", code], capture_output=True, text=True)
-    assert run.returncode != 0
-    assert "Unable to deserialize value as @cdktf/provider-databricks.job.JobConfig" in run.stderr
