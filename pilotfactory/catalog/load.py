@@ -21,7 +21,7 @@ __all__ = ["Catalog", "TemplateEntry", "load_catalog", "pilot_files", "template_
            "OPTIONAL_CONFIG_FILES"]
 
 _NAME = "pilot-name"  # content-cache kind: the name a pilot file declares
-_NAMES = "pilot-names"  # content-cache kind: every pilot file's declared name, in one entry
+_NAMES = "pilot-names"  # content-cache kind: every pilot file's sha256 and declared name, in one entry
 
 CONFIG_FILES = {
     "environments": ("config/environments.yaml", Environments),
@@ -121,47 +121,44 @@ def _declared_name(path: Path, display: str, replaced: Mapping[str, str], cache:
 
 def _declared_names(root: Path, paths: list[Path], replaced: Mapping[str, str],
                     cache: ContentCache | None) -> dict[str, str | None]:
-    """Pilot file -> the `name` it declares, for every file in `paths`; when no file on disk changed
-    since a run that read them all, one cache entry instead of one per file (a one-pilot command's
-    cost), the files in `replaced` read from their text."""
-    displays = [_display(root, path) for path in paths]
-    parts: list[str] | None = [] if cache is not None else None
-    for path, display in zip(paths, displays):
-        if parts is None:
-            break
-        try:
-            parts += [display, hashlib.sha256(path.read_bytes()).hexdigest()]
-        except OSError:
-            parts = None  # that file's problem is reported per file below
-    key = names_key(cache, parts) if parts is not None else ""
-    hit = cache.get(_NAMES, key, lambda v: _names_fact(v, set(displays))) if parts is not None else None
-    # an edit not yet written changes only its own file's name: the rest is what is on disk
-    names = {d: n for d, n in hit.items() if d not in replaced} if hit is not None else {}
-    for path, display in zip(paths, displays):
-        if display not in names:
-            names[display] = _declared_name(path, display, replaced, cache)
-    if parts is not None and hit is None and not any(d in replaced for d in displays):
-        cache.put(_NAMES, key, names)
+    """Pilot file -> the `name` it declares, for every file in `paths`. One cache entry holds every
+    file's sha256 and name as last seen: a file whose bytes are unchanged takes its name from there,
+    so a one-pilot command after an edit reads one entry and parses only the changed files; the
+    files in `replaced` are read from their text."""
+    known = cache.get(_NAMES, cache.key(_NAMES), _names_fact) or {} if cache is not None else {}
+    names: dict[str, str | None] = {}
+    seen: dict[str, tuple[str, str | None]] = {}
+    for path in paths:
+        display = _display(root, path)
+        if display not in replaced and cache is not None:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = None  # that file's problem is reported when it is read below
+            held = known.get(display)
+            if digest is not None and held is not None and held[0] == digest:
+                names[display] = held[1]
+                seen[display] = held
+                continue
+        names[display] = _declared_name(path, display, replaced, cache)
+        if display not in replaced and cache is not None and digest is not None:
+            seen[display] = (digest, names[display])
+    if cache is not None and not replaced and seen != known:
+        cache.put(_NAMES, cache.key(_NAMES), seen)
     return names
 
 
-def names_key(cache: ContentCache, parts: list[str]) -> str:
-    """The key of the entry naming every pilot file: `parts` is each file's path and sha256 (hex), in order."""
-    return cache.key(_NAMES, *parts)
-
-
 def remember_names(cache: ContentCache, names: list[tuple[str, str, str | None]]) -> None:
-    """Keep (file, sha256 hex, declared name) of every pilot file, in order, for the next one-pilot command."""
-    cache.put(_NAMES, names_key(cache, [part for file, digest, _ in names for part in (file, digest)]),
-              {file: name for file, _, name in names})
+    """Keep (file, sha256 hex, declared name) of every pilot file, for the next one-pilot command."""
+    cache.put(_NAMES, cache.key(_NAMES), {file: (digest, name) for file, digest, name in names})
 
 
-def _names_fact(value, expected: set[str]) -> dict[str, str | None]:
-    if not isinstance(value, dict) or set(value) != expected:
-        raise TypeError("not the names of these files")
-    for name in value.values():
-        if name is not None and not isinstance(name, str):
-            raise TypeError("not a pilot name")
+def _names_fact(value) -> dict[str, tuple[str, str | None]]:
+    if not isinstance(value, dict):
+        raise TypeError("not the names of pilot files")
+    for file, (digest, name) in value.items():
+        if not isinstance(file, str) or not isinstance(digest, str) or not (name is None or isinstance(name, str)):
+            raise TypeError("not a pilot file's digest and name")
     return value
 
 

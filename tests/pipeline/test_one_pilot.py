@@ -66,8 +66,18 @@ def test_the_names_entry_follows_every_pilot_file(make_estate):
     changed = ContentCache(estate.root / "cache", "v1")
     one = check(estate.root, only={"pilot-002"}, cache=changed)
     assert one.catalog.names["catalog/pilots/pilot-001.yaml"] == "renamed"
-    # the whole entry missed; the three unchanged files' names came from their own entries
-    assert changed.misses["pilot-names"] == 1 and changed.hits["pilot-name"] == 3
+    # one entry read: the three unchanged files' names by their sha256, only the edited file read again
+    assert changed.hits["pilot-names"] == 1 and not changed.hits["pilot-name"]
+    assert changed.misses["pilot-name"] == 1
+    again = ContentCache(estate.root / "cache", "v1")
+    assert check(estate.root, only={"pilot-002"}, cache=again).catalog.names == one.catalog.names
+    assert again.hits["pilot-names"] == 1 and not again.misses["pilot-name"] and not again.hits["pilot-name"]
+    # a file whose bytes changed while keeping its length and name is read again, not believed
+    path3 = estate.pilot_file("pilot-003")
+    path3.write_text(path3.read_text(encoding="utf-8").replace("name: pilot-003", "name: pilot-00X"), encoding="utf-8")
+    assert check(estate.root, only={"pilot-002"}, cache=ContentCache(estate.root / "cache", "v1")).catalog.names[
+        "catalog/pilots/pilot-003.yaml"] == "pilot-00X"
+    path3.write_text(path3.read_text(encoding="utf-8").replace("name: pilot-00X", "name: pilot-003"), encoding="utf-8")
     path = "catalog/pilots/pilot-003.yaml"
     edited = estate.pilot_file("pilot-003").read_text(encoding="utf-8").replace("name: pilot-003", "name: other")
     seen = ContentCache(estate.root / "cache", "v1")
