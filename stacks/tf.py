@@ -27,6 +27,8 @@ import hashlib
 import re
 from typing import Any, Iterable, Mapping
 
+from pilotfactory.tfjson.references import reference_to
+
 from .engine import Engine
 
 __all__ = ["Scope", "Stack", "Resource", "DataSource", "logical_id"]
@@ -155,7 +157,7 @@ class Resource(Scope):
 
     def attr(self, name: str) -> str:
         """A reference to one of its attributes, resolved by Terraform at plan or apply."""
-        return "${" + self.address + "." + name + "}"
+        return reference_to(self.address, name)
 
     @property
     def id(self) -> str:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-__all__ = ["Reference", "reference", "referenced_addresses", "is_reference", "resolve_literal"]
+__all__ = ["Reference", "reference", "reference_to", "referenced_addresses", "is_reference", "resolve_literal"]
 
 # Terraform resource types are lower-case provider_resource names; cdktf names keep the construct
 # path's letters, digits, `_` and `-` (Terraform identifiers allow exactly these).
@@ -36,6 +36,12 @@ def reference(value: Any) -> Reference | None:
     """The reference a value is, when the whole value is one `${type.name.attribute}` token."""
     match = _WHOLE.match(value) if isinstance(value, str) else None
     return Reference(*match.groups()) if match else None
+
+
+def reference_to(address: str, attribute: str) -> str:
+    """The reference to `attribute` of the resource (or `data.` source) at `address`, as stacks/
+    write it: what `reference` reads back."""
+    return "${" + address + "." + attribute + "}"
 
 
 def referenced_addresses(text: str) -> list[str]:

@@ -91,7 +91,7 @@ def test_stack_snapshot(example_out: Path, name: str, snapshot):
     assert stack(example_out, name) == snapshot.use_extension(JSONSnapshotExtension)
 
 
-def test_cdktn_synthesizes_the_same_json_apart_from_pinned_versions(example_out: Path, tmp_path: Path):
+def test_cdktn_synthesizes_the_same_json_apart_from_its_own_version(example_out: Path, tmp_path: Path):
     env = {**os.environ, "PILOTFACTORY_ENGINE": "cdktn"}
     out = tmp_path / "cdktf.out"
     subprocess.run([sys.executable, "-m", "pilotfactory", "synth", "--root", str(ESTATE), "--out", str(out)],
@@ -103,4 +103,4 @@ def test_cdktn_synthesizes_the_same_json_apart_from_pinned_versions(example_out:
                       theirs["terraform"]["required_providers"]["databricks"].pop("version")))
         ours["//"]["metadata"].pop("version"), theirs["//"]["metadata"].pop("version")
         assert ours == theirs, name
-    assert versions == {("1.99.0", "1.138.0")}
+    assert versions == {("1.99.0", "1.99.0")}  # the provider stacks/ require, whichever engine writes them

@@ -5,8 +5,8 @@ import ast
 
 import pytest
 
-from pilotfactory.tfjson.references import (Reference, is_reference, reference, referenced_addresses,
-                                            resolve_literal)
+from pilotfactory.tfjson.references import (Reference, is_reference, reference, reference_to,
+                                            referenced_addresses, resolve_literal)
 from tests.conftest import REPO
 
 # cdktf names a resource after its construct path: letters, digits, `_`, `-` and an 8-hex hash.
@@ -22,6 +22,13 @@ CDKTF_NAME = "jobs_classify-blue_DFA8890E"
 def test_a_whole_token_is_a_reference(value, expected):
     assert reference(value) == expected
     assert expected.address == f"{expected.type}.{expected.name}"
+    assert reference_to(expected.address, expected.attribute) == value  # what stacks/ write, read back
+
+
+def test_a_reference_to_a_data_source_is_an_expression_not_a_resource():
+    written = reference_to("data.databricks_group.lookups_group-x_1A2B3C4D", "id")
+    assert written == "${data.databricks_group.lookups_group-x_1A2B3C4D.id}"
+    assert is_reference(written) and reference(written) is None
 
 
 @pytest.mark.parametrize("value", [
