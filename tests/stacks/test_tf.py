@@ -15,7 +15,7 @@ from stacks.tf import DataSource, Resource, Scope, Stack, logical_id
 # scheme drops, and ids long enough to be cut.
 _PART = st.one_of(
     st.sampled_from(["Resource", "Default", "jobs", "job", "classify-blue", "blue", "Permissions", "a.b@bank.example",
-                     "group-kyc builders", "x" * 130]),
+                     "group-kyc builders", "x" * 130, "y" * 300]),
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, blacklist_characters="/"),
             min_size=1, max_size=40))
 
