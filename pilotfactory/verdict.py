@@ -35,9 +35,23 @@ from pilotfactory.validate.facts import PilotFacts, facts_of
 from pilotfactory.validate.run import validate_catalog, validate_pilot
 from pilotfactory.yamlio.cached import freeze_diagnostics, load_yaml_cached, thaw_diagnostics
 
-__all__ = ["Verdict", "verdict", "KIND"]
+__all__ = ["Verdict", "FileVerdict", "verdict", "KIND"]
 
 KIND = "validate"  # content-cache kind: the one entry holding every pilot file's results
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """One pilot file's results as `review` compares them between two trees. `identity` digests
+    every input its results were computed from, by path relative to the tree: two trees with the
+    same identity for a file got the same results for it (as a cache hit would)."""
+
+    identity: str
+    name: str | None              # None: the file did not type
+    template: str | None
+    envs: tuple[str, ...]         # environments it resolved to, before its gates
+    unearned: tuple[str, ...]     # environments its gates withhold
+    broken: bool                  # errors of its own: none of its stacks is built, its gates do not run
 
 
 @dataclass
@@ -53,6 +67,8 @@ class Verdict:
     environments: int = 0
     parsed: list[str] = field(default_factory=list)   # pilot files loaded and typed by this run
     gated: list[str] = field(default_factory=list)    # pilot files whose gates this run evaluated
+    files: dict[str, FileVerdict] = field(default_factory=dict)  # pilot file -> its results, in file order
+    environment_names: tuple[str, ...] = ()   # usable: config/'s environments, in promotion order
 
     @property
     def ok(self) -> bool:
@@ -71,6 +87,13 @@ def _digest(path: Path) -> str:
         return f"unreadable: {exc.errno}"
 
 
+def _place(root: Path, path: str | Path) -> str:
+    """A path as keys hold it: relative to the tree when inside it, so two trees with the same
+    content (the working tree, a ref exported elsewhere) get the same keys; absolute otherwise."""
+    path = Path(path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def _context(root: Path, catalog: Catalog) -> str:
     """The digest of everything besides the pilot file that its load, resolve and rules read."""
     h = hashlib.sha256()
@@ -79,8 +102,8 @@ def _context(root: Path, catalog: Catalog) -> str:
     if catalog.gates is not None:
         paths.append(root / catalog.gates.approvals.allowed_signers)
     for path in paths:
-        h.update(f"{path}\0{_digest(path)}\0".encode())
-    h.update(os.path.realpath(root / EVIDENCE_DIR).encode())
+        h.update(f"{_place(root, path)}\0{_digest(path)}\0".encode())
+    h.update(_place(root, os.path.realpath(root / EVIDENCE_DIR)).encode())
     return h.hexdigest()
 
 
@@ -95,7 +118,7 @@ def _git_state(root: Path, catalog: Catalog) -> str:
 def _fingerprint(root: Path, relpath: str) -> str:
     """What evidence.check_test_report reads of one file: where it leads, and its bytes."""
     path = root / relpath
-    return f"{os.path.realpath(path)}\0{_digest(path) if path.is_file() else 'not a file'}"
+    return f"{_place(root, os.path.realpath(path))}\0{_digest(path) if path.is_file() else 'not a file'}"
 
 
 # ---- frozen results -------------------------------------------------------------------------
@@ -119,24 +142,26 @@ class _Pilot:
     phase: str | None
     envs: tuple[str, ...]         # environments it resolved to
     declared: str | None          # the `name` the file declares, typed or not (catalog.load's names)
+    template: str | None = None   # typed: its template (review digests its stacks with it)
 
     def freeze(self, key: str) -> tuple:
         return (key, _freeze(self.before), _freeze(self.after),
-                None if self.facts is None else self.facts.freeze(), self.phase, self.envs, self.declared)
+                None if self.facts is None else self.facts.freeze(), self.phase, self.envs, self.declared,
+                self.template)
 
     @classmethod
     def thaw(cls, value, key: str) -> "_Pilot":
-        stored, before, after, facts, phase, envs, declared = value
+        stored, before, after, facts, phase, envs, declared, template = value
         if stored != key:
             raise KeyError("an entry for other content")
-        if not (declared is None or isinstance(declared, str)):
+        if not all(v is None or isinstance(v, str) for v in (declared, template)):
             raise TypeError("not a pilot name")
         if not (isinstance(envs, tuple) and all(isinstance(e, str) for e in envs)):
             raise TypeError("not environment names")
         if (facts is None) != (phase is None) or not (phase is None or isinstance(phase, str)):
             raise TypeError("not a phase")
         return cls(_thaw(before), _thaw(after), None if facts is None else PilotFacts.thaw(facts), phase, envs,
-                   declared)
+                   declared, template)
 
 
 @dataclass
@@ -177,6 +202,17 @@ def _pack(value) -> dict:
     return {"pilots": pilots, "gates": gates}
 
 
+def _file_verdict(p: _Pilot, gated: _Gates | None, broken: bool, inputs: tuple[str, ...]) -> FileVerdict:
+    """`inputs`: the tree's context, the file's name and digest, the date and git state."""
+    h = hashlib.sha256(b"pilotfactory-file-verdict/1")
+    for part in (*inputs, "broken" if broken else "gated" if gated is not None else "not gated",
+                 *(f"{rel}\0{fp}" for rel, fp in (gated.evidence if gated is not None else ()))):
+        data = part.encode()
+        h.update(len(data).to_bytes(8, "big") + data)
+    return FileVerdict(h.hexdigest(), p.facts.name if p.facts is not None else None, p.template,
+                       p.envs, gated.unearned if gated is not None else (), broken)
+
+
 # ---- the run --------------------------------------------------------------------------------
 
 
@@ -205,7 +241,8 @@ def _check_pilot(catalog: Catalog, path: Path, display: str) -> tuple[_Pilot, Ty
         with diags.step("validate"):
             validate_pilot(catalog, typed, diags)
     return (_Pilot(before, list(diags.items), None if typed is None else facts_of(typed),
-                   None if typed is None else typed.pilot.phase, envs, declared), typed)
+                   None if typed is None else typed.pilot.phase, envs, declared,
+                   None if typed is None else typed.pilot.template), typed)
 
 
 def _gate(catalog: Catalog, root: Path, typed: TypedPilot, today: dt.date) -> _Gates:
@@ -217,11 +254,12 @@ def _gate(catalog: Catalog, root: Path, typed: TypedPilot, today: dt.date) -> _G
                   result.unearned_environments, unearned_reason(result) if result.unearned_environments else "")
 
 
-def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCache | None = None) -> Verdict:
+def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCache | None = None,
+            per_file: bool = False) -> Verdict:
     """load -> resolve -> validate -> gates over the whole catalog, as pipeline.check, each pilot
     file's results read back from the cache when nothing they depend on changed.
     `cache`: True for the repository's content cache, or a ContentCache; None follows
-    files.content_cache.enabled_by_default()."""
+    files.content_cache.enabled_by_default(). `per_file`: also fill `Verdict.files` (for review)."""
     if cache is None:
         cache = enabled_by_default()
     store = content_cache(root) if cache is True else (cache or None)
@@ -230,7 +268,7 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
     with diags.step("load"):
         catalog = load_catalog(root, diags, cache=store, pilots=False)
     catalog.cache = None  # the pack below holds what per-file entries would, in one write
-    context = _context(root, catalog) if store is not None else ""
+    context = _context(root, catalog) if store is not None or per_file else ""
     pack_key = store.key(KIND, "pack") if store is not None else ""
     old = (store.get(KIND, pack_key, _pack) if store is not None else None) or {"pilots": {}, "gates": {}}
     new: dict = {"pilots": {}, "gates": {}}
@@ -264,11 +302,13 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
     out.pilots = len(facts)
 
     shared, own = split_errors(diags.errors)
+    state, results = "", {}
     if not shared and catalog.complete:
         out.usable = True
         out.environments = len(catalog.environments.environments)
+        out.environment_names = tuple(catalog.environments.environments)
         when = today or clock.today()
-        state = f"{when.isoformat()}\0{_git_state(root, catalog)}" if store is not None else ""
+        state = f"{when.isoformat()}\0{_git_state(root, catalog)}" if store is not None or per_file else ""
         unearned = []
         for path, display in files:
             p = pilots[display]
@@ -283,6 +323,7 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
                 hit = _gate(catalog, root, t, when)
                 out.gated.append(display)
             new["gates"][display] = hit.freeze(key)
+            results[display] = hit
             with diags.step("gates"):
                 diags.extend(hit.found)
             out.stacks += len([e for e in p.envs if e not in hit.unearned])
@@ -290,6 +331,9 @@ def verdict(root: Path, *, today: dt.date | None = None, cache: bool | ContentCa
                 unearned.append((hit.pilot, display, hit.unearned, hit.reason))
         named = {d: (p.facts.name, p.phase) for d, p in pilots.items() if p.facts is not None}
         out.withheld = withheld_stacks(catalog, own, named, unearned)
+    if per_file:
+        out.files = {display: _file_verdict(pilots[display], results.get(display), display in own,
+                                            (context, display, raw[display], state)) for _, display in files}
     if store is not None and (out.parsed or out.gated or set(old["pilots"]) != set(new["pilots"])
                               or set(old["gates"]) != set(new["gates"])):
         store.put(KIND, pack_key, (new["pilots"], new["gates"]))
