@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics, PilotFactoryError
 from pilotfactory.catalog.resolved import ResolvedCatalog, ResolvedPilot
@@ -23,8 +23,8 @@ from pilotfactory.synth.guard import GuardrailViolations, check_synthesized, vio
 from pilotfactory.synth.workers import build_stacks
 from pilotfactory.tfjson.stacknames import platform_stack
 
-__all__ = ["synthesize", "synthesize_estate", "Synthesized", "synth_pilot_stacks", "DEFAULT_ENGINE",
-           "WITHHELD_FILE"]
+__all__ = ["synthesize", "synthesize_estate", "synthesize_cached", "Synthesized", "synth_pilot_stacks",
+           "DEFAULT_ENGINE", "WITHHELD_FILE"]
 
 DEFAULT_ENGINE = "cdktf"
 WITHHELD_FILE = "withheld.json"  # beside manifest.json: the stacks this run did not build, and why
@@ -36,6 +36,8 @@ class Synthesized:
     withheld: list[Withheld] = field(default_factory=list)  # not built; reasons
     kept: list[str] = field(default_factory=list)           # withheld stacks whose previous copy stays
     guardrails: Diagnostics = field(default_factory=Diagnostics)  # violations that withheld a stack
+    # synthesize_cached: stack id -> (its digest, where its cdk.tf.json is)
+    stacks: dict[str, tuple[str, Path]] = field(default_factory=dict)
 
 
 def synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str = DEFAULT_ENGINE,
@@ -58,6 +60,28 @@ def synthesize_estate(catalog: ResolvedCatalog, outdir: Path, withheld: Sequence
     stays in `outdir` (listed in manifest.json, so no deploy reads its absence as a removal), and
     `outdir/withheld.json` lists what was withheld and why."""
     return _synthesize(catalog, outdir, engine, on_stack, cache, list(withheld), jobs)
+
+
+def synthesize_cached(catalog: ResolvedCatalog, scratch: Path, withheld: Sequence[Withheld], engine: str,
+                      cache: tuple[Path, StackCache], digests: Mapping[str, str] | None = None,
+                      jobs: int | None = None) -> Synthesized:
+    """What `synthesize_estate` builds, for a reader of the stacks (review) rather than a deploy: a
+    stack the cache holds is read where the cache keeps it (`Synthesized.stacks`), never copied;
+    only the stacks it lacks are built into `scratch`, checked (a violation withholds a pilot stack,
+    and stops everything in a platform or account stack) and cached. No output folder is written.
+    `digests`: every stack to have, with its digest, when known (synth/cache.py `synth_incremental`)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    incremental = synth_incremental(catalog, cache[0], scratch, engine, cache[1], jobs=jobs, digests=digests,
+                                    copy=False)
+    result = Synthesized([], withheld=list(withheld))
+    if incremental.rebuilt:
+        _withhold_violations(catalog, scratch, incremental.rebuilt, result)
+        incremental.store(cache[1], scratch, skip={w.stack for w in result.withheld})
+    gone = {w.stack for w in result.withheld}
+    result.stacks = {name: (incremental.digests[name], path) for name, path in sorted(incremental.paths.items())
+                     if name not in gone}
+    result.built = list(result.stacks)
+    return result
 
 
 def _synthesize(catalog: ResolvedCatalog, outdir: Path, engine: str, on_stack, cache,

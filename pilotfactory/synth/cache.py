@@ -26,7 +26,7 @@ from pilotfactory.synth.workers import build_stacks
 from pilotfactory.tfjson.stacknames import ACCOUNT, platform_stack
 
 __all__ = ["CACHE_DIR", "code_digest", "engine_fingerprint", "stack_inputs", "stack_digests", "pilot_stack_digests",
-           "StackCache", "Incremental", "synth_incremental"]
+           "planned_stack_digests", "StackCache", "Incremental", "synth_incremental"]
 
 CACHE_DIR = Path(".pilotfactory") / "cache"   # under the repository root; gitignored
 _CODE_PACKAGES = ("pilotfactory", "stacks", "generators")
@@ -79,19 +79,30 @@ def _config_files(root: Path) -> list[Path]:
 
 
 def _pilot_inputs(root: Path, rp: ResolvedPilot, config: list[Path]) -> list[Path]:
-    template = root / "catalog" / "templates" / rp.pilot.template
-    return [root / rp.file, *_files(template), *config]
+    return _inputs_of(root, rp.file, rp.pilot.template, config)
+
+
+def _inputs_of(root: Path, file: str, template: str, config: list[Path]) -> list[Path]:
+    return [root / file, *_files(root / "catalog" / "templates" / template), *config]
+
+
+def _estate_inputs(root: Path, environments: Iterable[str],
+                   pilots: Iterable[tuple[str, str, str]]) -> dict[str, list[Path]]:
+    """Stack id -> the catalog files that shape it, for the account, each environment's platform
+    and each (stack id, pilot file, template) of `pilots`."""
+    config = _config_files(root)
+    out: dict[str, list[Path]] = {ACCOUNT: list(config)}
+    for env in environments:
+        out[platform_stack(env)] = list(config)
+    for stack, file, template in pilots:
+        out[stack] = _inputs_of(root, file, template, config)
+    return out
 
 
 def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
     """Stack id -> the catalog files that shape it (code and engine are added to every digest)."""
-    config = _config_files(root)
-    out: dict[str, list[Path]] = {ACCOUNT: list(config)}
-    for env in catalog.environments.environments:
-        out[platform_stack(env)] = list(config)
-    for rp in catalog.pilots:
-        out[rp.stack_id] = _pilot_inputs(root, rp, config)
-    return out
+    return _estate_inputs(root, catalog.environments.environments,
+                          ((rp.stack_id, rp.file, rp.pilot.template) for rp in catalog.pilots))
 
 
 def _digests(root: Path, inputs: dict[str, list[Path]], engine: str, code: str | None,
@@ -115,6 +126,14 @@ def stack_digests(root: Path, catalog: ResolvedCatalog, engine: str, code: str |
     """Stack id -> digest of everything that shapes that stack; `code`: another tree's code digest."""
     root = root.resolve()
     return _digests(root, stack_inputs(root, catalog), engine, code, {})
+
+
+def planned_stack_digests(root: Path, environments: Iterable[str], pilots: Iterable[tuple[str, str, str]],
+                          engine: str) -> dict[str, str]:
+    """The digests `stack_digests` gives a catalog with these environments and pilot stacks
+    ((stack id, pilot file, template) each), known without typing or resolving the pilots."""
+    root = root.resolve()
+    return _digests(root, _estate_inputs(root, environments, pilots), engine, None, {})
 
 
 def pilot_stack_digests(root: Path, pilots: Iterable[ResolvedPilot], engine: str,
@@ -165,8 +184,10 @@ class StackCache:
 @dataclass(frozen=True)
 class Incremental:
     rebuilt: tuple[str, ...]     # stacks built in this run
-    reused: tuple[str, ...]      # stacks copied from the cache
+    reused: tuple[str, ...]      # stacks copied from the cache (or, not copied, read where it keeps them)
     digests: dict[str, str]
+    paths: dict[str, Path]       # stack id -> its cdk.tf.json: in the output, or for a reused stack
+                                 # not copied, in the cache entry
 
     def store(self, cache: StackCache, outdir: Path, skip: Collection[str] = ()) -> None:
         """Cache the rebuilt stacks; call only once they passed every check, so a reused stack is a
@@ -180,13 +201,17 @@ class Incremental:
 
 
 def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine: str, cache: StackCache,
-                      on_stack: Callable[[str], None] | None = None, jobs: int | None = None) -> Incremental:
+                      on_stack: Callable[[str], None] | None = None, jobs: int | None = None,
+                      digests: Mapping[str, str] | None = None, copy: bool = True) -> Incremental:
     """Synthesize into the empty folder `outdir`, building only stacks the cache lacks (with `jobs`
     worker processes, synth/workers.py).
 
-    The CDK is not even loaded when every stack is cached.
+    The CDK is not even loaded when every stack is cached. `digests`: the stacks to have, with
+    their digests, when already known (`catalog` then needs only the pilots of stacks the cache
+    lacks). `copy=False` leaves reused stacks in the cache (`paths` says where): no manifest is
+    written, and `outdir` holds only the rebuilt stacks.
     """
-    digests = stack_digests(root, catalog, engine)
+    digests = dict(digests) if digests is not None else stack_digests(root, catalog, engine)
     hits = {name: cache.get(d) for name, d in digests.items()}
     missing = [name for name, hit in hits.items() if hit is None]
     entries: dict[str, dict] = {}
@@ -199,6 +224,10 @@ def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine
         version = built["version"]
         entries.update({name: built["stacks"][name] for name in missing})
     reused = [name for name in digests if name not in missing]
+    paths = {name: outdir / "stacks" / name / "cdk.tf.json" for name in digests}
+    if not copy:
+        paths.update({name: hits[name][0] / "cdk.tf.json" for name in reused})
+        return Incremental(tuple(missing), tuple(reused), digests, paths)
     if reused or not missing:
         for name in reused:
             stack_dir, entry = hits[name]
@@ -209,4 +238,4 @@ def synth_incremental(catalog: ResolvedCatalog, root: Path, outdir: Path, engine
             if on_stack:
                 on_stack(name)
         write_manifest(outdir / "manifest.json", entries, version or "")
-    return Incremental(tuple(missing), tuple(reused), digests)
+    return Incremental(tuple(missing), tuple(reused), digests, paths)
