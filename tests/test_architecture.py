@@ -66,8 +66,10 @@ LAYERS = {
     "stacks": 5,
     "synth": 6,
     "pipeline": 7,      # lists every step through synth, so it sits just above synth
+    # validate of the whole catalog: the pipeline's steps per pilot file, cached; below review,
+    # which judges both of its sides with it
+    "verdict": 7.5,
     "review": 8, "release": 8, "scaffold": 8, "governance": 8,
-    "verdict": 8,       # validate of the whole catalog: the pipeline's steps per pilot file, cached
     "live": 9, "ci": 9,
     "cli": 10,
     "__main__": 11,

@@ -23,7 +23,7 @@ from pilotfactory.catalog.model.pilot import OutcomeDecision
 from pilotfactory.review.plan import load_plan, plan_changes, plan_stacks
 from pilotfactory.review.releases import change_record_findings, release_findings
 from pilotfactory.files.content_cache import ContentCache
-from pilotfactory.review.source import Side, export_ref, load_side
+from pilotfactory.review.source import Side, Stacks, Tree, export_ref, load_sides
 from pilotfactory.tfjson.stacknames import ACCOUNT, BASE_OUT, PLATFORM
 
 __all__ = ["review_refs", "review_plans", "plan_stack_name"]
@@ -138,19 +138,21 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
     broken = _broken_findings(base, head, lambda name: stack_ref(name, _protection(head, base)))
     gone = {w["stack"] for w in withheld} | set(head.withheld)
     if gone:
-        base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n not in gone})
+        base, head = (dataclasses.replace(side, stacks=_keep(side.stacks, lambda n: n not in gone))
                       for side in (base, head))
     if stacks is not None:
-        base, head = (dataclasses.replace(side, stacks={n: s for n, s in side.stacks.items() if n in stacks})
+        base, head = (dataclasses.replace(side, stacks=_keep(side.stacks, lambda n: n in stacks))
                       for side in (base, head))
     envs = _protection(head, base)
     ref = lambda name: stack_ref(name, envs)  # noqa: E731
-    changes = diff_stacks(_ordered(base.stacks, envs), _ordered(head.stacks, envs), ref)
+    # A stack both sides have under one key is the same document: nothing of it is read or compared.
+    old, new = (_differing(side.stacks, other.stacks) for side, other in ((base, head), (head, base)))
+    changes = diff_stacks(_ordered(old, envs), _ordered(new, envs), ref)
     releases = []
-    for name in head.stacks:
-        if name not in base.stacks or base.stacks[name] == head.stacks[name]:   # nothing of it moves
+    for name in new:
+        if name not in old or old[name] == new[name]:   # nothing of it moves
             continue
-        moved = release_findings(ref(name), base.stacks[name], head.stacks[name])
+        moved = release_findings(ref(name), old[name], new[name])
         releases += moved
         if moved and ref(name).env is not None and ref(name).pilot not in (PLATFORM, ACCOUNT):
             releases += change_record_findings(ref(name), _change_record(base, ref(name)),
@@ -167,7 +169,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
         lts=_lts(_catalog(head)) or _lts(_catalog(base)),
         removed_stacks=[s for s in base.stacks if s not in head.stacks],
         releases=releases, gates=gates, governance=governance,
-        stacks={n: (base.stacks.get(n), head.stacks.get(n)) for n in {*base.stacks, *head.stacks}},
+        stacks={n: (old.get(n), new.get(n)) for n in {*old, *new}},
         # the base's places: a change cannot vet its own new library location
         libraries=_libraries(_catalog(base)))
     # waivers come from the base: a pull request cannot waive its own findings
@@ -269,7 +271,20 @@ def _ordered(stacks: dict[str, dict], envs: Mapping[str, bool]) -> dict[str, dic
     return {name: stacks[name] for name in sorted(stacks, key=key)}
 
 
+def _keep(stacks: Mapping[str, dict], wanted) -> Mapping[str, dict]:
+    """The stacks `wanted` says to keep, none of them read."""
+    return stacks.keep(wanted) if isinstance(stacks, Stacks) else {n: s for n, s in stacks.items() if wanted(n)}
+
+
+def _differing(stacks: Mapping[str, dict], other: Mapping[str, dict]) -> dict[str, dict]:
+    """`stacks` without those `other` is known to have byte for byte: only these are read."""
+    same = stacks.same if isinstance(stacks, Stacks) else (lambda _other, _name: False)
+    return {name: stacks[name] for name in stacks if not same(other, name)}
+
+
 def _approvers(side: Side) -> set[str]:
+    """The approvers groups of the pilots `side.checked` holds: when it holds only some (load_sides),
+    config/roles.yaml is the same on both sides, or every pilot would be there."""
     if side.checked is None:
         return set()
     return {t.pilot.owners.approvers for t in side.checked.resolution.pilots}
@@ -290,19 +305,15 @@ def review_refs(root: Path, base_ref: str, head_ref: str | None, engine: str,
     all stacks or only `stacks`; `content`: the repository's content cache, for both sides."""
     with tempfile.TemporaryDirectory(prefix="pilotfactory-review-") as tmp:
         tmp_path = Path(tmp)
-        sides = []
-        parsed: dict[bytes, dict] = {}   # a stack both sides have byte for byte is parsed once
+        trees = []
         for label, ref in ((base_ref, base_ref), (head_ref or "working tree", head_ref)):
-            scratch = tmp_path / f"side{len(sides)}"
             if ref is None:
-                sides.append(load_side(label, root, engine, cache, scratch, content=content, parsed=parsed))
+                trees.append(Tree(label, root))
                 continue
             skipped: list[str] = []
-            catalog_root, top = export_ref(root, ref, scratch / "tree", skipped)
-            side = load_side(label, catalog_root, engine, cache, scratch, code_root=top, content=content,
-                             parsed=parsed)
-            sides.append(dataclasses.replace(side, skipped_links=tuple(skipped)))
-        return compare_sides(*sides, stacks=stacks)
+            catalog_root, top = export_ref(root, ref, tmp_path / f"tree{len(trees)}", skipped)
+            trees.append(Tree(label, catalog_root, top, tuple(skipped)))
+        return compare_sides(*load_sides(trees, engine, cache, tmp_path, content), stacks=stacks)
 
 
 def plan_stack_name(path: Path) -> str:
