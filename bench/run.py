@@ -185,7 +185,9 @@ def bench(count: int, only: set[str] | None, synth_jobs: int | None = None) -> t
     out: list[Measure] = []
 
     def want(step: str) -> bool:
-        return only is None or step in only or (step in PILOT_STEPS and "pilot" in only)
+        # review and floor read what synth writes: asking for them runs the synth steps too
+        return only is None or step in only or (step in PILOT_STEPS and "pilot" in only) \
+            or (step == "synth" and bool({"review", "floor"} & only))
 
     with tempfile.TemporaryDirectory(prefix=f"pf-bench-{count}-") as tmp:
         root = Path(tmp) / "estate"
@@ -262,7 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pilots", type=int, action="append", help="estate size (repeatable; default 100 300 1000)")
     parser.add_argument("--only", action="append", choices=["validate", "synth", "review", "floor", "pilot", *PILOT_STEPS],
-                        help="measure only these groups or steps (review and floor need synth; pilot: "
+                        help="measure only these groups or steps (review and floor run synth too; pilot: "
                              f"{', '.join(PILOT_STEPS)})")
     parser.add_argument("--synth-jobs", type=int, help="synth's --jobs (default: synth's own, the usable cores)")
     parser.add_argument("--readme", action="store_true", help=f"write the table into README.md between {START} and {END}")
