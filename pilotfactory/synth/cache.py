@@ -82,8 +82,13 @@ def _pilot_inputs(root: Path, rp: ResolvedPilot, config: list[Path]) -> list[Pat
     return _inputs_of(root, rp.file, rp.pilot.template, config)
 
 
-def _inputs_of(root: Path, file: str, template: str, config: list[Path]) -> list[Path]:
-    return [root / file, *_files(root / "catalog" / "templates" / template), *config]
+def _inputs_of(root: Path, file: str, template: str, config: list[Path],
+               templates: dict[str, list[Path]] | None = None) -> list[Path]:
+    """`templates`: each template folder's files, listed once for many pilots."""
+    templates = {} if templates is None else templates
+    if template not in templates:
+        templates[template] = _files(root / "catalog" / "templates" / template)
+    return [root / file, *templates[template], *config]
 
 
 def _estate_inputs(root: Path, environments: Iterable[str],
@@ -94,8 +99,9 @@ def _estate_inputs(root: Path, environments: Iterable[str],
     out: dict[str, list[Path]] = {ACCOUNT: list(config)}
     for env in environments:
         out[platform_stack(env)] = list(config)
+    templates: dict[str, list[Path]] = {}
     for stack, file, template in pilots:
-        out[stack] = _inputs_of(root, file, template, config)
+        out[stack] = _inputs_of(root, file, template, config, templates)
     return out
 
 
@@ -151,19 +157,25 @@ class StackCache:
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+        self._found: dict[str, tuple[Path, dict]] = {}  # entries this run found: an entry never changes
 
     @classmethod
     def at(cls, root: Path) -> "StackCache":
         return cls(Path(root) / CACHE_DIR)
 
     def get(self, digest: str) -> tuple[Path, dict] | None:
+        if digest in self._found:   # review asks for each of both sides' stacks twice
+            return self._found[digest]
         entry = self.directory / digest
         try:
             manifest = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         stack = entry / "stack"
-        return (stack, manifest) if (stack / "cdk.tf.json").is_file() else None
+        if not (stack / "cdk.tf.json").is_file():
+            return None
+        self._found[digest] = (stack, manifest)
+        return stack, manifest
 
     def put(self, digest: str, stack_dir: Path, manifest: dict) -> None:
         """Store atomically: a reader sees a whole entry or none."""

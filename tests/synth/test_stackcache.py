@@ -165,3 +165,17 @@ def test_a_rebuilt_pilot_stack_does_not_rebuild_what_it_depends_on(warm, tmp_pat
     whole = tree(full)
     whole.pop("withheld.json")
     assert tree(out) == whole  # every stack and manifest.json (its dependencies) byte for byte
+
+
+def test_an_entry_is_read_once_a_run(tmp_path: Path):
+    """Review asks for each stack of both sides more than once: one StackCache reads an entry once
+    (an entry never changes once stored); a new one, as the next run makes, reads it again."""
+    (tmp_path / "stack").mkdir()
+    (tmp_path / "stack" / "cdk.tf.json").write_text("{}")
+    cache = StackCache(tmp_path / "cache")
+    cache.put("d1", tmp_path / "stack", {"entry": {"x": 1}, "version": "v"})
+    assert cache.get("d1")[1]["entry"] == {"x": 1}
+    (tmp_path / "cache" / "d1" / "manifest.json").write_text("damaged")
+    assert cache.get("d1")[1]["entry"] == {"x": 1}
+    assert StackCache(tmp_path / "cache").get("d1") is None
+    assert cache.get("d2") is None
