@@ -342,3 +342,18 @@ def test_checks_that_do_not_cover_a_stack_to_build_fall_back_to_the_whole_load(r
     monkeypatch.setattr(source, "_whole", lambda *a: whole.append(1) or real(*a))
     (base, head), _ = _sides(repo, monkeypatch)
     assert whole == [1] and f"{other}-staging" in head.stacks and f"{other}-staging" in base.stacks
+
+
+def test_governance_files_the_same_on_both_sides_are_not_parsed(repo, monkeypatch):
+    """config/roles.yaml grows with the catalog: parsed only when its bytes differ, and then judged."""
+    import pilotfactory.review.governance as governance
+    loaded = []
+    real = governance._load
+    monkeypatch.setattr(governance, "_load", lambda root, name: loaded.append(name) or real(root, name))
+    cutover(repo)
+    review_refs(repo, "main", None, "cdktf", StackCache.at(repo), content=_content(repo))
+    assert not {"config/roles.yaml", "config/gates.yaml"} & set(loaded)
+    new_approver(repo)
+    result = review_refs(repo, "main", None, "cdktf", StackCache.at(repo), content=_content(repo))
+    assert "config/roles.yaml" in loaded and "config/gates.yaml" not in loaded
+    assert any(f.rule_id == "PFR002" and "someone.else@bank.example" in f.text for f in result.findings)
