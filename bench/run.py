@@ -46,6 +46,7 @@ TARGETS = {
     "validate, cold": "< 5 s at 1,000", "validate, warm": "< 2 s at 1,000",
     "synth, cold": "≤ 2× the floor, < 1.5 GiB at 1,000", "bare cdktf floor (same JSON, cold)": "the floor",
     "synth, warm, 1 pilot changed": "< 10 s at 1,000", "review --base HEAD, 1 pilot changed, warm": "< 5 s wall at 1,000",
+    "review --base HEAD, 1 pilot changed, again": "< 5 s wall at 1,000",
     **{step: "< 1 s at 1,000" for step in ("gates PILOT", "approve PILOT", "release PILOT --dry-run",
                                             "release PILOT --dry-run, again", "cutover PILOT --dry-run",
                                             "rollback PILOT --dry-run")},
@@ -206,8 +207,10 @@ def bench(count: int, only: set[str] | None, synth_jobs: int | None = None) -> t
             cutover_edit(root, changed)
             out.append(run("synth, warm, 1 pilot changed", synth, root))
             if want("review"):
-                out.append(run("review --base HEAD, 1 pilot changed, warm", ["review", "--base", "HEAD",
-                                                                              "--fail-on", "never"], root))
+                review = ["review", "--base", "HEAD", "--fail-on", "never"]
+                out.append(run("review --base HEAD, 1 pilot changed, warm", review, root))
+                # the first review after synth also fills the per-file validate results it judges with
+                out.append(run("review --base HEAD, 1 pilot changed, again", review, root))
             git(root, "checkout", "--", ".")
         if want("gates"):
             out.append(run("gates PILOT", ["gates", acted], root))
