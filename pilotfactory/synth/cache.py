@@ -113,17 +113,17 @@ def stack_inputs(root: Path, catalog: ResolvedCatalog) -> dict[str, list[Path]]:
 
 def _digests(root: Path, inputs: dict[str, list[Path]], engine: str, code: str | None,
              replaced: Mapping[str, str]) -> dict[str, str]:
-    file_hashes: dict[Path, bytes] = {}
+    hashed: dict[Path, bytes] = {}   # each file's part of a digest, made once (config is in every stack's)
     common = f"{code or code_digest()}\0{engine_fingerprint(engine)}".encode()
     out = {}
     for stack, files in inputs.items():
         h = hashlib.sha256(b"pilotfactory-stack/1\0" + stack.encode() + b"\0" + common)
         for path in files:
-            relpath = path.relative_to(root).as_posix()
-            if path not in file_hashes:
+            if path not in hashed:
+                relpath = path.relative_to(root).as_posix()
                 data = replaced[relpath].encode("utf-8") if relpath in replaced else path.read_bytes()
-                file_hashes[path] = hashlib.sha256(data).digest()
-            h.update(b"\0" + relpath.encode() + b"\0" + file_hashes[path])
+                hashed[path] = b"\0" + relpath.encode() + b"\0" + hashlib.sha256(data).digest()
+            h.update(hashed[path])
         out[stack] = h.hexdigest()
     return out
 
