@@ -29,9 +29,10 @@ from pilotfactory.tfjson.stacknames import stack_names
 
 __all__ = ["MAX_BATCH", "MIN_BATCH", "usable_cores", "batches", "build_stacks", "WorkerFailed"]
 
-# Stacks per worker process: the most bounds a worker's memory (about 1 MiB a stack on top of
-# ~250 MiB for Python, Node.js and the assemblies); the least keeps a small build in one process,
-# where starting another jsii runtime (about 2 s of CPU) would cost more than it saves.
+# Stacks per worker process: the most bounds a worker's memory (jsii never frees what a stack
+# defined); the least keeps a small build in one process, where starting another jsii runtime
+# (about 0.5 s of CPU since stacks are built in Python, against about 16 ms a stack) would cost
+# more than it saves.
 MAX_BATCH = 200
 MIN_BATCH = 20
 _CODE_ROOT = Path(__file__).resolve().parents[2]   # the running code, which the workers run too
