@@ -33,9 +33,10 @@ class Violation:
 
 def environment_of(resource: TfResource, document: TfDocument, platform: Platform,
                    forced: EnvFacts | None = None) -> EnvFacts | None:
-    """The explicit choice, else the construct path's stack, the file's stack, the provider's host."""
-    return (forced or platform.env_of_stack(resource.stack) or platform.env_of_stack(document.stack)
-            or platform.env_of_host(document.provider_host))
+    """The explicit choice, else the construct path's stack, the environment an `account` stack
+    element was made for, the file's stack, the provider's host."""
+    return (forced or platform.env_of_stack(resource.stack) or platform.env_of_account_element(resource.construct_path)
+            or platform.env_of_stack(document.stack) or platform.env_of_host(document.provider_host))
 
 
 def evaluate(documents: Iterable[TfDocument], platform: Platform, *, env: str | None = None,

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pilotfactory.diagnostics.diagnostic import Diagnostics, Location
-from pilotfactory.tfjson.stacknames import environments_of
+from pilotfactory.tfjson.stacknames import ACCOUNT, environments_of
 
 __all__ = ["Tier", "EnvFacts", "Platform", "load_platform"]
 
@@ -77,6 +77,15 @@ class Platform:
             return self.environments[stack]
         candidates = [self.environments[e] for e in environments_of(stack, self.environments)]
         return next((e for e in candidates if e.protected), candidates[0] if candidates else None)
+
+    def env_of_account_element(self, construct_path: str | None) -> EnvFacts | None:
+        """The environment an `account` stack element was made for: a workspace the stack creates
+        sits at `account/<env>` (stacks/account_stack.py). The stack's other elements (groups, their
+        members and assignments, log delivery) belong to no one environment."""
+        parts = construct_path.split("/") if construct_path else []
+        if len(parts) >= 2 and parts[0] == ACCOUNT:
+            return self.environments.get(parts[1])
+        return None
 
     def env_of_host(self, host: str | None) -> EnvFacts | None:
         if not host:

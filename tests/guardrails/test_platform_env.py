@@ -23,3 +23,14 @@ def test_a_stack_two_environments_could_own_is_checked_as_the_protected_one():
     assert _platform(pre_prod=False, prod=True).env_of_stack("x-pre-prod").name == "prod"
     assert _platform(pre_prod=True, prod=False).env_of_stack("x-pre-prod").name == "pre-prod"
     assert _platform(pre_prod=False, prod=False).env_of_stack("x-pre-prod").name == "pre-prod"
+
+
+def test_an_account_stack_workspace_is_checked_under_the_environment_it_is_made_for():
+    """stacks/account_stack.py makes each new workspace at `account/<env>`; the stack's other
+    elements (groups, members, log delivery) belong to no environment and stay unknown."""
+    platform = _platform(dev=False, prod=True)
+    assert platform.env_of_account_element("account/dev").name == "dev"
+    assert platform.env_of_account_element("account/prod").name == "prod"
+    assert platform.env_of_account_element("account/dev-metastore") is None
+    assert platform.env_of_account_element("account/groups/security-review/Resource") is None
+    assert platform.env_of_account_element("kyc-dev/dev") is None and platform.env_of_account_element(None) is None

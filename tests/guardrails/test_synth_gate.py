@@ -71,3 +71,29 @@ def test_a_job_violation_points_at_that_job_in_the_pilot_file(estate_root, examp
     assert "max_concurrent_runs" in text or f"name: {job_name}" in text, (file, line, text)
     assert f"{file}:{line}:" in raised.value.diagnostics.errors[0].render()
     assert all(code in RULES for code in {d.code for d in errors})
+
+
+def test_a_workspace_created_for_an_unprotected_environment_synthesizes_and_a_protected_one_is_held(tmp_path):
+    """The `account` stack's workspace at `account/<env>` is judged under <env>: an unprotected
+    dev workspace without prevent_destroy passes (it was refused as "unknown environment, checked as
+    protected", so no catalog creating a dev workspace could synthesize); prod's still must have it."""
+    import copy
+
+    from tests.stacks.conftest import ENVIRONMENTS, make_catalog
+    from pilotfactory.synth.guard import violations_by_stack
+
+    envs = copy.deepcopy(ENVIRONMENTS)
+    envs["environments"]["dev"]["workspace"] = {"create": {
+        **envs["environments"]["prod"]["workspace"]["create"],
+        "workspace_name": "analytics-dev", "deployment_name": "bank-analytics-dev"}}
+    catalog = make_catalog(envs)
+    out = tmp_path / "cdktf.out"
+    synthesize(catalog, out)   # raises on a violation
+    path = out / "stacks" / "account" / "cdk.tf.json"
+    stack = json.loads(path.read_text())
+    workspaces = stack["resource"]["databricks_mws_workspaces"]
+    assert "lifecycle" not in workspaces["dev"] and workspaces["prod"]["lifecycle"] == {"prevent_destroy": True}
+    del workspaces["prod"]["lifecycle"]
+    path.write_text(json.dumps(stack))
+    found = violations_by_stack(catalog, out, only=["account"])
+    assert [(d.code, "protected environment prod" in d.summary) for d in found["account"].errors] == [("PFG040", True)]
