@@ -1,14 +1,17 @@
-"""Governance changes: who may approve production, read from config/gates.yaml, config/roles.yaml
-and CODEOWNERS on both sides of a review.
+"""Governance changes: who may approve production and when it may change, read from
+config/gates.yaml, config/roles.yaml, config/environments.yaml and CODEOWNERS on both sides of a
+review.
 
 Every change to them is a finding of its own class, shown first: fewer approvals or a weaker
-criterion, a new member of an approvers or control-function group, a different code owner.
+criterion, a new member of an approvers or control-function group, a different code owner, an
+environment's protection, lowest phase or change control (windows, freezes, change references).
 """
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pilotfactory.catalog.phases import PHASES
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.review.changes import Finding, StackRef
 from pilotfactory.yamlio.source import Source, load_yaml_file
@@ -17,7 +20,8 @@ __all__ = ["governance_findings", "CODEOWNERS_PATHS"]
 
 # Where GitHub looks for the file, in its order.
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-_GATES, _ROLES = "config/gates.yaml", "config/roles.yaml"
+_GATES, _ROLES, _ENVIRONMENTS = "config/gates.yaml", "config/roles.yaml", "config/environments.yaml"
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _load(root: Path, name: str) -> Source | None:
@@ -140,6 +144,114 @@ def _roles(base: Source | None, head: Source | None, approvers: Iterable[str]) -
     return out
 
 
+def _minutes(time: Any) -> int:
+    hours, minutes = str(time).split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _open_minutes(windows: Any) -> set[tuple[int, int]]:
+    """(weekday, minute of the day) of every minute the windows open; an end at or before the
+    start runs past midnight into the next day (config.ChangeWindow)."""
+    out: set[tuple[int, int]] = set()
+    for window in windows or []:
+        start, end = _minutes(window["start"]), _minutes(window["end"])
+        length = end - start if end > start else end + 24 * 60 - start
+        for day in window["days"]:
+            first = _DAYS.index(day) * 24 * 60 + start
+            out.update(divmod((first + m) % (7 * 24 * 60), 24 * 60) for m in range(length))
+    return out
+
+
+def _frozen_days(freezes: Any) -> set[str]:
+    import datetime as dt
+
+    out: set[str] = set()
+    for freeze in freezes or []:
+        first, last = dt.date.fromisoformat(str(freeze["from"])), dt.date.fromisoformat(str(freeze["to"]))
+        out.update(str(first + dt.timedelta(days=n)) for n in range((last - first).days + 1))
+    return out
+
+
+def _compared(more_open: bool, less_open: bool) -> bool | None:
+    """Weaker when the head opens anything the base kept closed; stricter when it only closes."""
+    return True if more_open else False if less_open else None
+
+
+def _control_changes(before: dict, after: dict) -> list[tuple[tuple, str, bool | None]]:
+    """(path below the environment, what changed, weaker?) for each control that differs."""
+    out: list[tuple[tuple, str, bool | None]] = []
+    if bool(before.get("protected")) != bool(after.get("protected")):
+        out.append((("protected",), f"protected: {_shown(bool(before.get('protected')))} → "
+                    f"{_shown(bool(after.get('protected')))} (destroys without a decommission, no prevent_destroy)",
+                    bool(before.get("protected"))))
+    phases = [before.get("min_phase"), after.get("min_phase")]
+    if phases[0] != phases[1]:
+        rank = [PHASES.index(p) if p in PHASES else None for p in phases]
+        weaker = None if None in rank else rank[1] < rank[0]
+        out.append((("min_phase",), f"lowest phase deployed: {phases[0]} → {phases[1]}", weaker))
+    old, new = before.get("change_control"), after.get("change_control")
+    if old == new:
+        return out
+    if not isinstance(new, dict):
+        out.append((("change_control",), "change control removed: changes deploy at any time, "
+                    "without a change reference", True))
+        return out
+    if not isinstance(old, dict):
+        out.append((("change_control",), "change control added", False))
+        return out
+    if old.get("timezone") != new.get("timezone"):
+        out.append((("change_control", "timezone"), f"change windows read in {old.get('timezone')} → "
+                    f"{new.get('timezone')} (every window and freeze moves)", None))
+    try:
+        was, now = _open_minutes(old.get("windows")), _open_minutes(new.get("windows"))
+        if was != now:
+            out.append((("change_control", "windows"), "change windows " + (
+                f"open {len(now - was)} more minutes a week" if now - was else
+                f"close {len(was - now)} more minutes a week"), _compared(bool(now - was), bool(was - now))))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        if old.get("windows") != new.get("windows"):
+            out.append((("change_control", "windows"), "change windows changed", None))
+    try:
+        was, now = _frozen_days(old.get("freezes")), _frozen_days(new.get("freezes"))
+        if was != now:
+            thawed = sorted(was - now)
+            out.append((("change_control", "freezes"), (
+                f"{len(thawed)} frozen days open ({thawed[0]} to {thawed[-1]})" if thawed else
+                f"{len(now - was)} more frozen days"), _compared(bool(thawed), bool(now - was))))
+    except (KeyError, ValueError, TypeError, AttributeError):
+        if old.get("freezes") != new.get("freezes"):
+            out.append((("change_control", "freezes"), "freezes changed", None))
+    if old.get("ticket_pattern") != new.get("ticket_pattern"):
+        pattern_was, pattern_now = old.get("ticket_pattern"), new.get("ticket_pattern")
+        out.append((("change_control", "ticket_pattern"),
+                    f"change reference pattern `{pattern_was}` → `{pattern_now}`",
+                    True if pattern_now is None else False if pattern_was is None else None))
+    return out
+
+
+def _environments(base: Source | None, head: Source | None) -> list[Finding]:
+    """An environment's controls that no stack shows: whether it is protected, the lowest phase it
+    takes, and its change control. Stricter changes are shown too (who may change production, and
+    when, is the reviewers' to see); an environment removed takes its controls with it."""
+    def envs(source: Source | None) -> dict:
+        data = source.data if source and isinstance(source.data, dict) else {}
+        found = data.get("environments")
+        return {str(k): v for k, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {}
+    old, new = envs(base), envs(head)
+    out = []
+    for env in list(new) + [e for e in old if e not in new]:
+        before, after = old.get(env, {}), new.get(env, {})
+        if env not in new:
+            after = {}
+        for path, text, weaker in _control_changes(before, after):
+            source = head if env in new and head else base
+            where = source.where(("environments", env, *path)) if env in new else \
+                source.where(("environments", env))
+            word = {True: "**weaker**", False: "stricter", None: "**changed**"}[weaker]
+            out.append(_finding("PFR007", _ENVIRONMENTS, f"environment `{env}`: {text} ({word})", where))
+    return out
+
+
 def _codeowners(root: Path | None) -> tuple[str, dict[str, tuple[str, int]]]:
     """(file, pattern -> (owners, line)) of the first CODEOWNERS GitHub would read."""
     for name in CODEOWNERS_PATHS:
@@ -210,7 +322,9 @@ def governance_findings(base_root: Path | None, head_root: Path | None,
         _gates(load(base_root, _GATES), load(head_root, _GATES))
     roles = [] if _same_file(base_root, head_root, _ROLES) else \
         _roles(load(base_root, _ROLES), load(head_root, _ROLES), approvers)
-    return gates + roles + _owners(base_root, head_root) + _waivers(base_root, head_root)
+    environments = [] if _same_file(base_root, head_root, _ENVIRONMENTS) else \
+        _environments(load(base_root, _ENVIRONMENTS), load(head_root, _ENVIRONMENTS))
+    return gates + roles + environments + _owners(base_root, head_root) + _waivers(base_root, head_root)
 
 
 def _same_file(base_root: Path | None, head_root: Path | None, name: str) -> bool:

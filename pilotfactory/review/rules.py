@@ -28,6 +28,7 @@ _TABLE = [
     ("PFR004", "governance", "critical", "stack-withheld-by-errors"),
     ("PFR005", "governance", "critical", "review-waivers-changed"),
     ("PFR006", "governance", "high", "protected-release-without-change-reference"),
+    ("PFR007", "governance", "critical", "environment-control-changed"),
     ("PFR010", "broadening", "high", "access-level-raised"),
     ("PFR011", "broadening", "critical", "access-to-everyone"),
     ("PFR012", "broadening", "high", "access-on-new-object"),
