@@ -5,6 +5,7 @@ from typing import Any
 
 from generators.housekeeping_sql import pilot_metrics_sql, retention_sql
 from pilotfactory.catalog.resolved import ResolvedPilot
+from pilotfactory.tfjson.retention import RETENTION_KEY
 
 from . import names
 from .access import pilot_access
@@ -27,7 +28,7 @@ from .workspace_host import workspace_host
 
 __all__ = ["define_pilot_stack", "METRICS_JOB", "RETENTION_JOB", "METRICS_CRON", "RETENTION_CRON"]
 
-METRICS_JOB, RETENTION_JOB = "pilot-metrics", "inference-retention"
+METRICS_JOB, RETENTION_JOB = "pilot-metrics", RETENTION_KEY
 # Early UTC morning, after the night's batch runs have finished and before the sponsor's working day.
 METRICS_CRON = "0 30 5 * * ?"
 # Daily: a row is never kept more than a day past its classification's retention.

@@ -10,12 +10,17 @@
 - a serving endpoint's inference table (`ai_gateway.inference_table_config.enabled`, docs/resources/
   model_serving.md:84-89,261-262): the record of every request and prediction, which the monitors,
   alerts and the retention job read; switched off or removed, the endpoint serves unrecorded.
+- the inference-table retention (the SQL file the daily retention job runs, tfjson/retention.py):
+  the provider sets no retention on an inference table, so this job is the only thing that deletes
+  customers' requests and responses; more days, or no job, keeps them longer than the data
+  classification allows (config/standards.yaml `inference_retention_days`).
 """
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from pilotfactory.review.changes import Finding, ResourceChange
+from pilotfactory.tfjson.retention import is_retention_file, retention_days
 
 __all__ = ["control_findings", "logs_inference", "CONTROL_TYPES"]
 
@@ -59,9 +64,27 @@ def _weakened(change: ResourceChange, rule: str, text: str, note: str) -> Findin
     return Finding("broadening", change.stack, text, change.address, note, rule=rule)
 
 
+def _retention(change: ResourceChange) -> list[Finding]:
+    """The retention job's SQL: days raised, unreadable, or the file gone (its job goes with it)."""
+    was = retention_days(change.before)
+    note = "inference tables hold every request and response; this job is all that deletes them"
+    if change.action == "delete" or not is_retention_file(change.after):
+        return [_weakened(change, "PFR039", f"{change.label}: inference-table retention ({was} days) **no longer "
+                          "enforced**: requests and predictions are kept indefinitely", note)]
+    now = retention_days(change.after)
+    if now is None and was is not None:
+        return [_weakened(change, "PFR039", f"{change.label}: inference-table retention {was} days → **cannot be "
+                          "read** from the new SQL", note)]
+    if was is not None and now is not None and now > was:
+        return [_weakened(change, "PFR039", f"{change.label}: inference-table retention {was} → **{now}** days: "
+                          "requests and predictions are kept longer", note)]
+    return []
+
+
 def control_findings(change: ResourceChange) -> list[Finding]:
     """Weakened-control findings for a quality monitor or artifact allowlist removed (or widened),
-    a cluster policy's libraries removed, or an endpoint's inference logging off; [] for anything else."""
+    a cluster policy's libraries removed, an endpoint's inference logging off, or its inference-table
+    retention raised or removed; [] for anything else."""
     if change.type == "databricks_quality_monitor" and change.action in ("delete", "replace"):
         table = (change.before or {}).get("table_name", "?")
         if change.action == "delete":
@@ -88,6 +111,8 @@ def control_findings(change: ResourceChange) -> list[Finding]:
                               "and predictions are **no longer recorded**",
                               "the monitors, alerts and retention job of the endpoint read that table")]
         return []
+    if change.type == "databricks_workspace_file" and is_retention_file(change.before):
+        return _retention(change)
     if change.type == "databricks_cluster_policy" and change.before is not None and change.after is not None:
         was = [_library(b) for b in _list(change.before.get("libraries"))]
         now = {_library(b) for b in _list(change.after.get("libraries"))}

@@ -50,6 +50,7 @@ _TABLE = [
     ("PFR036", "broadening", "high", "policy-libraries-removed"),
     ("PFR037", "broadening", "high", "data-classification-lowered"),
     ("PFR038", "broadening", "high", "inference-logging-disabled"),
+    ("PFR039", "broadening", "high", "inference-retention-weakened"),
     ("PFR040", "broadening", "high", "prevent-destroy-removed"),
     ("PFR041", "broadening", "critical", "state-backend-weakened"),
     ("PFR050", "destructive", "high", "resource-destroyed"),
