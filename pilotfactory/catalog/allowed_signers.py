@@ -2,8 +2,9 @@
 
 Format from ssh-keygen(1), ALLOWED SIGNERS: one key per line, `principals [options] keytype key`;
 principals is a comma-separated pattern-list (`*`, `?`, `!` allowed), optionally in double quotes;
-blank lines and lines starting with `#` are comments. Only the principals are read here: git and
-ssh-keygen do the cryptography when the gates verify a commit.
+blank lines and lines starting with `#` are comments. Only the principals, options and keys are
+read here (the review compares them); git and ssh-keygen do the cryptography when the gates verify
+a commit.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from pilotfactory.diagnostics.diagnostic import Location
 
-__all__ = ["Principal", "read_principals"]
+__all__ = ["Principal", "SignerKey", "read_principals", "read_keys"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,60 @@ def _field(line: str, start: int) -> tuple[str, int]:
     while end < len(line) and not line[end].isspace():
         end += 1
     return line[start:end], start
+
+
+@dataclass(frozen=True)
+class SignerKey:
+    """One key line: who it signs for, under which options, with which key."""
+    principals: tuple[str, ...]
+    options: str        # as written, e.g. `namespaces="git"`; "" for none
+    key: str            # `<keytype> <base64>`
+    line: int
+
+    @property
+    def short(self) -> str:
+        """The key type and the end of the key: enough for a reviewer to tell two keys apart."""
+        kind, _, blob = self.key.partition(" ")
+        return f"{kind} …{blob[-12:]}" if blob else kind
+
+
+def _tokens(text: str) -> list[str]:
+    """Whitespace-separated tokens; double quotes keep spaces inside one (options such as
+    `valid-before="20270101"`)."""
+    out, current, quoted = [], "", False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char.isspace() and not quoted:
+            if current:
+                out.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        out.append(current)
+    return out
+
+
+def read_keys(text: str) -> list[SignerKey]:
+    """Every key line; a line without a recognisable key type keeps its whole rest as its key, so
+    any change to it still shows."""
+    out: list[SignerKey] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        start = len(line) - len(line.lstrip())
+        if start == len(line) or line[start] == "#":
+            continue
+        field, at = _field(line, start)
+        rest = line[at + len(field) + (1 if line[start] == '"' else 0):]
+        tokens = _tokens(rest)
+        kind = next((i for i, t in enumerate(tokens) if t.startswith(("ssh-", "ecdsa-", "sk-"))), None)
+        if kind is None:
+            options, key = "", " ".join(tokens)
+        else:
+            options, key = " ".join(tokens[:kind]), " ".join(tokens[kind:kind + 2])
+        principals = tuple(p.strip() for p in field.split(",") if p.strip())
+        out.append(SignerKey(principals, options, key, number))
+    return out
 
 
 def read_principals(text: str, file: str) -> list[Principal]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from pilotfactory.catalog.allowed_signers import SignerKey, read_keys
 from pilotfactory.catalog.phases import PHASES
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.review.changes import Finding, StackRef
@@ -252,6 +253,64 @@ def _environments(base: Source | None, head: Source | None) -> list[Finding]:
     return out
 
 
+_DEFAULT_SIGNERS = "config/allowed_signers"
+
+
+def _signers_file(root: Path, gates: Source | None) -> tuple[str, list[SignerKey]]:
+    """(path, key lines) of the allowed-signers file config/gates.yaml names on that side; a file
+    outside the tree or absent has no keys (validate reports it)."""
+    approvals = (gates.data or {}).get("approvals") if gates and isinstance(gates.data, dict) else None
+    name = approvals.get("allowed_signers") if isinstance(approvals, dict) else None
+    name = name if isinstance(name, str) and name else _DEFAULT_SIGNERS
+    path = (root / name).resolve()
+    if not path.is_relative_to(root.resolve()) or not path.is_file():
+        return name, []
+    return name, read_keys(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def _signers(base_root: Path | None, head_root: Path | None,
+             base_gates: Source | None, head_gates: Source | None) -> list[Finding]:
+    """A key that may sign approvals added, given other principals, other options, or removed: a
+    commit signed by a key listed for a person counts as that person's approval (gates verify with
+    this file), so whoever adds a key can approve as anyone it names."""
+    if base_root is None or head_root is None:
+        return []
+    name_b, old = _signers_file(base_root, base_gates)
+    name_a, new = _signers_file(head_root, head_gates)
+    by_key_b = {k.key: k for k in old}
+    by_key_a = {k.key: k for k in new}
+    out = []
+
+    def who(principals) -> str:
+        names = ", ".join(f"**{p}**" for p in principals)
+        patterns = [p for p in principals if any(c in p for c in "*?!")]
+        return names + (f" (a pattern: **anyone matching {', '.join(patterns)}**)" if patterns else "")
+    for key in new:
+        was = by_key_b.get(key.key)
+        where = f"{name_a}:{key.line}"
+        if was is None:
+            out.append(_finding("PFR008", name_a, f"new signing key `{key.short}` for {who(key.principals)}: "
+                                "a commit it signs counts as their approval (**weaker**)", source=where))
+            continue
+        gained = [p for p in key.principals if p not in was.principals]
+        lost = [p for p in was.principals if p not in key.principals]
+        if gained:
+            out.append(_finding("PFR008", name_a, f"signing key `{key.short}` now also signs for {who(gained)} "
+                                "(**weaker**)", source=where))
+        if lost:
+            out.append(_finding("PFR008", name_a, f"signing key `{key.short}` no longer signs for "
+                                f"{', '.join(lost)} (stricter)", source=where))
+        if key.options != was.options:
+            out.append(_finding("PFR008", name_a, f"signing key `{key.short}` of {who(key.principals)}: options "
+                                f"`{was.options or 'none'}` → `{key.options or 'none'}` (**changed**)", source=where))
+    for key in old:
+        if key.key not in by_key_a:
+            out.append(_finding("PFR008", name_a, f"signing key `{key.short}` of {', '.join(key.principals)} "
+                                "removed: approvals it signed no longer verify (stricter)",
+                                source=f"{name_b}:{key.line}"))
+    return out
+
+
 def _codeowners(root: Path | None) -> tuple[str, dict[str, tuple[str, int]]]:
     """(file, pattern -> (owners, line)) of the first CODEOWNERS GitHub would read."""
     for name in CODEOWNERS_PATHS:
@@ -324,7 +383,8 @@ def governance_findings(base_root: Path | None, head_root: Path | None,
         _roles(load(base_root, _ROLES), load(head_root, _ROLES), approvers)
     environments = [] if _same_file(base_root, head_root, _ENVIRONMENTS) else \
         _environments(load(base_root, _ENVIRONMENTS), load(head_root, _ENVIRONMENTS))
-    return gates + roles + environments + _owners(base_root, head_root) + _waivers(base_root, head_root)
+    signers = _signers(base_root, head_root, load(base_root, _GATES), load(head_root, _GATES))
+    return gates + roles + environments + signers + _owners(base_root, head_root) + _waivers(base_root, head_root)
 
 
 def _same_file(base_root: Path | None, head_root: Path | None, name: str) -> bool:
