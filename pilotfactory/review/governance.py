@@ -383,8 +383,21 @@ def governance_findings(base_root: Path | None, head_root: Path | None,
         _roles(load(base_root, _ROLES), load(head_root, _ROLES), approvers)
     environments = [] if _same_file(base_root, head_root, _ENVIRONMENTS) else \
         _environments(load(base_root, _ENVIRONMENTS), load(head_root, _ENVIRONMENTS))
-    signers = _signers(base_root, head_root, load(base_root, _GATES), load(head_root, _GATES))
+    signers = [] if _signers_unchanged(base_root, head_root) else \
+        _signers(base_root, head_root, load(base_root, _GATES), load(head_root, _GATES))
     return gates + roles + environments + signers + _owners(base_root, head_root) + _waivers(base_root, head_root)
+
+
+def _signers_unchanged(base_root: Path | None, head_root: Path | None) -> bool:
+    """Both sides name the default allowed-signers file (gates.yaml the same bytes, no path of its
+    own in it) and hold it with the same bytes, or both lack it: nothing to compare, nothing parsed."""
+    if base_root is None or head_root is None or not _same_file(base_root, head_root, _GATES):
+        return False
+    if b"allowed_signers" in (base_root / _GATES).read_bytes():
+        return False   # a path of its own: read gates.yaml for it
+    raw = [(root / _DEFAULT_SIGNERS).read_bytes() if (root / _DEFAULT_SIGNERS).is_file() else None
+           for root in (base_root, head_root)]
+    return raw[0] == raw[1]
 
 
 def _same_file(base_root: Path | None, head_root: Path | None, name: str) -> bool:

@@ -65,3 +65,18 @@ def test_the_reader_keeps_principals_options_and_key_apart():
     assert key.options == 'namespaces="git",valid-before="20270101"' and key.key == KEY_A and key.line == 1
     [odd] = read_keys("x@y.example something-unknown AAAA\n")
     assert odd.key == "something-unknown AAAA"   # any change to it still shows
+
+
+def test_a_key_added_is_flagged_when_gates_yaml_is_the_same_on_both_sides(tmp_path):
+    """gates.yaml unchanged and naming no path of its own: the default file is still compared (only
+    a byte-identical default file on both sides is skipped unparsed)."""
+    for side in ("base", "head"):
+        (tmp_path / side / "config").mkdir(parents=True)
+        (tmp_path / side / "config" / "gates.yaml").write_text("intake:\n  min_value_score: 3\n")
+    (tmp_path / "base" / "config" / "allowed_signers").write_text(SIGNERS)
+    (tmp_path / "head" / "config" / "allowed_signers").write_text(
+        SIGNERS + f'helen.marsh@bank.example namespaces="git" {KEY_B}\n')
+    found = [f for f in governance_findings(tmp_path / "base", tmp_path / "head") if f.rule_id == "PFR008"]
+    assert len(found) == 1 and "new signing key" in found[0].text
+    (tmp_path / "head" / "config" / "allowed_signers").write_text(SIGNERS)
+    assert not [f for f in governance_findings(tmp_path / "base", tmp_path / "head") if f.rule_id == "PFR008"]
