@@ -1,9 +1,12 @@
 """`.github/CODEOWNERS` from the catalog: version-control review enforces maker-checker too.
 
-Each pilot file is owned by its team (builders and approvers groups); approvals inside it count
-only when signed by the approver (the gates verify that, not the forge). The governance config and
-the evidence are owned by the control functions; the platform configuration, the stacks and the
-code that enforces the gates by platform admins and security.
+Each pilot file (and its generated documents) is owned by its team (builders and approvers groups);
+approvals inside it count only when signed by the approver (the gates verify that, not the forge).
+The governance config and the evidence are owned by the control functions; everything else by
+platform admins and security: the platform configuration, the stacks and the code that enforces the
+gates, and by default any other path (the CI workflows that run the review, the generators whose
+SQL and scripts run in the workspaces, the dependency pins, atlantis.yaml and cdktf.json), so no
+file is left without a code owner's review.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from pilotfactory.catalog.load import Catalog
+from pilotfactory.governance.handoff_docs import DEFAULT_OUT as DOCS
 from pilotfactory.diagnostics.diagnostic import PilotFactoryError
 from pilotfactory.catalog.resolve import TypedPilot
 from pilotfactory.files.generated import sync_files
@@ -64,6 +68,9 @@ def render_codeowners(catalog: Catalog, pilots: list[TypedPilot], kept: Mapping[
     lines = [MARKER,
              "# The last matching pattern wins: general paths first, each pilot file after.",
              "",
+             "# Every path by default (CI workflows, generators, dependency pins, deploy config): none unowned.",
+             f"{'*'.ljust(width)} {owners}",
+             "",
              "# Platform configuration, the stacks, and the code that enforces the gates.",
              *(f"{path.ljust(width)} {owners}" for path in PLATFORM_PATHS),
              "",
@@ -71,13 +78,17 @@ def render_codeowners(catalog: Catalog, pilots: list[TypedPilot], kept: Mapping[
              "# when signed by the approver: config/gates.yaml `approvals.verify`).",
              *(f"{path.ljust(width)} {control}" for path in GOVERNANCE_PATHS),
              "",
-             "# Each pilot file: the pilot's team (its builders and approvers groups)."]
+             "# Each pilot file and its documents (docs/pilots/<pilot>/): the pilot's team (its builders and "
+             "approvers groups)."]
     per_file = dict(kept or {})
     for typed in pilots:
         if typed.file in per_file:
             continue
         team = dict.fromkeys((typed.pilot.owners.builders, typed.pilot.owners.approvers))
         per_file[typed.file] = f"/{typed.file} " + " ".join(_owner(roles.code_owner_prefix, g) for g in team)
+        # its documents, generated from it (`pilotfactory docs --check` in CI holds them to it)
+        per_file[f"{DOCS}/{typed.pilot.name}/"] = f"/{DOCS}/{typed.pilot.name}/ " + \
+            " ".join(_owner(roles.code_owner_prefix, g) for g in team)
     lines += [per_file[file] for file in sorted(per_file)]
     return "\n".join(lines) + "\n"
 

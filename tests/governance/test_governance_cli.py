@@ -164,9 +164,13 @@ def test_codeowners_is_written_once_with_its_marker(make_estate):
     # the governance paths come after /config/, so they win (the last matching pattern does)
     assert rules.index(["/config/gates.yaml", *control]) > rules.index(["/config/", "@platform-admins",
                                                                         "@security-review"])
-    # pilot content: the pilot's team
-    assert rules[-3:] == [[f"/catalog/pilots/pilot-00{i}.yaml", f"@pilot-00{i}-builders", f"@pilot-00{i}-approvers"]
-                          for i in range(3)]
+    # pilot content and the documents generated from it: the pilot's team
+    assert rules[-6:] == [[f"/catalog/pilots/pilot-00{i}.yaml", f"@pilot-00{i}-builders", f"@pilot-00{i}-approvers"]
+                          for i in range(3)] + \
+        [[f"/docs/pilots/pilot-00{i}/", f"@pilot-00{i}-builders", f"@pilot-00{i}-approvers"] for i in range(3)]
+    # every other path (CI workflows, generators, dependency pins) by default: the platform owners,
+    # first, so every more specific line wins over it
+    assert rules[0] == ["*", "@platform-admins", "@security-review"]
     mtime = (root / ".github" / "CODEOWNERS").stat().st_mtime_ns
     again = run("codeowners", "--root", str(root))
     assert again.stdout == "up to date: .github/CODEOWNERS\n"
