@@ -54,15 +54,8 @@ class Stacks(Mapping[str, dict]):
     def by_content(cls, out: Path, parsed: dict[str, dict]) -> "Stacks":
         """The stacks of a synth output folder (its manifest.json), each read now and keyed by its bytes."""
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        entries = {}
-        for name, entry in manifest["stacks"].items():
-            path = out / entry["synthesizedStackPath"]
-            data = path.read_bytes()
-            key = "sha256:" + hashlib.sha256(data).hexdigest()
-            if key not in parsed:
-                parsed[key] = json.loads(data.decode("utf-8"))
-            entries[name] = (key, path)
-        return cls(entries, parsed)
+        paths = {name: out / entry["synthesizedStackPath"] for name, entry in manifest["stacks"].items()}
+        return cls({name: (_read_by_bytes(path, parsed), path) for name, path in paths.items()}, parsed)
 
     def key(self, name: str) -> str:
         return self._entries[name][0]
@@ -183,14 +176,16 @@ def _keyed(stacks: Mapping[str, tuple[str, Path]], parsed: dict[str, dict], by_c
     by their bytes, to be compared with a side whose stacks have no digest (built by the ref's own code)."""
     if not by_content:
         return Stacks({name: ("digest:" + digest, path) for name, (digest, path) in stacks.items()}, parsed)
-    entries = {}
-    for name, (_, path) in stacks.items():
-        data = path.read_bytes()
-        key = "sha256:" + hashlib.sha256(data).hexdigest()
-        if key not in parsed:
-            parsed[key] = json.loads(data.decode("utf-8"))
-        entries[name] = (key, path)
-    return Stacks(entries, parsed)
+    return Stacks({name: (_read_by_bytes(path, parsed), path) for name, (_, path) in stacks.items()}, parsed)
+
+
+def _read_by_bytes(path: Path, parsed: dict) -> str:
+    """The stack file's key, `sha256:` of its bytes; parsed into `parsed` once per distinct content."""
+    data = path.read_bytes()
+    key = "sha256:" + hashlib.sha256(data).hexdigest()
+    if key not in parsed:
+        parsed[key] = json.loads(data.decode("utf-8"))
+    return key
 
 
 def load_side(label: str, root: Path, engine: str, cache: StackCache, scratch: Path,

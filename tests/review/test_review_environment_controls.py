@@ -11,23 +11,6 @@ import yaml
 
 from pilotfactory.review.governance import governance_findings
 
-ENVIRONMENTS = """\
-apiVersion: pilotfactory/v1
-kind: Environments
-environments:
-  dev:
-    min_phase: pilot
-  prod:
-    min_phase: production
-    protected: true
-    change_control:
-      timezone: Europe/London
-      windows:
-        - {days: [tue, wed, thu], start: "10:00", end: "16:00"}
-      freezes:
-        - {from: 2026-12-18, to: 2027-01-04, reason: Year-end change freeze}
-      ticket_pattern: "^CHG[0-9]{7}$"
-"""
 CONTROL = """\
     change_control:
       timezone: Europe/London
@@ -37,6 +20,16 @@ CONTROL = """\
         - {from: 2026-12-18, to: 2027-01-04, reason: Year-end change freeze}
       ticket_pattern: "^CHG[0-9]{7}$"
 """
+ENVIRONMENTS = """\
+apiVersion: pilotfactory/v1
+kind: Environments
+environments:
+  dev:
+    min_phase: pilot
+  prod:
+    min_phase: production
+    protected: true
+""" + CONTROL
 
 
 def _findings(tmp_path: Path, base: str, head: str) -> list:

@@ -27,6 +27,7 @@ from pilotfactory.synth.cache import StackCache, stack_digests
 from pilotfactory.pipeline import check
 from pilotfactory.verdict import FileVerdict, verdict
 from tests.factory import Estate, specs, write_estate
+from tests.review.test_review_golden import _committed
 
 
 def git(root: Path, *args: str) -> None:
@@ -40,14 +41,7 @@ def committed(tmp_path_factory) -> Path:
     """Six pilots committed as `main`, their stacks cached."""
     root = tmp_path_factory.mktemp("sides") / "repo"
     write_estate(root, specs(6))
-    (root / ".gitignore").write_text("/.pilotfactory/\n/cdktf.out/\n")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
-    checked = check(root)
-    assert checked.ok, [d.render() for d in checked.diagnostics.errors]
-    synthesize(checked.resolution.catalog, root / "cdktf.out", cache=(root, StackCache.at(root)))
-    return root
+    return _committed(root)
 
 
 @pytest.fixture
