@@ -9,6 +9,7 @@ a commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from pilotfactory.diagnostics.diagnostic import Location
 
@@ -69,16 +70,23 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def read_keys(text: str) -> list[SignerKey]:
-    """Every key line; a line without a recognisable key type keeps its whole rest as its key, so
-    any change to it still shows."""
-    out: list[SignerKey] = []
+def _key_lines(text: str) -> Iterator[tuple[int, str, str, int]]:
+    """(line number, line, principals field, where the field starts) of each key line: blank lines
+    and `#` comments are not key lines."""
     for number, line in enumerate(text.splitlines(), start=1):
         start = len(line) - len(line.lstrip())
         if start == len(line) or line[start] == "#":
             continue
-        field, at = _field(line, start)
-        rest = line[at + len(field) + (1 if line[start] == '"' else 0):]
+        yield number, line, *_field(line, start)
+
+
+def read_keys(text: str) -> list[SignerKey]:
+    """Every key line; a line without a recognisable key type keeps its whole rest as its key, so
+    any change to it still shows."""
+    out: list[SignerKey] = []
+    for number, line, field, at in _key_lines(text):
+        quoted = at > 0 and line[at - 1] == '"'
+        rest = line[at + len(field) + (1 if quoted else 0):]
         tokens = _tokens(rest)
         kind = next((i for i, t in enumerate(tokens) if t.startswith(("ssh-", "ecdsa-", "sk-"))), None)
         if kind is None:
@@ -93,11 +101,7 @@ def read_keys(text: str) -> list[SignerKey]:
 def read_principals(text: str, file: str) -> list[Principal]:
     """Every principal of every key line, located (1-based line and column)."""
     out: list[Principal] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        start = len(line) - len(line.lstrip())
-        if start == len(line) or line[start] == "#":
-            continue
-        field, at = _field(line, start)
+    for number, _, field, at in _key_lines(text):
         for part in field.split(","):
             name = part.strip()
             if name:
