@@ -177,14 +177,19 @@ def test_only_the_changed_pilot_is_checked_in_full(repo, monkeypatch):
     assert seen == [frozenset({changed})] * 2
 
 
+def _cutover_with_an_uncached_staging_stack(repo: Path) -> str:
+    """A cutover edit, and another pilot's staging stack dropped from the cache: that pilot's name."""
+    cutover(repo)
+    other = _pilot(repo, "staging").stem
+    digests = stack_digests(repo, check(repo).resolution.catalog, "cdktf")
+    shutil.rmtree(StackCache.at(repo).directory / digests[f"{other}-staging"])
+    return other
+
+
 def test_a_stack_the_cache_lost_is_built_by_checking_its_pilot(repo, monkeypatch):
     """An unchanged pilot whose stack is not cached is checked in full so its stack can be built;
     nothing falls back to the whole load."""
-    cutover(repo)
-    other = _pilot(repo, "staging").stem
-    checked = check(repo)
-    digests = stack_digests(repo, checked.resolution.catalog, "cdktf")
-    shutil.rmtree(StackCache.at(repo).directory / digests[f"{other}-staging"])
+    other = _cutover_with_an_uncached_staging_stack(repo)
     monkeypatch.setattr(source, "_whole", lambda *a: pytest.fail("fell back to the whole load"))
     (base, head), seen = _sides(repo, monkeypatch)
     assert other in seen[0] and seen[0] == seen[1]
@@ -325,11 +330,7 @@ def test_a_pilot_the_verdict_finds_broken_has_no_gate_results(repo, monkeypatch)
 def test_checks_that_do_not_cover_a_stack_to_build_fall_back_to_the_whole_load(repo, monkeypatch):
     """Should the pilots checked in full miss one whose stack must be built, both sides are loaded
     whole rather than a stack left out."""
-    cutover(repo)
-    other = _pilot(repo, "staging").stem
-    checked = check(repo)
-    digests = stack_digests(repo, checked.resolution.catalog, "cdktf")
-    shutil.rmtree(StackCache.at(repo).directory / digests[f"{other}-staging"])
+    other = _cutover_with_an_uncached_staging_stack(repo)
     monkeypatch.setattr(source, "_to_check", lambda *a: frozenset())
     whole = []
     real = source._whole
