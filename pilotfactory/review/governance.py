@@ -48,9 +48,17 @@ def _dotted(path: tuple) -> str:
     return ".".join(map(str, path))
 
 
+# Settings whose values rank from weakest to strongest (config.ApprovalPolicy.verify: what makes an
+# approval the approver's own act: nothing but the file, the commit's author, the approver's signature).
+_RANKED = {("approvals", "verify"): ("none", "author", "signature")}
+
+
 def _weaker(path: tuple, before: Any, after: Any) -> bool | None:
     """True: the gate asks for less; False: for more; None: cannot tell (flagged all the same)."""
     name = str(path[-1]) if path else ""
+    ranked = _RANKED.get(tuple(path[-2:]))
+    if ranked and before in ranked and after in ranked:
+        return ranked.index(after) < ranked.index(before)
     if after is None:
         return True
     if before is None:

@@ -276,7 +276,9 @@ def test_a_grant_on_a_new_object_in_prod_is_access_granted_with_its_principal():
 
 # ---- 3. governance -----------------------------------------------------------------------------
 
-GATES = """intake:
+GATES = """approvals:
+  verify: signature
+intake:
   min_value_score: 3
   model_risk_review_above: 3
 exits:
@@ -296,6 +298,8 @@ exits:
     ("approvals: [compliance, security]", "approvals: [compliance]", "**weaker**"),
     ("approvals: [compliance, security]", "approvals: [compliance, security, model_risk]", "stricter"),
     ("    segregation_of_duties: true\n", "", "**weaker**"),
+    ("verify: signature", "verify: none", "**weaker**"),
+    ("verify: signature", "verify: author", "**weaker**"),
 ])
 def test_gate_changes_say_whether_they_weaken(tmp_path: Path, old: str, new: str, verdict: str):
     from pilotfactory.review.governance import governance_findings
