@@ -248,10 +248,15 @@ def _environments(base: Source | None, head: Source | None) -> list[Finding]:
         return {str(k): v for k, v in found.items() if isinstance(v, dict)} if isinstance(found, dict) else {}
     old, new = envs(base), envs(head)
     out = []
-    for env in list(new) + [e for e in old if e not in new]:
-        before, after = old.get(env, {}), new.get(env, {})
-        if env not in new:
-            after = {}
+    for env in [e for e in new if e not in old]:
+        after = new[env]
+        controls = "with change control" if isinstance(after.get("change_control"), dict) else "no change control"
+        out.append(_finding("PFR007", _ENVIRONMENTS, f"environment `{env}` added: protected "
+                            f"{_shown(bool(after.get('protected')))}, lowest phase {after.get('min_phase')}, "
+                            f"{controls} (**changed**: what may deploy there, and when)",
+                            head.where(("environments", env)) if head else None))
+    for env in [e for e in new if e in old] + [e for e in old if e not in new]:
+        before, after = old[env], new.get(env, {})
         for path, text, weaker in _control_changes(before, after):
             source = head if env in new and head else base
             where = source.where(("environments", env, *path)) if env in new else \

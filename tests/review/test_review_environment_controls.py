@@ -80,8 +80,9 @@ def test_an_environment_removed_takes_its_controls_and_a_new_one_is_shown(tmp_pa
     without_prod = ENVIRONMENTS[:ENVIRONMENTS.index("  prod:")]
     removed = _findings(tmp_path / "removed", ENVIRONMENTS, without_prod)
     assert any("environment `prod`: protected: true → false" in f.text and "**weaker**" in f.text for f in removed)
-    added = _findings(tmp_path / "added", without_prod, ENVIRONMENTS)
-    assert added and all("environment `prod`" in f.text and "**weaker**" not in f.text for f in added)
+    [added] = _findings(tmp_path / "added", without_prod, ENVIRONMENTS)
+    assert "environment `prod` added: protected true, lowest phase production, with change control" in added.text
+    assert "**changed**" in added.text and added.blocks_by_default
 
 
 def test_the_cli_review_fails_when_prod_loses_its_change_control(tmp_path, monkeypatch):
