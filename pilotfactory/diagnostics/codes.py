@@ -88,6 +88,8 @@ class Code:
                              "rollback) names no `owners.on_call_group`: on-call's access needs a workspace group.")
     PROFILE_NODE_TYPE = _code("PF246", "A size tier allows a node type whose instance family the compliance security "
                               "profile of an environment does not run: clusters there would not start.")
+    SPONSOR_IS_MAKER = _code("PF249", "A pilot's executive sponsor is a member of its builders group: the sponsor "
+                             "decides whether the pilot scales, and makers never decide on their own work.")
     SIGNER_NOT_MEMBER = _code("PF248", "A principal of the allowed-signers file is not a member of any group "
                               "in config/roles.yaml (or is a pattern): a key no one governs could sign approvals.")
     MONITOR_WITHOUT_TABLE = _code("PF222", "A model's monitoring names a baseline or nothing to watch: a batch pilot "

@@ -1,4 +1,5 @@
-"""Validate rules on `owners:`: declared groups, and makers who are not their own approvers."""
+"""Validate rules on `owners:`: declared groups, and makers who are neither their own approvers nor
+their own sponsor."""
 from __future__ import annotations
 
 from pilotfactory.catalog.load import Catalog
@@ -17,6 +18,22 @@ def builders_are_not_approvers(catalog: Catalog, typed: TypedPilot, diags: Diagn
         path = ("owners", "approvers")
         diags.error(Code.SAME_GROUPS, f"builders and approvers are both `{owners.builders}`: "
                     "makers would approve their own change", typed.source.where(path), path)
+
+
+@pilot_rule(Code.SPONSOR_IS_MAKER)
+def sponsor_is_not_a_maker(catalog: Catalog, typed: TypedPilot, diags: Diagnostics) -> None:
+    """The executive sponsor, whose recorded decision lets the pilot scale (`outcome_decision`), is
+    not a member of its builders group: a builder named sponsor would decide on their own work."""
+    if catalog.roles is None:
+        return
+    owners = typed.pilot.owners
+    group = catalog.roles.groups.get(owners.builders)
+    members = {m.lower() for m in (group.members if group is not None else [])}
+    if owners.executive_sponsor.lower() in members:
+        path = ("owners", "executive_sponsor")
+        diags.error(Code.SPONSOR_IS_MAKER, f"executive sponsor {owners.executive_sponsor} is a member of the "
+                    f"builders group `{owners.builders}` (config/roles.yaml): the sponsor decides whether the "
+                    "pilot scales, and makers never decide on their own work", typed.source.where(path), path)
 
 
 @pilot_rule(Code.UNKNOWN_GROUP)
