@@ -14,7 +14,7 @@ from pilotfactory.review.changes import Finding, Review, StackRef
 from pilotfactory.review.classify import build_review
 from pilotfactory.review.diff import diff_stacks, prevents_destroy, stack_ref
 from pilotfactory.review.gatediff import gate_findings
-from pilotfactory.review.governance import governance_findings
+from pilotfactory.review.governance import evidence_findings, governance_findings
 from pilotfactory.review.waivers import apply_waivers, load_waivers
 from pilotfactory.gates import clock
 from pilotfactory.gates.evidence import latest
@@ -159,6 +159,7 @@ def compare_sides(base: Side, head: Side, stacks: Collection[str] | None = None)
                                                _change_record(head, ref(name)), _change_source(head, ref(name)))
     gates = gate_findings(_gates(base), _gates(head)) if base.checked and head.checked else []
     governance = governance_findings(base.root, head.root, _approvers(base) | _approvers(head))
+    governance += evidence_findings(_pilot_sources(base), _pilot_sources(head))
     governance += broken
     if stacks is not None:
         pilots = {ref(name).pilot for name in stacks}
@@ -288,6 +289,14 @@ def _approvers(side: Side) -> set[str]:
     if side.checked is None:
         return set()
     return {t.pilot.owners.approvers for t in side.checked.resolution.pilots}
+
+
+def _pilot_sources(side: Side) -> dict:
+    """Pilot file -> its parsed source, for the pilots `side.checked` holds (every pilot whose file
+    differs between the sides is checked on both: load_sides)."""
+    if side.checked is None:
+        return {}
+    return {t.file: t.source for t in side.checked.resolution.pilots}
 
 
 def _catalog(side: Side):

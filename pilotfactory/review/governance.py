@@ -9,7 +9,7 @@ environment's protection, lowest phase or change control (windows, freezes, chan
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from pilotfactory.catalog.allowed_signers import SignerKey, read_keys
 from pilotfactory.catalog.phases import PHASES
@@ -17,7 +17,7 @@ from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.review.changes import Finding, StackRef
 from pilotfactory.yamlio.source import Source, load_yaml_file
 
-__all__ = ["governance_findings", "CODEOWNERS_PATHS"]
+__all__ = ["governance_findings", "evidence_findings", "CODEOWNERS_PATHS"]
 
 # Where GitHub looks for the file, in its order.
 CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
@@ -321,6 +321,33 @@ def _signers(base_root: Path | None, head_root: Path | None,
             out.append(_finding("PFR008", name_a, f"signing key `{key.short}` of {', '.join(key.principals)} "
                                 "removed: approvals it signed no longer verify (stricter)",
                                 source=f"{name_b}:{key.line}"))
+    return out
+
+
+def _record(entry: Any) -> str:
+    """A recorded `evidence` entry in a few words: its kind, date and who decided or signed."""
+    if not isinstance(entry, dict):
+        return f"`{entry}`"
+    who = next((entry[k] for k in ("decided_by", "reviewer", "approver", "signed_by", "by") if entry.get(k)), None)
+    return f"`{entry.get('kind', '?')}` of {entry.get('date', '?')}" + (f" by {who}" if who else "")
+
+
+def evidence_findings(base: Mapping[str, Source], head: Mapping[str, Source]) -> list[Finding]:
+    """A pilot file's recorded evidence is appended to, never rewritten: an entry of the base that
+    the head no longer holds as it was (edited or removed) is a governance finding. Pilot file ->
+    its parsed source, for the files on both sides."""
+    out = []
+    for file in sorted(base.keys() & head.keys()):
+        was = (base[file].data or {}).get("evidence") if isinstance(base[file].data, dict) else None
+        now = (head[file].data or {}).get("evidence") if isinstance(head[file].data, dict) else None
+        remaining = list(now) if isinstance(now, list) else []
+        for i, entry in enumerate(was if isinstance(was, list) else []):
+            if entry in remaining:
+                remaining.remove(entry)
+                continue
+            out.append(_finding("PFR009", file, f"{file}: recorded evidence {_record(entry)} is **edited or "
+                                "removed**: a record of what happened is appended to, never rewritten",
+                                base[file].where(("evidence", i))))
     return out
 
 

@@ -29,6 +29,7 @@ _TABLE = [
     ("PFR005", "governance", "critical", "review-waivers-changed"),
     ("PFR006", "governance", "high", "protected-release-without-change-reference"),
     ("PFR007", "governance", "critical", "environment-control-changed"),
+    ("PFR009", "governance", "critical", "evidence-record-rewritten"),
     ("PFR008", "governance", "critical", "approval-signing-keys-changed"),
     ("PFR010", "broadening", "high", "access-level-raised"),
     ("PFR011", "broadening", "critical", "access-to-everyone"),
