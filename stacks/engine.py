@@ -1,10 +1,8 @@
-"""The only door to the CDK engine (cdktf or its fork cdktn) and its Databricks provider."""
+"""The only door to the CDK engine (cdktf or its fork cdktn), and the Databricks provider its stacks require."""
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
-import sys
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
@@ -17,14 +15,15 @@ __all__ = ["Engine", "ENGINES", "PROVIDER", "CONTEXT_KEY", "get_engine"]
 # before the jsii runtime starts, which is the first import of `constructs` anywhere in stacks/.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "16,18,20")
 
-# Engine name -> (core package, Databricks provider package); both expose the same class names.
+# Engine name -> (core package, its prebuilt Databricks provider package: the schema tests read it).
 ENGINES: dict[str, tuple[str, str]] = {
     "cdktf": ("cdktf", "cdktf_cdktf_provider_databricks"),
     "cdktn": ("cdktn", "cdktn_provider_databricks"),
 }
-# The provider the stacks are written for: its registry source and the version the prebuilt provider
-# packages of both engines are generated from (tests/stacks/test_engine.py holds them to it). Stacks
-# write their blocks in Python (stacks/tf.py); the provider packages are the schema they are held to.
+# The provider every stack requires, whichever engine writes it: its registry source and version, the
+# one cdktf's prebuilt provider package is generated from (tests/deploy/test_provider_schema.py holds
+# it to that). Stacks write their blocks in Python (stacks/tf.py); the provider packages are the
+# schema they are held to there, and nothing here imports them.
 PROVIDER: tuple[str, str] = ("databricks/databricks", "1.99.0")
 
 # App context key naming the engine, so a construct finds its engine from its scope alone.
@@ -33,12 +32,10 @@ _REMEMBERED = "_pilotfactory_engine"  # attribute of a construct's Python object
 
 
 class Engine:
-    """CDK core classes of one engine, and its provider's submodules imported on first use."""
+    """The CDK core classes of one engine."""
 
-    def __init__(self, name: str, core: ModuleType, provider_package: str):
+    def __init__(self, name: str, core: ModuleType):
         self.name = name
-        self.provider = PROVIDER
-        self._provider_package = provider_package
         self.App = core.App
         self.TerraformStack = core.TerraformStack
         self.TerraformResourceLifecycle = core.TerraformResourceLifecycle
@@ -57,12 +54,6 @@ class Engine:
         self.DataTerraformRemoteStateAzurerm = core.DataTerraformRemoteStateAzurerm
         self.DataTerraformRemoteStateGcs = core.DataTerraformRemoteStateGcs
         self.DataTerraformRemoteState = core.DataTerraformRemoteState
-
-    def databricks(self, submodule: str) -> ModuleType:
-        """A provider submodule such as "job" (tests read the provider schema through them); the
-        package is huge, so import only what is used."""
-        _bare_package(self._provider_package)
-        return importlib.import_module(f"{self._provider_package}.{submodule}")
 
     def app(self, outdir: str) -> Any:
         app = self.App(outdir=outdir, context={CONTEXT_KEY: self.name})
@@ -89,26 +80,15 @@ class Engine:
         return f"Engine({self.name!r})"
 
 
-def _bare_package(name: str) -> None:
-    """Register the provider package without running its `__init__`, which imports all ~250
-    resource modules (seconds per process); each submodule then loads alone, with `_jsii`."""
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None:
-        raise ImportError(f"No module named {name!r}")
-    sys.modules[name] = importlib.util.module_from_spec(spec)
-
-
 @lru_cache(maxsize=None)
 def get_engine(name: str = "cdktf") -> Engine:
     if name not in ENGINES:
         raise PilotFactoryError(
             f"unknown CDK engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}")
-    core_name, provider_package = ENGINES[name]
+    core_name, _ = ENGINES[name]
     try:
         core = importlib.import_module(core_name)
     except ImportError as exc:
         raise PilotFactoryError(
             f"CDK engine {name!r} is not installed ({exc}); run `make setup`") from exc
-    return Engine(name, core, provider_package)
+    return Engine(name, core)

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping
 
 from pilotfactory.tfjson.references import reference_to
 
-from .engine import Engine
+from .engine import PROVIDER, Engine
 
 __all__ = ["Scope", "Stack", "Resource", "DataSource", "logical_id"]
 
@@ -66,14 +66,18 @@ class Scope:
         id = id.replace("/", "--")
         if not id:
             raise ValueError(f"an empty construct id below {scope.node_path!r}")
-        if id in scope._children:
-            raise ValueError(f"There is already a construct with id {id!r} in {scope.node_path!r}")
-        scope._children.add(id)
+        scope._claim(id)
         self.node_id = id
         self.stack: Stack = scope.stack
         self.components: tuple[str, ...] = scope.components + (id,)
         self.node_path = f"{scope.node_path}/{id}"
         self._children: set[str] = set()
+
+    def _claim(self, id: str) -> None:
+        """Take `id` among this scope's children; ids are unique among siblings (constructs' addChild)."""
+        if id in self._children:
+            raise ValueError(f"There is already a construct with id {id!r} in {self.node_path!r}")
+        self._children.add(id)
 
 
 class Stack(Scope):
@@ -96,9 +100,7 @@ class Stack(Scope):
     def reserve(self, id: str) -> str:
         """Claim a top-level id for an element the engine makes itself (a remote-state read, an
         output), so no Python element takes it too."""
-        if id in self._children:
-            raise ValueError(f"There is already a construct with id {id!r} in {self.node_path!r}")
-        self._children.add(id)
+        self._claim(id)
         return id
 
     def provider(self, config: Mapping[str, Any]) -> None:
@@ -121,7 +123,7 @@ class Stack(Scope):
             return self.tf
         self._closed = True
         if self._provider is not None:
-            source, version = self.engine.provider
+            source, version = PROVIDER
             self.tf.add_override("terraform.required_providers", {"databricks": {"source": source, "version": version}})
             self.tf.add_override("provider", {"databricks": [self._provider]})
         for block, types in self._blocks.items():

@@ -34,11 +34,6 @@ def test_only_engine_module_imports_the_cdk():
     assert offenders == []
 
 
-def test_provider_submodules_come_from_the_chosen_engine():
-    assert get_engine("cdktf").databricks("job").__name__ == "cdktf_cdktf_provider_databricks.job"
-    assert get_engine("cdktn").databricks("job").__name__ == "cdktn_provider_databricks.job"
-
-
 def test_cdktn_builds_the_same_stacks_as_cdktf(catalog, tmp_path):
     """Switching the engine switches nothing else: same resources, data sources, provider and the
     same required provider version."""
