@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from pilotfactory.catalog.allowed_signers import SignerKey, read_keys
+from pilotfactory.catalog.model.config import ApprovalPolicy
 from pilotfactory.catalog.phases import PHASES
 from pilotfactory.diagnostics.diagnostic import Diagnostics
 from pilotfactory.review.changes import Finding, StackRef
@@ -266,7 +267,7 @@ def _environments(base: Source | None, head: Source | None) -> list[Finding]:
     return out
 
 
-_DEFAULT_SIGNERS = "config/allowed_signers"
+_DEFAULT_SIGNERS = ApprovalPolicy.model_fields["allowed_signers"].default
 
 
 def _signers_file(root: Path, gates: Source | None) -> tuple[str, list[SignerKey]]:
@@ -435,17 +436,20 @@ def _signers_unchanged(base_root: Path | None, head_root: Path | None) -> bool:
         return False
     if b"allowed_signers" in (base_root / _GATES).read_bytes():
         return False   # a path of its own: read gates.yaml for it
-    raw = [(root / _DEFAULT_SIGNERS).read_bytes() if (root / _DEFAULT_SIGNERS).is_file() else None
-           for root in (base_root, head_root)]
-    return raw[0] == raw[1]
+    if any((root / _DEFAULT_SIGNERS).is_symlink() for root in (base_root, head_root)):
+        return False   # compared where it leads (_signers_file)
+    return _raw(base_root, _DEFAULT_SIGNERS) == _raw(head_root, _DEFAULT_SIGNERS)
 
 
 def _same_file(base_root: Path | None, head_root: Path | None, name: str) -> bool:
     """Whether both sides hold `name` as a regular file with the same bytes."""
-    def raw(root: Path) -> bytes | None:
-        path = root / name
-        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
     if base_root is None or head_root is None:
         return False
-    old = raw(base_root)
-    return old is not None and old == raw(head_root)
+    old = _raw(base_root, name)
+    return old is not None and old == _raw(head_root, name)
+
+
+def _raw(root: Path, name: str) -> bytes | None:
+    """The bytes of `name` under `root` when it is a regular file (no symlink), else None."""
+    path = root / name
+    return path.read_bytes() if path.is_file() and not path.is_symlink() else None

@@ -80,3 +80,15 @@ def test_a_key_added_is_flagged_when_gates_yaml_is_the_same_on_both_sides(tmp_pa
     assert len(found) == 1 and "new signing key" in found[0].text
     (tmp_path / "head" / "config" / "allowed_signers").write_text(SIGNERS)
     assert not [f for f in governance_findings(tmp_path / "base", tmp_path / "head") if f.rule_id == "PFR008"]
+
+
+def test_a_symlinked_signers_file_is_compared_where_it_leads(tmp_path):
+    """Both sides' gates.yaml the same and config/allowed_signers a symlink on each: not skipped as
+    unchanged (the bytes at the link are not the file), compared where it leads."""
+    for side, text in (("base", SIGNERS), ("head", SIGNERS + f'helen.marsh@bank.example namespaces="git" {KEY_B}\n')):
+        (tmp_path / side / "config").mkdir(parents=True)
+        (tmp_path / side / "config" / "gates.yaml").write_text("intake:\n  min_value_score: 3\n")
+        (tmp_path / side / "keys").write_text(text)
+        (tmp_path / side / "config" / "allowed_signers").symlink_to(tmp_path / side / "keys")
+    found = [f for f in governance_findings(tmp_path / "base", tmp_path / "head") if f.rule_id == "PFR008"]
+    assert len(found) == 1 and "new signing key" in found[0].text
